@@ -1,0 +1,5 @@
+// Command-line entry: parses argv and dispatches to one command module.
+import { Command } from 'commander';
+
+const program = new Command('meshgate').description('Istio egress traffic management as a sidecar proxy');
+program.parse();
