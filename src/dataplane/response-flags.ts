@@ -34,6 +34,7 @@ export const RESPONSE_FLAG_ORDER = [
   'DF', // DNS resolution failed
   'DO', // drop overload
   'DR', // downstream remote reset
+  'UDO', // unconditional drop overload
 ] as const;
 
 export type ResponseFlag = (typeof RESPONSE_FLAG_ORDER)[number];
