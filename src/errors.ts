@@ -154,11 +154,3 @@ export class AccessLogWriteError extends MeshgateError {
     super(AccessLogWriteError.code, `cannot write the access log to ${path}`, options);
   }
 }
-
-/** Writing to an access log sink that was already closed. */
-export class AccessLogClosedError extends MeshgateError {
-  static readonly code = 'MG_ERR_ACCESS_LOG_CLOSED';
-  constructor() {
-    super(AccessLogClosedError.code, 'the access log is closed');
-  }
-}
