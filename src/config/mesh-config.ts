@@ -59,7 +59,8 @@ export function parseMeshConfig(file: string, text: string): MeshConfigResult {
   const positions: PositionLookup = (path) => source.positions(path[0] === '$' ? path : ['$', ...path]);
   const findings = new Findings();
   const spec = decodeMessage(source.value ?? {}, meshConfigSchema, findings, []) as MeshConfigSpec;
-  if (!findings.hasErrors) validateMeshConfig(spec, findings);
+  // The decoder dropped every field of the wrong type, so the rules can still run and report the rest.
+  validateMeshConfig(spec, findings);
   const located = locate(findings.items, positions, SUBJECT);
   if (findings.hasErrors) return reject(located);
   return { mesh: meshConfigWithDefaults(spec), findings: located, rejected: false };

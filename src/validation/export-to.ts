@@ -13,8 +13,9 @@ export function checkMeshExportTo(list: readonly string[] | undefined, path: Fie
   const seen = new Set<string>();
   for (const [index, entry] of list.entries()) {
     const at = [...path, index];
+    if (typeof entry !== 'string') continue; // already reported by the decoder
     if (entry === '~' && !allowNone) {
-      findings.error(at, ExportToCode.invalid, `${field}: exportTo ~ (none) is only allowed for services`);
+      findings.error(at, ExportToCode.invalid, `${field}: exportTo ~ (none) is not allowed for Istio configuration objects`);
     } else if (entry !== '.' && entry !== '*' && entry !== '~' && (entry.length > 63 || !DNS1123_LABEL.test(entry))) {
       findings.error(at, ExportToCode.invalid, `${field}: "${entry}" is not ".", "*", "~" or a namespace name`);
     }
