@@ -20,13 +20,9 @@ export interface LoadBalancerSettings {
     failoverPriority?: string[];
     enabled?: boolean;
   };
-  zoneAwareLbSetting?: { routingEnabled?: Percent; minClusterSize?: number; forceLocalZone?: boolean };
+  zoneAwareLbSetting?: { enabled?: boolean; failover?: { from?: string; to?: string }[]; failoverPriority?: string[]; minClusterSize?: number };
   warmupDurationSecs?: Duration;
   warmup?: { duration?: Duration; minimumPercent?: number; aggression?: number };
-}
-
-interface Percent {
-  value?: number;
 }
 
 export interface ConnectionPoolSettings {
@@ -93,7 +89,8 @@ export interface TrafficPolicy {
   portLevelSettings?: PortTrafficPolicy[];
   tunnel?: { protocol?: string; targetHost?: string; targetPort?: number };
   proxyProtocol?: { version?: 'V1' | 'V2' };
-  retryBudget?: { percent?: Percent; minRetryConcurrency?: number };
+  /** `percent` is a DoubleValue in Istio's API: a plain number in YAML, not a Percent message. */
+  retryBudget?: { percent?: number; minRetryConcurrency?: number; budgetInterval?: Duration };
 }
 
 export interface Subset {

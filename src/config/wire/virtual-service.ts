@@ -47,6 +47,7 @@ export interface HTTPRedirect {
   derivePort?: 'FROM_PROTOCOL_DEFAULT' | 'FROM_REQUEST_PORT';
   scheme?: string;
   redirectCode?: number;
+  prefixRewrite?: string;
 }
 
 export interface HTTPDirectResponse {
@@ -136,6 +137,7 @@ export interface TLSRoute {
 export interface L4MatchAttributes {
   destinationSubnets?: string[];
   port?: number;
+  sourceSubnet?: string;
   sourceLabels?: Record<string, string>;
   gateways?: string[];
   sourceNamespace?: string;
