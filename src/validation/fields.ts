@@ -20,13 +20,18 @@ export interface FieldIssue {
   readonly message: string;
 }
 
-/** Appends issues found inside the value at `base` to `findings`. */
+/** Appends issues found inside the value at `base` to `findings`, keeping each issue's shared code. */
 export function reportIssues(findings: Findings, base: FieldPath, issues: readonly FieldIssue[]): void {
   for (const issue of issues) {
     const path = [...base, ...issue.path];
     if (issue.severity === 'error') findings.error(path, issue.code, issue.message);
     else findings.warning(path, issue.code, issue.message);
   }
+}
+
+/** YAML may hold `null` where the wire type says "absent or a value"; both count as not set. */
+export function isPresent<T>(value: T | null | undefined): value is T {
+  return value !== null && value !== undefined;
 }
 
 // ---- DNS names -------------------------------------------------------------------------------------------
@@ -246,8 +251,8 @@ export function validateLabels(labels: Readonly<Record<string, string>> | undefi
 
 /**
  * `workloadSelector` of ServiceEntry and Sidecar, relative to the selector: no empty key, no '*' in keys or
- * values, values at most 63 characters (CRD schema); a selector without labels is only a warning, because
- * Istio then applies the resource to every workload of the namespace. `kind` prefixes that warning
+ * values, at most 256 labels with values of at most 63 characters (CRD schema); a selector without labels
+ * is only a warning, because Istio then applies the resource to every workload of the namespace. `kind` prefixes that warning
  * ("service entry", "sidecar") as Istio does.
  */
 export function validateWorkloadSelector(
@@ -257,6 +262,9 @@ export function validateWorkloadSelector(
   if (selector === undefined || selector === null) return [];
   const issues: FieldIssue[] = [];
   const labels = selector.labels ?? {};
+  if (Object.keys(labels).length > 256) {
+    issues.push({ severity: 'error', code: 'SELECTOR_TOO_MANY_LABELS', path: ['labels'], message: 'workload selector may have at most 256 labels' });
+  }
   for (const [key, value] of Object.entries(labels)) {
     const path = ['labels', key];
     if (key === '') {
@@ -305,4 +313,11 @@ export function validateDestination(dest: Destination): FieldIssue[] {
     if (portProblem !== undefined) issues.push({ severity: 'error', code: 'DESTINATION_PORT_INVALID', path: ['port', 'number'], message: portProblem });
   }
   return issues;
+}
+
+/** Reports Istio's duration rule for an optional duration field at `path`; nothing when the field is absent. */
+export function checkDurationField(value: unknown, path: FieldPath, findings: Findings, code: string): void {
+  if (value === undefined || value === null) return;
+  const problem = validateDuration(String(value));
+  if (problem !== undefined) findings.error(path, code, problem);
 }
