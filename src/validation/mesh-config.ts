@@ -2,7 +2,7 @@
 import type { FieldPath } from '../config/resource.ts';
 import type { MeshConfigSpec } from '../config/wire/mesh-config.ts';
 import { checkDuration } from './duration-rule.ts';
-import { checkMeshExportTo } from './export-to.ts';
+import { validateExportTo } from './export-to.ts';
 import type { Findings } from './findings.ts';
 
 export const MeshConfigCode = { invalidPort: 'invalid-port', invalidNamespace: 'invalid-namespace', invalidRetry: 'invalid-retry' } as const;
@@ -16,9 +16,9 @@ export function validateMeshConfig(spec: MeshConfigSpec, findings: Findings): vo
   checkDuration(spec.dnsRefreshRate, ['dnsRefreshRate'], findings);
   checkPort(spec.proxyListenPort, ['proxyListenPort'], findings);
   checkPort(spec.proxyInboundListenPort, ['proxyInboundListenPort'], findings);
-  checkMeshExportTo(spec.defaultServiceExportTo, ['defaultServiceExportTo'], findings, true);
-  checkMeshExportTo(spec.defaultVirtualServiceExportTo, ['defaultVirtualServiceExportTo'], findings, false);
-  checkMeshExportTo(spec.defaultDestinationRuleExportTo, ['defaultDestinationRuleExportTo'], findings, false);
+  if (spec.defaultServiceExportTo !== undefined) validateExportTo(spec.defaultServiceExportTo, 'istio-system', { isServiceEntry: true }, findings, ['defaultServiceExportTo']);
+  if (spec.defaultVirtualServiceExportTo !== undefined) validateExportTo(spec.defaultVirtualServiceExportTo, 'istio-system', { isServiceEntry: false }, findings, ['defaultVirtualServiceExportTo']);
+  if (spec.defaultDestinationRuleExportTo !== undefined) validateExportTo(spec.defaultDestinationRuleExportTo, 'istio-system', { isServiceEntry: false }, findings, ['defaultDestinationRuleExportTo']);
   if (spec.rootNamespace !== undefined && spec.rootNamespace !== '' && !DNS1123_LABEL.test(spec.rootNamespace)) {
     findings.error(['rootNamespace'], MeshConfigCode.invalidNamespace, `rootNamespace: "${spec.rootNamespace}" is not a valid namespace name`);
   }

@@ -1,5 +1,5 @@
 // DestinationRule spec as written in YAML.
-import type { Duration, PortSelector, WorkloadSelector } from './common.ts';
+import type { Duration, PortSelector } from './common.ts';
 
 export type SimpleLB = 'UNSPECIFIED' | 'LEAST_CONN' | 'RANDOM' | 'PASSTHROUGH' | 'ROUND_ROBIN' | 'LEAST_REQUEST';
 
@@ -20,7 +20,14 @@ export interface LoadBalancerSettings {
     failoverPriority?: string[];
     enabled?: boolean;
   };
-  zoneAwareLbSetting?: { enabled?: boolean; failover?: { from?: string; to?: string }[]; failoverPriority?: string[]; minClusterSize?: number };
+  zoneAwareLbSetting?: {
+    routingEnabled?: Percent;
+    minClusterSize?: number;
+    forceLocalZone?: boolean;
+    enabled?: boolean;
+    failover?: { from?: string; to?: string }[];
+    failoverPriority?: string[];
+  };
   warmupDurationSecs?: Duration;
   warmup?: { duration?: Duration; minimumPercent?: number; aggression?: number };
 }
@@ -104,5 +111,6 @@ export interface DestinationRuleSpec {
   trafficPolicy?: TrafficPolicy;
   subsets?: Subset[];
   exportTo?: string[];
-  workloadSelector?: WorkloadSelector;
+  /** istio.type.v1beta1.WorkloadSelector: spelled `matchLabels`, unlike ServiceEntry's and Sidecar's `labels`. */
+  workloadSelector?: { matchLabels?: Record<string, string> };
 }
