@@ -64,12 +64,12 @@ function readTls(raw: Readonly<Record<string, unknown>>): ServerTls {
 
 /** Checks one ingress listener's `tls` at `path`; `protocol` is the listener port's protocol. */
 export function validateSidecarIngressTls(
-  raw: Readonly<Record<string, unknown>>,
+  raw: object,
   protocol: string | undefined,
   path: FieldPath,
   findings: Findings,
 ): void {
-  const tls = readTls(raw);
+  const tls = readTls(raw as Readonly<Record<string, unknown>>);
   // The sidecar terminates with its own workload certificate source; these gateway-only knobs do nothing here.
   if (tls.subjectAltNames.length > 0) findings.error([...path, 'subjectAltNames'], 'SC_INGRESS_TLS_SANS', 'sidecar: subjectAltNames is not supported in ingress tls');
   if (tls.httpsRedirect) findings.error([...path, 'httpsRedirect'], 'SC_INGRESS_TLS_HTTPS_REDIRECT', 'sidecar: httpsRedirect is not supported');

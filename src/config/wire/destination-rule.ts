@@ -1,5 +1,5 @@
 // DestinationRule spec as written in YAML.
-import type { Duration, PortSelector } from './common.ts';
+import type { Duration, Percent, PortSelector } from './common.ts';
 
 export type SimpleLB = 'UNSPECIFIED' | 'LEAST_CONN' | 'RANDOM' | 'PASSTHROUGH' | 'ROUND_ROBIN' | 'LEAST_REQUEST';
 

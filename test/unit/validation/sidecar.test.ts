@@ -188,7 +188,7 @@ const istioCases: readonly Case[] = [
     [['W', 'SC_EGRESS_HOST_DUPLICATE', [...E0, 'hosts', 1], 'duplicated egress host: bar/a.com']],
   ],
   ...(['127.0.0.1:9999', '[::1]:9999'].flatMap((endpoint): Case[] => [
-    ...['ISTIO_MUTUAL', 'AUTO_PASSTHROUGH'].map((mode): Case => [
+    ...(['ISTIO_MUTUAL', 'AUTO_PASSTHROUGH'] as const).map((mode): Case => [
       `ingress tls mode set to ${mode} (${endpoint})`,
       { ingress: [{ port: httpPort, defaultEndpoint: endpoint, tls: { mode } }] },
       [
