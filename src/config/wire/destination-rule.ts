@@ -1,5 +1,5 @@
 // DestinationRule spec as written in YAML.
-import type { Duration, PortSelector, WorkloadSelector } from './common.ts';
+import type { Duration, Percent, PortSelector } from './common.ts';
 
 export type SimpleLB = 'UNSPECIFIED' | 'LEAST_CONN' | 'RANDOM' | 'PASSTHROUGH' | 'ROUND_ROBIN' | 'LEAST_REQUEST';
 
@@ -20,13 +20,16 @@ export interface LoadBalancerSettings {
     failoverPriority?: string[];
     enabled?: boolean;
   };
-  zoneAwareLbSetting?: { routingEnabled?: Percent; minClusterSize?: number; forceLocalZone?: boolean };
+  zoneAwareLbSetting?: {
+    routingEnabled?: Percent;
+    minClusterSize?: number;
+    forceLocalZone?: boolean;
+    enabled?: boolean;
+    failover?: { from?: string; to?: string }[];
+    failoverPriority?: string[];
+  };
   warmupDurationSecs?: Duration;
   warmup?: { duration?: Duration; minimumPercent?: number; aggression?: number };
-}
-
-interface Percent {
-  value?: number;
 }
 
 export interface ConnectionPoolSettings {
@@ -93,7 +96,8 @@ export interface TrafficPolicy {
   portLevelSettings?: PortTrafficPolicy[];
   tunnel?: { protocol?: string; targetHost?: string; targetPort?: number };
   proxyProtocol?: { version?: 'V1' | 'V2' };
-  retryBudget?: { percent?: Percent; minRetryConcurrency?: number };
+  /** `percent` is a DoubleValue in Istio's API: a plain number in YAML, not a Percent message. */
+  retryBudget?: { percent?: number; minRetryConcurrency?: number; budgetInterval?: Duration };
 }
 
 export interface Subset {
@@ -107,5 +111,6 @@ export interface DestinationRuleSpec {
   trafficPolicy?: TrafficPolicy;
   subsets?: Subset[];
   exportTo?: string[];
-  workloadSelector?: WorkloadSelector;
+  /** istio.type.v1beta1.WorkloadSelector: spelled `matchLabels`, unlike ServiceEntry's and Sidecar's `labels`. */
+  workloadSelector?: { matchLabels?: Record<string, string> };
 }

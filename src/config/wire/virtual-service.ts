@@ -47,6 +47,8 @@ export interface HTTPRedirect {
   derivePort?: 'FROM_PROTOCOL_DEFAULT' | 'FROM_REQUEST_PORT';
   scheme?: string;
   redirectCode?: number;
+  /** Replaces the matched URI prefix in the Location header; exclusive with `uri`. */
+  prefixRewrite?: string;
 }
 
 export interface HTTPDirectResponse {

@@ -1,0 +1,94 @@
+// Applies Istio's defaults to decoded, valid specs and MeshConfig, producing the frozen model types.
+import { deepFreeze } from './deep-freeze.ts';
+import { parseDurationMs } from './duration.ts';
+import type {
+  DeepReadonly,
+  DestinationRuleSpecWithDefaults,
+  MeshConfig,
+  ServiceEntrySpecWithDefaults,
+  VirtualServiceSpecWithDefaults,
+} from './model.ts';
+import type { DestinationRuleSpec } from './wire/destination-rule.ts';
+import type { MeshConfigSpec } from './wire/mesh-config.ts';
+import type { ServiceEntrySpec } from './wire/service-entry.ts';
+import type { SidecarSpec } from './wire/sidecar.ts';
+import type { VirtualServiceSpec } from './wire/virtual-service.ts';
+
+/** Istio's DefaultMeshConfig (pkg/config/mesh/mesh.go), for the fields meshgate reads. */
+export const DEFAULT_MESH_CONFIG: MeshConfig = deepFreeze({
+  outboundTrafficPolicyMode: 'ALLOW_ANY',
+  connectTimeoutMs: 10_000,
+  protocolDetectionTimeoutMs: 0,
+  dnsRefreshRateMs: 60_000,
+  defaultServiceExportTo: ['*'],
+  defaultVirtualServiceExportTo: ['*'],
+  defaultDestinationRuleExportTo: ['*'],
+  rootNamespace: 'istio-system',
+});
+
+/** MeshConfig with defaults for what is not set; call only on a spec that passed validateMeshConfig. */
+export function meshConfigWithDefaults(spec: MeshConfigSpec): MeshConfig {
+  const d = DEFAULT_MESH_CONFIG;
+  const ms = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : (parseDurationMs(text) ?? fallback));
+  // An empty list means "not set" in proto3, so it falls back to the default like an absent one.
+  const list = (value: string[] | undefined, fallback: readonly string[]): readonly string[] => (value === undefined || value.length === 0 ? fallback : value);
+  return deepFreeze({
+    outboundTrafficPolicyMode: spec.outboundTrafficPolicy?.mode ?? d.outboundTrafficPolicyMode,
+    connectTimeoutMs: ms(spec.connectTimeout, d.connectTimeoutMs),
+    protocolDetectionTimeoutMs: ms(spec.protocolDetectionTimeout, d.protocolDetectionTimeoutMs),
+    dnsRefreshRateMs: ms(spec.dnsRefreshRate, d.dnsRefreshRateMs),
+    defaultServiceExportTo: [...list(spec.defaultServiceExportTo, d.defaultServiceExportTo)],
+    defaultVirtualServiceExportTo: [...list(spec.defaultVirtualServiceExportTo, d.defaultVirtualServiceExportTo)],
+    defaultDestinationRuleExportTo: [...list(spec.defaultDestinationRuleExportTo, d.defaultDestinationRuleExportTo)],
+    rootNamespace: spec.rootNamespace === undefined || spec.rootNamespace === '' ? d.rootNamespace : spec.rootNamespace,
+    ...(spec.defaultHttpRetryPolicy === undefined ? {} : { defaultHttpRetryPolicy: structuredClone(spec.defaultHttpRetryPolicy) }),
+  });
+}
+
+/** ServiceEntry: exportTo from the mesh, location MESH_EXTERNAL, resolution NONE, empty lists. */
+export function serviceEntryWithDefaults(spec: ServiceEntrySpec, mesh: MeshConfig): DeepReadonly<ServiceEntrySpecWithDefaults> {
+  const copy = structuredClone(spec);
+  return deepFreeze({
+    ...copy,
+    hosts: copy.hosts ?? [],
+    addresses: copy.addresses ?? [],
+    ports: copy.ports ?? [],
+    endpoints: copy.endpoints ?? [],
+    exportTo: nonEmpty(copy.exportTo) ?? [...mesh.defaultServiceExportTo],
+    location: copy.location ?? 'MESH_EXTERNAL',
+    resolution: copy.resolution ?? 'NONE',
+  });
+}
+
+/** VirtualService: gateways ["mesh"], exportTo from the mesh, empty route lists. */
+export function virtualServiceWithDefaults(spec: VirtualServiceSpec, mesh: MeshConfig): DeepReadonly<VirtualServiceSpecWithDefaults> {
+  const copy = structuredClone(spec);
+  return deepFreeze({
+    ...copy,
+    hosts: copy.hosts ?? [],
+    gateways: nonEmpty(copy.gateways) ?? ['mesh'],
+    http: copy.http ?? [],
+    tls: copy.tls ?? [],
+    tcp: copy.tcp ?? [],
+    exportTo: nonEmpty(copy.exportTo) ?? [...mesh.defaultVirtualServiceExportTo],
+  });
+}
+
+/** DestinationRule: exportTo from the mesh, empty subsets. */
+export function destinationRuleWithDefaults(spec: DestinationRuleSpec, mesh: MeshConfig): DeepReadonly<DestinationRuleSpecWithDefaults> {
+  const copy = structuredClone(spec);
+  return deepFreeze({
+    ...copy,
+    subsets: copy.subsets ?? [],
+    exportTo: nonEmpty(copy.exportTo) ?? [...mesh.defaultDestinationRuleExportTo],
+  });
+}
+
+/** Sidecar: no defaults are filled in (an absent outboundTrafficPolicy means "use the mesh's"); frozen copy. */
+export function sidecarWithDefaults(spec: SidecarSpec): DeepReadonly<SidecarSpec> {
+  return deepFreeze(structuredClone(spec));
+}
+
+function nonEmpty(list: string[] | undefined): string[] | undefined {
+  return list === undefined || list.length === 0 ? undefined : list;
+}

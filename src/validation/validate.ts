@@ -1,0 +1,195 @@
+// Stage 2 entry: YAML files → documents → decode → Istio's rules per kind → defaults → a frozen ConfigSet.
+import { decodeSpec, type SpecByKind } from '../config/decode.ts';
+import { destinationRuleWithDefaults, serviceEntryWithDefaults, sidecarWithDefaults, virtualServiceWithDefaults } from '../config/defaults.ts';
+import { deepFreeze } from '../config/deep-freeze.ts';
+import { identify, type IdentifiedResource } from '../config/identify.ts';
+import { loadMeshConfig } from '../config/mesh-config.ts';
+import type { ConfigResource, ConfigSet, DeepReadonly, MeshConfig } from '../config/model.ts';
+import { DEFAULT_NAMESPACE, formatKey, type Kind, type ResourceKey } from '../config/resource.ts';
+import { readYamlInputs, type UnreadableInput, type YamlDocument } from '../config/yaml-documents.ts';
+import type { ValidationContext } from './context.ts';
+import { Findings } from './findings.ts';
+import { kindRules as productionRules } from './kind-rules.ts';
+import { locate, positionFields, type LocatedFinding } from './located-finding.ts';
+import { validateMetadata } from './metadata.ts';
+
+/** The rules of one kind: append findings (paths relative to `spec`), never throw. */
+export type KindRule<K extends Kind> = (spec: SpecByKind[K], ctx: ValidationContext, findings: Findings) => void;
+export type KindRules = { readonly [K in Kind]: KindRule<K> };
+
+export const LoadCode = {
+  yamlSyntax: 'yaml-syntax',
+  duplicate: 'duplicate-resource',
+  internal: 'internal-error',
+} as const;
+
+export interface LoadOptions {
+  /** Namespace of resources whose metadata has none (CLI --namespace); default "default". */
+  readonly namespace?: string;
+  readonly meshConfigPath?: string;
+  readonly kindRules?: KindRules;
+}
+
+/** A document of a kind meshgate does not read; listed so users see it was not silently used. */
+export interface SkippedDocument {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export interface LoadResult {
+  readonly configSet: ConfigSet;
+  /** Sorted by file (in load order), line and column. */
+  readonly findings: readonly LocatedFinding[];
+  readonly skipped: readonly SkippedDocument[];
+  readonly files: readonly string[];
+  /** Paths that could not be read at all; non-empty means the load is incomplete (CLI exit 2). */
+  readonly unreadable: readonly UnreadableInput[];
+  /** Documents of the four kinds found, valid or not. */
+  readonly resourceCount: number;
+  /** The MeshConfig file had errors, so `configSet.mesh` holds Istio's defaults instead of it. */
+  readonly meshConfigRejected: boolean;
+}
+
+type AnyResource = ConfigResource<unknown>;
+
+/** Loads and validates everything under `paths`. Never throws on bad input: every problem is a finding. */
+export async function loadConfig(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+  const rules = options.kindRules ?? productionRules;
+  const meshResult = await loadMeshConfig(options.meshConfigPath);
+  const mesh = meshResult.mesh;
+  const inputs = await readYamlInputs(paths);
+  const findings: LocatedFinding[] = [...meshResult.findings];
+  for (const problem of inputs.problems) {
+    findings.push({ severity: 'error', code: LoadCode.yamlSyntax, message: problem.message, path: [], ...positionFields(problem.position) });
+  }
+  const skipped: SkippedDocument[] = [];
+  const accepted: { kind: Kind; resource: AnyResource }[] = [];
+  const seen = new Map<string, YamlDocument>();
+  let resourceCount = 0;
+  for (const doc of inputs.documents) {
+    const local = new Findings();
+    const identity = identify(doc.value, namespace, local);
+    if (identity.type === 'skipped') {
+      const { apiVersion, kind, namespace: ns, name } = identity;
+      skipped.push({ ...positionFields(doc.position), apiVersion, kind, namespace: ns, name });
+      continue;
+    }
+    if (identity.type === 'invalid') {
+      const { kind, namespace: ns, name } = identity;
+      findings.push(...locate(local.items, doc.positions, { kind, namespace: ns, name }));
+      continue;
+    }
+    resourceCount++;
+    const resource = checkResource(identity, doc, local, rules, mesh, seen);
+    findings.push(...locate(local.items, doc.positions, identity.key));
+    if (resource !== undefined) accepted.push({ kind: identity.key.kind, resource });
+  }
+  const unreadable = [...(meshResult.unreadable === undefined ? [] : [meshResult.unreadable]), ...inputs.unreadable];
+  return {
+    configSet: buildConfigSet(accepted, mesh),
+    findings: sortFindings(findings, inputs.files, options.meshConfigPath),
+    skipped,
+    files: inputs.files,
+    unreadable,
+    resourceCount,
+    meshConfigRejected: meshResult.rejected,
+  };
+}
+
+/** Runs every check on one resource; returns it with defaults applied, or undefined when it has an error. */
+function checkResource(
+  identity: IdentifiedResource,
+  doc: YamlDocument,
+  findings: Findings,
+  rules: KindRules,
+  mesh: MeshConfig,
+  seen: Map<string, YamlDocument>,
+): AnyResource | undefined {
+  const { key } = identity;
+  validateMetadata(key.kind, identity.annotations, findings);
+  const first = seen.get(formatKey(key));
+  if (first === undefined) seen.set(formatKey(key), doc);
+  else {
+    const where = `${first.position.file}:${first.position.line}:${first.position.column}`;
+    findings.error(['$', 'metadata', 'name'], LoadCode.duplicate, `${key.kind} ${key.namespace}/${key.name} is already defined at ${where}`);
+  }
+  const spec = decodeSpec(key.kind, identity.spec, findings);
+  if (findings.hasErrors) return undefined;
+  const ctx: ValidationContext = { namespace: key.namespace, name: key.name, labels: identity.labels, annotations: identity.annotations };
+  try {
+    runRules(rules, key.kind, spec, ctx, findings);
+  } catch (err) {
+    // A rule that throws is a meshgate bug; the resource is rejected rather than the whole load failing.
+    findings.error([], LoadCode.internal, `internal error while validating: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (findings.hasErrors) return undefined;
+  return {
+    key,
+    labels: deepFreeze({ ...identity.labels }),
+    annotations: deepFreeze({ ...identity.annotations }),
+    ...(identity.creationTimestamp === undefined ? {} : { creationTimestamp: identity.creationTimestamp }),
+    source: doc.position,
+    spec: withDefaults(key.kind, spec, mesh),
+  };
+}
+
+function runRules(rules: KindRules, kind: Kind, spec: SpecByKind[Kind], ctx: ValidationContext, findings: Findings): void {
+  // The switch ties each kind to its own spec type, which an indexed call cannot express.
+  switch (kind) {
+    case 'ServiceEntry':
+      return rules.ServiceEntry(spec as SpecByKind['ServiceEntry'], ctx, findings);
+    case 'VirtualService':
+      return rules.VirtualService(spec as SpecByKind['VirtualService'], ctx, findings);
+    case 'DestinationRule':
+      return rules.DestinationRule(spec as SpecByKind['DestinationRule'], ctx, findings);
+    case 'Sidecar':
+      return rules.Sidecar(spec as SpecByKind['Sidecar'], ctx, findings);
+  }
+}
+
+function withDefaults(kind: Kind, spec: SpecByKind[Kind], mesh: MeshConfig): DeepReadonly<unknown> {
+  switch (kind) {
+    case 'ServiceEntry':
+      return serviceEntryWithDefaults(spec as SpecByKind['ServiceEntry'], mesh);
+    case 'VirtualService':
+      return virtualServiceWithDefaults(spec as SpecByKind['VirtualService'], mesh);
+    case 'DestinationRule':
+      return destinationRuleWithDefaults(spec as SpecByKind['DestinationRule'], mesh);
+    case 'Sidecar':
+      return sidecarWithDefaults(spec as SpecByKind['Sidecar']);
+  }
+}
+
+function buildConfigSet(accepted: readonly { kind: Kind; resource: AnyResource }[], mesh: MeshConfig): ConfigSet {
+  const of = <S>(kind: Kind): ConfigResource<S>[] =>
+    accepted
+      .filter((a) => a.kind === kind)
+      .map((a) => a.resource as ConfigResource<S>)
+      .sort((a, b) => compareKeys(a.key, b.key));
+  return deepFreeze({
+    serviceEntries: of('ServiceEntry'),
+    virtualServices: of('VirtualService'),
+    destinationRules: of('DestinationRule'),
+    sidecars: of('Sidecar'),
+    mesh,
+  }) as ConfigSet;
+}
+
+function compareKeys(a: ResourceKey, b: ResourceKey): number {
+  return a.namespace === b.namespace ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.namespace < b.namespace ? -1 : 1;
+}
+
+function sortFindings(findings: LocatedFinding[], files: readonly string[], meshPath: string | undefined): LocatedFinding[] {
+  const order = new Map<string, number>(files.map((f, i) => [f, i]));
+  if (meshPath !== undefined) order.set(meshPath, -1);
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => (order.get(a.f.file) ?? 0) - (order.get(b.f.file) ?? 0) || a.f.line - b.f.line || a.f.column - b.f.column || a.i - b.i)
+    .map(({ f }) => f);
+}
