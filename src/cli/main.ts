@@ -1,6 +1,7 @@
 // Command-line entry: builds the program from one module per command and maps failures to exit codes.
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './usage-error.ts';
+import { registerProxyCommand } from './proxy.ts';
 import { registerValidateCommand } from './validate.ts';
 
 /** Exit code for usage mistakes and unreadable input, as for `validate`. */
@@ -12,6 +13,7 @@ program.exitOverride();
 
 // Each command lives in src/cli/<command>.ts and adds itself here.
 registerValidateCommand(program);
+registerProxyCommand(program);
 
 try {
   await program.parseAsync();
