@@ -1,7 +1,7 @@
 // Resolves upstream host names to addresses with a TTL cache, as Envoy's STRICT_DNS clusters do:
 // respect each answer's TTL, and when a lookup fails keep serving the last good answer and retry after
-// the mesh `dnsRefreshRate`.
-import { Resolver } from 'node:dns/promises';
+// the mesh `dnsRefreshRate`. With no --dns-server, /etc/hosts is honoured too, as the system resolver does.
+import { lookup, Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { Clock } from '../dataplane/clock.ts';
 import { DnsLookupError, DnsNotFoundError, type MeshgateError } from '../errors.ts';
@@ -55,6 +55,8 @@ const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ENOTFOUND', 'ENODATA', 'N
  */
 export class DnsResolver {
   readonly #resolver: Resolver;
+  /** No --dns-server: also ask the system (getaddrinfo: /etc/hosts, nsswitch), which c-ares alone skips. */
+  readonly #useSystem: boolean;
   readonly #refreshRateMs: number;
   readonly #clock: Clock;
   readonly #cache = new Map<string, CacheEntry>();
@@ -66,6 +68,7 @@ export class DnsResolver {
     this.#resolver = new Resolver({ timeout: options.timeoutMs ?? 2500, tries: options.tries ?? 2 });
     const servers = (options.servers ?? []).map(parseDnsServer);
     if (servers.length > 0) this.#resolver.setServers(servers);
+    this.#useSystem = servers.length === 0;
     this.#refreshRateMs = options.refreshRateMs ?? DEFAULT_REFRESH_RATE_MS;
     this.#clock = options.clock ?? systemClock;
   }
@@ -127,6 +130,19 @@ export class DnsResolver {
   }
 
   async #query(name: string): Promise<ResolveResult> {
+    if (!this.#useSystem) return this.#queryDns(name);
+    const [dns, system] = await Promise.allSettled([this.#queryDns(name), lookup(name, { all: true, order: 'ipv4first' })]);
+    if (system.status === 'rejected' || system.value.length === 0) {
+      if (dns.status === 'fulfilled') return dns.value;
+      throw dns.reason;
+    }
+    // The system's answer wins (a hosts-file entry shadows DNS); the DNS TTL applies only when both agree.
+    const addresses = system.value.map((a) => a.address);
+    const agree = dns.status === 'fulfilled' && sameSet(dns.value.addresses, addresses);
+    return { addresses, ttlMs: agree ? dns.value.ttlMs : this.#refreshRateMs, stale: false };
+  }
+
+  async #queryDns(name: string): Promise<ResolveResult> {
     const [v4, v6] = await Promise.allSettled([
       this.#resolver.resolve4(name, { ttl: true }),
       this.#resolver.resolve6(name, { ttl: true }),
@@ -141,6 +157,10 @@ export class DnsResolver {
     const ttlMs = minTtlSeconds > 0 ? minTtlSeconds * 1000 : this.#refreshRateMs;
     return { addresses: records.map((r) => r.address), ttlMs, stale: false };
   }
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 function lookupError(name: string, ...outcomes: PromiseSettledResult<unknown>[]): MeshgateError {

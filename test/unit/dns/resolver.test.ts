@@ -121,3 +121,19 @@ void describe('--dns-server values', () => {
     }
   });
 });
+
+void describe('DnsResolver without --dns-server', () => {
+  void test('honours /etc/hosts like the system resolver (the machine name is there)', async (t) => {
+    const { readFile } = await import('node:fs/promises');
+    const { hostname } = await import('node:os');
+    const name = hostname();
+    const hosts = await readFile('/etc/hosts', 'utf8').catch(() => '');
+    const line = hosts.split('\n').find((l) => !l.startsWith('#') && l.split(/\s+/).slice(1).includes(name));
+    if (line === undefined) {
+      t.skip(`/etc/hosts has no entry for ${name}`);
+      return;
+    }
+    const result = await new DnsResolver({ clock: new ManualClock(), timeoutMs: 500, tries: 1 }).resolve(name);
+    assert.ok(result.addresses.includes(line.split(/\s+/)[0]!), `${name} -> ${result.addresses.join(',')}`);
+  });
+});
