@@ -100,7 +100,7 @@ export class TestDnsServer {
 
   #listen(): void {
     this.#udp.on('message', (message, remote) => {
-      const reply = this.#answer(message);
+      const reply = this.#answer(message, true);
       if (reply !== undefined) this.#udp.send(reply, remote.port, remote.address);
     });
     this.#tcp.on('connection', (socket) => {
@@ -126,7 +126,14 @@ export class TestDnsServer {
     });
   }
 
-  #answer(message: Buffer): Buffer | undefined {
+  /** Queries answered over TCP (clients switch to TCP after a truncated UDP reply). */
+  get tcpQueryCount(): number {
+    return this.#tcpQueries;
+  }
+
+  #tcpQueries = 0;
+
+  #answer(message: Buffer, udp = false): Buffer | undefined {
     let query: dnsPacket.DecodedPacket;
     try {
       query = dnsPacket.decode(message);
@@ -138,6 +145,7 @@ export class TestDnsServer {
     const name = normalise(question.name);
     const key = `${question.type} ${name}`;
     this.#queries.set(key, (this.#queries.get(key) ?? 0) + 1);
+    if (!udp) this.#tcpQueries++;
     const entry = this.#table.get(name);
     if (entry?.fail === 'drop') return undefined;
     let rcode: number = RCODE.noerror;
@@ -145,12 +153,18 @@ export class TestDnsServer {
     else if (entry.fail !== undefined) rcode = RCODE[entry.fail];
     const ttl = entry?.ttl ?? 30;
     const addresses = rcode !== RCODE.noerror ? [] : question.type === 'A' ? entry?.a ?? [] : question.type === 'AAAA' ? entry?.aaaa ?? [] : [];
-    return dnsPacket.encode({
+    const flags = dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | rcode;
+    const reply = dnsPacket.encode({
       type: 'response',
       id: query.id ?? 0,
-      flags: dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | rcode,
+      flags,
       questions: [question],
       answers: addresses.map((address) => ({ type: question.type as 'A' | 'AAAA', name: question.name, ttl, class: 'IN' as const, data: address })),
     });
+    // Classic DNS over UDP stops at 512 bytes: send the header with TC set, and the client retries over TCP.
+    if (udp && reply.length > 512) {
+      return dnsPacket.encode({ type: 'response', id: query.id ?? 0, flags: flags | dnsPacket.TRUNCATED_RESPONSE, questions: [question], answers: [] });
+    }
+    return reply;
   }
 }

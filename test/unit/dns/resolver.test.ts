@@ -90,6 +90,14 @@ void describe('DnsResolver against a real DNS server', () => {
     assert.deepEqual((await resolverWith(new ManualClock()).resolve('v4only.test')).addresses, ['127.0.0.9']);
   });
 
+  void test('a large answer arrives over TCP after a truncated UDP reply', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => `127.0.1.${i + 1}`);
+    dns.set('big.test', { a: many });
+    const before = dns.tcpQueryCount;
+    assert.deepEqual((await resolverWith(new ManualClock()).resolve('big.test')).addresses, many);
+    assert.ok(dns.tcpQueryCount > before, 'the resolver retried over TCP');
+  });
+
   void test('a 0 TTL is replaced by the refresh rate', async () => {
     dns.set('zero.test', { a: ['127.0.0.10'], ttl: 0 });
     assert.equal((await resolverWith(new ManualClock(), 1234).resolve('zero.test')).ttlMs, 1234);
