@@ -91,7 +91,8 @@ export class AccessLogSink {
     if (this.#closed) return;
     await this.flush();
     this.#closed = true;
-    if (!this.#ownsStream) return;
+    // A stream that failed is already destroyed and will not emit 'close' again.
+    if (!this.#ownsStream || this.#stream.destroyed) return;
     await new Promise<void>((resolve) => {
       this.#stream.once('close', resolve);
       this.#stream.end();

@@ -98,4 +98,22 @@ import { AccessLogSink, openAccessLogSink } from ${JSON.stringify(new URL('../..
     await sink.close();
     assert.equal(sink.writtenLines + sink.droppedLines, 1200);
   });
+
+  void test('a destination that fails: lines are counted as dropped, the error reported, close still resolves', async () => {
+    const errors: string[] = [];
+    const broken = new Writable({
+      write(_chunk: Buffer, _encoding, callback) {
+        callback(new Error('disk full'));
+      },
+    });
+    const sink = new AccessLogSink('broken', broken, true, { onError: (e) => errors.push(`${e.code}: ${(e.cause as Error).message}`) });
+    sink.write('a\n');
+    sink.write('b\n');
+    await sink.flush();
+    sink.write('c\n');
+    await sink.close();
+    assert.deepEqual(errors, ['MG_ERR_ACCESS_LOG_WRITE: disk full']);
+    assert.equal(sink.writtenLines, 0);
+    assert.equal(sink.droppedLines, 3);
+  });
 });
