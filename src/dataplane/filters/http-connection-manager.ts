@@ -158,7 +158,6 @@ async function dispatch(
     clearTimeout(timer);
     if (res.destroyed) return;
     const cause = timedOut ? { kind: 'route_timeout' as const } : causeOf(outcome.error, outcome.retried);
-    if (cause.kind === 'connect_failure') deps.clusters.stats(cluster.name, { ip: '', port: 0, key: info.upstreamHost ?? '' }).cxConnectFail++;
     return sendLocalReply(res, info, rescue(cause));
   }
   streamResponse(res, info, outcome.response, () => timedOut, timer);

@@ -125,3 +125,73 @@ void describe('ProxyServer', () => {
     assert.equal(long.status, 414);
   });
 });
+
+void describe('ProxyServer robustness', () => {
+  let dns: TestDnsServer;
+  let proxy: ProxyServer;
+  let port: number;
+  let web: TestUpstream;
+  const infos: StreamInfo[] = [];
+
+  before(async () => {
+    dns = await TestDnsServer.start();
+    web = await startHttpUpstream({ host: '127.0.0.35', name: 'web' });
+    dns.set('web.test', { a: ['127.0.0.35'] });
+    proxy = new ProxyServer({
+      clock: systemClock,
+      resolver: new DnsResolver({ servers: [dns.server] }),
+      accessLog: (info) => infos.push(info),
+      limits: { headersTimeoutMs: 300, idleTimeoutMs: 2000 },
+    });
+    proxy.swap(compile(configSet({
+      serviceEntries: [serviceEntry({ name: 'web' }, { hosts: ['web.test'], ports: [{ number: web.port, name: 'http', protocol: 'HTTP' }], resolution: 'DNS' })],
+    }), { namespace: 'default', version: '1' }));
+    ({ port } = await proxy.listen(0, '127.0.0.1'));
+  });
+
+  after(async () => {
+    await proxy.stop(100);
+    await Promise.all([web.close(), dns.close()]);
+  });
+
+  void test('the upstream local address is logged for HTTP', async () => {
+    const r = await curl(['-x', `http://127.0.0.1:${port}`, `http://web.test:${web.port}/`]);
+    assert.equal(r.status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.match(infos.at(-1)!.upstreamLocalAddress ?? '', /^127\.0\.0\.1:\d+$/);
+  });
+
+  void test('a client that goes away cancels its upstream request (DC, code 0)', async () => {
+    const before = web.requests.length;
+    const r = await curl(['-x', `http://127.0.0.1:${port}`, '--max-time', '0.5', `http://web.test:${web.port}/delay/3`]);
+    assert.equal(r.exitCode, 28);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(web.requests.length, before + 1);
+    const info = infos.at(-1)!;
+    assert.equal(info.responseCode, 0);
+    assert.equal(info.responseFlags(), 'DC');
+    assert.ok((info.durationMs ?? 0) < 1500, 'logged when the client left, not when the upstream would have answered');
+  });
+
+  void test('a client that never finishes its headers is cut off by the header timeout', async () => {
+    const { connect } = await import('node:net');
+    const started = Date.now();
+    const closed = await new Promise<string>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => s.write('GET http://web.test/ HTTP/1.1\r\nHost: web.test\r\n'));
+      let data = '';
+      s.on('data', (d) => { data += d.toString(); });
+      s.on('close', () => resolve(data));
+      s.on('error', () => undefined);
+    });
+    assert.ok(Date.now() - started < 3000, `closed after ${Date.now() - started} ms`);
+    assert.match(closed, /^(HTTP\/1\.1 (408|400) |$)/);
+  });
+
+  void test('a snapshot swap does not touch requests in flight', async () => {
+    const pending = curl(['-x', `http://127.0.0.1:${port}`, `http://web.test:${web.port}/delay/1`]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    proxy.swap(compile(configSet({ mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' } }), { namespace: 'default', version: '2' }));
+    assert.equal((await pending).status, 200, 'the request finished on the snapshot it started with');
+    assert.equal((await curl(['-x', `http://127.0.0.1:${port}`, `http://web.test:${web.port}/`])).status, 502);
+  });
+});
