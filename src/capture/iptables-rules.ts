@@ -94,6 +94,11 @@ export interface RenderOptions {
   readonly comments?: boolean;
 }
 
+/** Quotes a word the way iptables -S prints it and iptables-restore reads it (e.g. a comment). */
+export function restoreWord(word: string): string {
+  return /^[^\s"\\]+$/.test(word) ? word : `"${word.replace(/["\\]/g, '\\$&')}"`;
+}
+
 /**
  * iptables-restore input for `--noflush`: declaring our chains flushes (or creates) them, so the
  * whole ruleset is replaced in one atomic commit and re-running never duplicates a rule.
@@ -104,7 +109,7 @@ export function renderRestore(ruleset: Ruleset, options: RenderOptions = {}): st
     if (options.comments) lines.push(`# ${r.why}`);
     lines.push(`-A ${ruleText(r)}`);
   };
-  for (const spec of options.deleteJumps ?? []) lines.push(`-D OUTPUT ${spec.join(' ')}`);
+  for (const spec of options.deleteJumps ?? []) lines.push(`-D OUTPUT ${spec.map(restoreWord).join(' ')}`);
   if (options.jump ?? true) add(ruleset.jump);
   for (const r of ruleset.rules) add(r);
   lines.push('COMMIT', '');

@@ -63,12 +63,15 @@ describe('meshgate iptables in a network namespace', { skip }, () => {
     // Someone added the hook twice (e.g. by hand): the next install leaves exactly one.
     await run('iptables', ['-t', 'nat', '-A', 'OUTPUT', '-p', 'tcp', '-j', 'MESHGATE_OUTPUT']);
     await run('iptables', ['-t', 'nat', '-A', 'OUTPUT', '-j', 'MESHGATE_OUTPUT']);
+    await run('iptables', ['-t', 'nat', '-A', 'OUTPUT', '-m', 'comment', '--comment', 'added "by hand"', '-j', 'MESHGATE_OUTPUT']);
     const repaired = await applyRuleset(changed, run);
-    assert.equal(repaired.removedStaleHooks, 2);
+    assert.equal(repaired.removedStaleHooks, 3);
     assert.deepEqual(await natRules(netns), replaced);
 
+    // Cleanup removes hooks however they were written, comments with spaces included.
+    await run('iptables', ['-t', 'nat', '-I', 'OUTPUT', '-m', 'comment', '--comment', 'by hand', '-j', 'MESHGATE_OUTPUT']);
     const cleaned = await cleanupRules(4, run);
-    assert.deepEqual(cleaned, { family: 4, removedHooks: 1, removedChains: ['MESHGATE_OUTPUT', 'MESHGATE_REDIRECT'] });
+    assert.deepEqual(cleaned, { family: 4, removedHooks: 2, removedChains: ['MESHGATE_OUTPUT', 'MESHGATE_REDIRECT'] });
     assert.deepEqual(await natRules(netns), pristine, 'cleanup must remove exactly what was installed');
     assert.deepEqual(await cleanupRules(4, run), { family: 4, removedHooks: 0, removedChains: [] });
     assert.deepEqual(await natRules(netns), pristine);
