@@ -75,11 +75,13 @@ function appConnect(netns: string, host: string, port: number): string {
 }
 
 describe('transparent capture end to end', { skip }, () => {
-  const app = skip ? '' : createNetns();
-  const remote = skip ? '' : createNetns();
+  let app = '';
+  let remote = '';
   const children: ChildProcess[] = [];
 
   before(async () => {
+    app = createNetns();
+    remote = createNetns();
     assert.deepEqual(originalDstAvailability(), { available: true }, 'the SO_ORIGINAL_DST addon must be built (npm run build:native)');
     const veth = `mgv${randomBytes(3).toString('hex')}`;
     execFileSync('ip', ['link', 'add', `${veth}a`, 'netns', app, 'type', 'veth', 'peer', 'name', `${veth}b`, 'netns', remote]);
@@ -95,8 +97,8 @@ describe('transparent capture end to end', { skip }, () => {
 
   after(() => {
     for (const child of children) child.kill('SIGKILL');
-    deleteNetns(app);
-    deleteNetns(remote);
+    if (app) deleteNetns(app);
+    if (remote) deleteNetns(remote);
   });
 
   test('an app connection to a remote IPv4 address reaches the proxy with its original destination', () => {
