@@ -74,7 +74,7 @@ function checkHandshake(fragments: readonly Uint8Array[], collected: number): Cl
   if (collected < total) return undefined;
   // The common case (one record) reads in place; a hello split over records is joined once.
   const message = first.length >= total ? first : concat(fragments, total);
-  return parseBody(message.subarray(HANDSHAKE_HEADER, total));
+  return parseBody(new Cursor(message, HANDSHAKE_HEADER, total));
 }
 
 function concat(fragments: readonly Uint8Array[], length: number): Uint8Array {
@@ -93,13 +93,20 @@ function readU16(data: Uint8Array, at: number): number {
   return ((data[at] ?? 0) << 8) | (data[at + 1] ?? 0);
 }
 
-/** A bounds-checked cursor: every read that would run past the end returns undefined. */
+/**
+ * A bounds-checked cursor over a window of the input: every read that would run past the window
+ * returns undefined. Windows share the input, so skipping an extension allocates nothing.
+ */
 class Cursor {
-  #at = 0;
-  constructor(private readonly data: Uint8Array) {}
+  #at: number;
+  readonly #end: number;
+  constructor(private readonly data: Uint8Array, start = 0, end = data.length) {
+    this.#at = start;
+    this.#end = end;
+  }
 
   get remaining(): number {
-    return this.data.length - this.#at;
+    return this.#end - this.#at;
   }
 
   u8(): number | undefined {
@@ -114,9 +121,29 @@ class Cursor {
     return value;
   }
 
-  bytes(length: number): Uint8Array | undefined {
+  skip(length: number): boolean {
+    if (length > this.remaining) return false;
+    this.#at += length;
+    return true;
+  }
+
+  /** The next `length` bytes as their own cursor. */
+  window(length: number): Cursor | undefined {
     if (length > this.remaining) return undefined;
-    const out = this.data.subarray(this.#at, this.#at + length);
+    const inner = new Cursor(this.data, this.#at, this.#at + length);
+    this.#at += length;
+    return inner;
+  }
+
+  /** The next `length` bytes as Latin-1 text, or undefined if any byte fails `accept`. */
+  text(length: number, accept: (byte: number) => boolean): string | undefined {
+    if (length > this.remaining) return undefined;
+    let out = '';
+    for (let i = this.#at; i < this.#at + length; i++) {
+      const byte = this.data[i] ?? 0;
+      if (!accept(byte)) return undefined;
+      out += String.fromCharCode(byte);
+    }
     this.#at += length;
     return out;
   }
@@ -126,21 +153,20 @@ function malformed(what: string): ClientHelloResult {
   return notTls(`malformed ClientHello: ${what}`);
 }
 
-function parseBody(body: Uint8Array): ClientHelloResult {
-  const cursor = new Cursor(body);
+function parseBody(cursor: Cursor): ClientHelloResult {
   const version = cursor.u16();
   if (version === undefined || version >> 8 !== 3) return malformed('legacy_version is not 3.x');
-  if (cursor.bytes(32) === undefined) return malformed('random is truncated');
+  if (!cursor.skip(32)) return malformed('random is truncated');
   const sessionIdLength = cursor.u8();
-  if (sessionIdLength === undefined || sessionIdLength > 32 || cursor.bytes(sessionIdLength) === undefined) {
+  if (sessionIdLength === undefined || sessionIdLength > 32 || !cursor.skip(sessionIdLength)) {
     return malformed('bad session id');
   }
   const suitesLength = cursor.u16();
-  if (suitesLength === undefined || suitesLength < 2 || suitesLength % 2 !== 0 || cursor.bytes(suitesLength) === undefined) {
+  if (suitesLength === undefined || suitesLength < 2 || suitesLength % 2 !== 0 || !cursor.skip(suitesLength)) {
     return malformed('bad cipher suites');
   }
   const compressionLength = cursor.u8();
-  if (compressionLength === undefined || compressionLength < 1 || cursor.bytes(compressionLength) === undefined) {
+  if (compressionLength === undefined || compressionLength < 1 || !cursor.skip(compressionLength)) {
     return malformed('bad compression methods');
   }
   // Extensions are optional (SSL 3.0 style hellos have none); then there is no SNI and no ALPN.
@@ -151,17 +177,17 @@ function parseBody(body: Uint8Array): ClientHelloResult {
 }
 
 function parseExtensions(cursor: Cursor): ClientHelloResult {
-  const seen = new Set<number>();
+  const seen: number[] = [];
   let sni: string | undefined;
   let alpn: readonly string[] | undefined;
   while (cursor.remaining > 0) {
     const type = cursor.u16();
     const length = cursor.u16();
-    const body = length === undefined ? undefined : cursor.bytes(length);
+    const body = length === undefined ? undefined : cursor.window(length);
     if (type === undefined || body === undefined) return malformed('extension runs past the end');
     // RFC 8446 §4.2: an extension type must not appear twice; TLS libraries reject such hellos.
-    if (seen.has(type)) return malformed(`extension ${type} appears twice`);
-    seen.add(type);
+    if (seen.includes(type)) return malformed(`extension ${type} appears twice`);
+    seen.push(type);
     if (type === EXT_SERVER_NAME) {
       const parsed = parseServerName(body);
       if (typeof parsed === 'object') return parsed;
@@ -177,8 +203,7 @@ function parseExtensions(cursor: Cursor): ClientHelloResult {
 
 // RFC 6066 §3: a list of (name_type, name); only host_name exists. Returns the host name, undefined
 // for an empty list, or a result for a malformed list.
-function parseServerName(body: Uint8Array): string | undefined | ClientHelloResult {
-  const cursor = new Cursor(body);
+function parseServerName(cursor: Cursor): string | undefined | ClientHelloResult {
   const listLength = cursor.u16();
   if (listLength === undefined || listLength !== cursor.remaining) return malformed('server_name list length does not match');
   if (listLength === 0) return undefined;
@@ -186,36 +211,31 @@ function parseServerName(body: Uint8Array): string | undefined | ClientHelloResu
   // host_name entry and nothing else; a hello they would reject names no host we should trust.
   const nameType = cursor.u8();
   const nameLength = cursor.u16();
-  const name = nameLength === undefined ? undefined : cursor.bytes(nameLength);
-  if (nameType === undefined || name === undefined) return malformed('server_name entry runs past the end');
-  if (nameType !== SNI_HOST_NAME || cursor.remaining !== 0) return malformed('server_name must hold exactly one host_name');
-  if (!isHostNameBytes(name)) return malformed('server_name is not a printable ASCII host name');
-  return latin1(name);
+  if (nameType === undefined || nameLength === undefined || nameLength > cursor.remaining) return malformed('server_name entry runs past the end');
+  if (nameType !== SNI_HOST_NAME || cursor.remaining !== nameLength) return malformed('server_name must hold exactly one host_name');
+  const name = nameLength === 0 || nameLength > 255 ? undefined : cursor.text(nameLength, isHostNameByte);
+  if (name === undefined) return malformed('server_name is not a printable ASCII host name');
+  return name;
 }
 
-function isHostNameBytes(name: Uint8Array): boolean {
-  if (name.length === 0 || name.length > 255) return false;
-  for (const byte of name) if (byte <= 0x20 || byte >= 0x7f) return false;
+function isHostNameByte(byte: number): boolean {
+  return byte > 0x20 && byte < 0x7f;
+}
+
+function anyByte(): boolean {
   return true;
 }
 
 // RFC 7301 §3.1: a non-empty list of non-empty protocol names, each with a one-byte length.
-function parseAlpn(body: Uint8Array): string[] | ClientHelloResult {
-  const cursor = new Cursor(body);
+function parseAlpn(cursor: Cursor): string[] | ClientHelloResult {
   const listLength = cursor.u16();
   if (listLength === undefined || listLength < 2 || listLength !== cursor.remaining) return malformed('ALPN list length does not match');
   const protocols: string[] = [];
   while (cursor.remaining > 0) {
     const length = cursor.u8();
-    const name = length === undefined || length === 0 ? undefined : cursor.bytes(length);
+    const name = length === undefined || length === 0 ? undefined : cursor.text(length, anyByte);
     if (name === undefined) return malformed('bad ALPN protocol name');
-    protocols.push(latin1(name));
+    protocols.push(name);
   }
   return protocols;
-}
-
-function latin1(bytes: Uint8Array): string {
-  let out = '';
-  for (const byte of bytes) out += String.fromCharCode(byte);
-  return out;
 }
