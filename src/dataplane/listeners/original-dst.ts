@@ -127,18 +127,32 @@ function sameEndpoint(address: string, port: number, otherAddress: string | unde
   return otherAddress !== undefined && port === otherPort && unmapIPv4(address) === unmapIPv4(otherAddress);
 }
 
+/** Optional inputs of decideCapture: a query already made, and the listener's bound address. */
+export interface CaptureCheck {
+  readonly query?: OriginalDstQuery;
+  /** The address the listener was bound to; a wildcard (0.0.0.0, ::) adds nothing to the check. */
+  readonly listening?: { readonly address: string; readonly port: number };
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+
 /**
  * The self-loop guard. A socket that iptables did not redirect either has no original destination
  * (ENOENT: no NAT conntrack entry) or reports the address it actually reached, i.e. the proxy's own
  * listener. Forwarding the latter would dial the proxy again forever, so both mean "not captured":
- * explicit proxy traffic (absolute-form HTTP, CONNECT) or a direct hit on the port.
+ * explicit proxy traffic (absolute-form HTTP, CONNECT) or a direct hit on the port. The accepted
+ * socket's local endpoint is the precise test (a wildcard listener is reached on one concrete
+ * address); a specific listening address is checked as well.
  */
-export function decideCapture(socket: Socket, query: OriginalDstQuery = queryOriginalDestination(socket)): CaptureDecision {
+export function decideCapture(socket: Socket, check: CaptureCheck = {}): CaptureDecision {
+  const query = check.query ?? queryOriginalDestination(socket);
   if (!query.ok) {
     return { captured: false, reason: 'no-original-dst', detail: `SO_ORIGINAL_DST failed: ${query.code}` };
   }
   const { address, port } = query.destination;
-  if (sameEndpoint(address, port, socket.localAddress, socket.localPort)) {
+  const listening = check.listening;
+  const isListener = listening !== undefined && !WILDCARDS.has(listening.address) && sameEndpoint(address, port, listening.address, listening.port);
+  if (isListener || sameEndpoint(address, port, socket.localAddress, socket.localPort)) {
     return { captured: false, reason: 'self-loop', detail: `original destination ${formatEndpoint(query.destination)} is this listener` };
   }
   return { captured: true, destination: query.destination };

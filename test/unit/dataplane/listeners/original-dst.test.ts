@@ -47,11 +47,11 @@ describe('original destination addon', () => {
         // listener itself. Both must end as "not captured".
         if (query.ok) {
           assert.equal(query.destination.port, pair.accepted.localPort);
-          const decision = decideCapture(pair.accepted, query);
+          const decision = decideCapture(pair.accepted, { query });
           assert.equal(!decision.captured && decision.reason, 'self-loop');
         } else {
           assert.equal(query.code, 'ENOENT');
-          const decision = decideCapture(pair.accepted, query);
+          const decision = decideCapture(pair.accepted, { query });
           assert.deepEqual(decision, { captured: false, reason: 'no-original-dst', detail: 'SO_ORIGINAL_DST failed: ENOENT' });
           assert.equal(getOriginalDestination(pair.accepted), undefined);
         }
@@ -78,9 +78,24 @@ describe('original destination addon', () => {
     const pair = await acceptedPair('127.0.0.1');
     try {
       const destination = { address: '10.1.2.3', port: 80, family: 'IPv4' } as const;
-      assert.deepEqual(decideCapture(pair.accepted, { ok: true, destination }), { captured: true, destination });
+      assert.deepEqual(decideCapture(pair.accepted, { query: { ok: true, destination } }), { captured: true, destination });
       const self = { address: '::ffff:127.0.0.1', port: pair.accepted.localPort ?? 0, family: 'IPv6' } as const;
-      assert.equal(decideCapture(pair.accepted, { ok: true, destination: self }).captured, false);
+      assert.equal(decideCapture(pair.accepted, { query: { ok: true, destination: self } }).captured, false);
+    } finally {
+      await closeAll(pair);
+    }
+  });
+
+  test('an original destination equal to a specific listening address is a self-loop; a wildcard adds nothing', async () => {
+    const pair = await acceptedPair('127.0.0.1');
+    try {
+      const destination = { address: '10.0.0.5', port: 15001, family: 'IPv4' } as const;
+      const query = { ok: true, destination } as const;
+      assert.deepEqual(decideCapture(pair.accepted, { query, listening: { address: '10.0.0.5', port: 15001 } }), {
+        captured: false, reason: 'self-loop', detail: 'original destination 10.0.0.5:15001 is this listener',
+      });
+      assert.equal(decideCapture(pair.accepted, { query, listening: { address: '0.0.0.0', port: 15001 } }).captured, true);
+      assert.equal(decideCapture(pair.accepted, { query, listening: { address: '10.0.0.5', port: 15002 } }).captured, true);
     } finally {
       await closeAll(pair);
     }
