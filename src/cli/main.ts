@@ -1,5 +1,6 @@
 // Command-line entry: builds the program from one module per command and maps failures to exit codes.
 import { Command, CommanderError } from 'commander';
+import { registerIptablesCommand } from './iptables.ts';
 import { UsageError } from './usage-error.ts';
 import { registerValidateCommand } from './validate.ts';
 
@@ -12,6 +13,7 @@ program.exitOverride();
 
 // Each command lives in src/cli/<command>.ts and adds itself here.
 registerValidateCommand(program);
+registerIptablesCommand(program);
 
 try {
   await program.parseAsync();
