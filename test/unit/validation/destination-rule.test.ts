@@ -1,5 +1,6 @@
 // DestinationRule rules: Istio's TestValidateDestinationRule cases (host, subsets, client TLS), exportTo and selector.
 import { describe, test } from 'node:test';
+import { parse } from 'yaml';
 import type { ClientTLSSettings, DestinationRuleSpec, Subset } from '../../../src/config/wire/destination-rule.ts';
 import { validateDestinationRule } from '../../../src/validation/destination-rule.ts';
 import { assertFindings, runRules, validationContext } from '../../helpers/expect-findings.ts';
@@ -206,4 +207,48 @@ void describe('DestinationRule: client TLS (Istio InsecureSkipVerify cases and a
       expect: [['E', 'DR_TLS_PRIVATE_KEY_REQUIRED', ['trafficPolicy', 'portLevelSettings', 0, 'tls', 'privateKey'], 'private key required for mutual tls']],
     },
   ]);
+});
+
+void describe('DestinationRule: istio.io egress examples are valid', () => {
+  const examples: Record<string, string> = {
+    'TLS origination on port 80': `
+host: edition.cnn.com
+trafficPolicy:
+  portLevelSettings:
+  - port: {number: 80}
+    tls: {mode: SIMPLE}
+`,
+    'mutual TLS origination with files': `
+host: my-nginx.mesh-external.svc.cluster.local
+trafficPolicy:
+  loadBalancer: {simple: ROUND_ROBIN}
+  portLevelSettings:
+  - port: {number: 443}
+    tls:
+      mode: MUTUAL
+      clientCertificate: /etc/certs/client.crt
+      privateKey: /etc/certs/client.key
+      caCertificates: /etc/certs/ca.crt
+      sni: my-nginx.mesh-external.svc.cluster.local
+`,
+    'egress gateway subsets and a circuit breaker': `
+host: istio-egressgateway.istio-system.svc.cluster.local
+subsets:
+- name: cnn
+trafficPolicy:
+  connectionPool:
+    tcp: {maxConnections: 1, connectTimeout: 30ms}
+    http: {http1MaxPendingRequests: 1, maxRequestsPerConnection: 1}
+  outlierDetection:
+    consecutive5xxErrors: 1
+    interval: 1s
+    baseEjectionTime: 3m
+    maxEjectionPercent: 100
+`,
+  };
+  for (const [name, yaml] of Object.entries(examples)) {
+    void test(name, () => {
+      assertFindings(runRules(validateDestinationRule, parse(yaml) as DestinationRuleSpec), []);
+    });
+  }
 });
