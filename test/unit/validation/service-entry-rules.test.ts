@@ -110,6 +110,11 @@ const cases: readonly Case[] = [
     [['E', 'SE_DNS_HOST_NOT_FQDN', ['hosts', 1], 'hosts must be FQDN']],
   ],
   ['resolution defaults to NONE, which refuses endpoints', { hosts: ['x.example.com'], addresses: ['10.0.0.1'], ports: [tcp], endpoints: [{ address: '10.0.0.2' }] }, [['E', 'SE_NONE_ENDPOINTS', ['endpoints'], 'resolution type none']]],
+  [
+    'an explicit empty endpoints list with NONE is refused (CRD schema)',
+    { hosts: ['x.example.com'], addresses: ['10.0.0.1'], ports: [tcp], endpoints: [] },
+    [['E', 'SE_NONE_ENDPOINTS', ['endpoints'], 'no endpoints should be provided for resolution type none']],
+  ],
   ['a null endpoint is refused', statik([nullEndpoint]), [['E', 'SE_ENDPOINT_NULL', E0, 'endpoint cannot be nil']]],
   ['an endpoint needs an address or a network (STATIC)', statik([{}]), [['E', 'SE_ENDPOINT_ADDRESS_REQUIRED', E0, 'address is required']]],
   ['an endpoint needs an address or a network (DNS)', dns({ endpoints: [{ labels: { app: 'x' } }] }), [['E', 'SE_ENDPOINT_ADDRESS_REQUIRED', E0, 'address is required']]],
