@@ -65,7 +65,15 @@ const cases: readonly Case[] = [
   ['an egress proxy port must be valid', proxy({ host: 'proxy.local', port: { number: 0 } }), [['E', 'DESTINATION_PORT_INVALID', [...EP, 'port', 'number'], 'port number 0 must be in the range 1..65535']]],
   ['an inbound pool alone is enough', { inboundConnectionPool: { tcp: { maxConnections: 10, connectTimeout: '1s' } } }, []],
   ['an inbound pool duration must be whole ms', { inboundConnectionPool: { tcp: { connectTimeout: '1.0005s' } } }, [['E', 'DR_DURATION_INVALID', ['inboundConnectionPool', 'tcp', 'connectTimeout'], 'only durations to ms precision are supported']]],
-  ['SIMPLE TLS on an HTTPS port with a key pair', tls({ mode: 'SIMPLE', ...keyPair }), []],
+  [
+    'unknown TLS enum values',
+    tls({ mode: 'STRICT', minProtocolVersion: 'TLSV1_4' }),
+    [
+      ['E', 'SC_INGRESS_TLS_ENUM_INVALID', [...I0, 'tls', 'mode'], 'unsupported tls mode STRICT'],
+      ['E', 'SC_INGRESS_TLS_ENUM_INVALID', [...I0, 'tls', 'minProtocolVersion'], 'unsupported tls minProtocolVersion TLSV1_4'],
+    ],
+  ],
+  ['SIMPLE TLS on an HTTPS port with a key pair', tls({ mode: 'SIMPLE', ...keyPair, minProtocolVersion: 'TLSV1_2', maxProtocolVersion: 'TLSV1_3' }), []],
   ['MUTUAL TLS needs a client CA bundle', tls({ mode: 'MUTUAL', ...keyPair }), [['E', 'SC_INGRESS_TLS_CA_REQUIRED', [...I0, 'tls', 'caCertificates'], 'MUTUAL TLS requires a client CA bundle']]],
   ['MUTUAL TLS with a client CA bundle', tls({ mode: 'MUTUAL', ...keyPair, caCertificates: '/etc/certs/ca.crt' }), []],
   ['valid cipher suites and operator expressions', tls({ mode: 'SIMPLE', ...keyPair, cipherSuites: ['ECDHE-RSA-AES128-GCM-SHA256', '-AES128-SHA'] }), []],
