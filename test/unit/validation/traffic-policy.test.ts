@@ -31,7 +31,7 @@ void describe('traffic policy', () => {
       expect: [],
     },
     { name: 'nil entries', policy: {}, expect: [['E', 'DR_TRAFFIC_POLICY_EMPTY', TP(), 'traffic policy must have at least one field']] },
-    { name: 'retryBudget alone is a field', policy: { retryBudget: { percent: { value: 20 } } }, expect: [] },
+    { name: 'retryBudget alone is a field', policy: { retryBudget: { percent: 20 } }, expect: [] },
     {
       name: 'missing port in port level settings',
       policy: { portLevelSettings: [{ loadBalancer: { simple: 'RANDOM' } }] },
