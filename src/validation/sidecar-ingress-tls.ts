@@ -69,12 +69,12 @@ function readTls(raw: Readonly<Record<string, unknown>>): ServerTls {
 
 /** Checks one ingress listener's `tls` at `path`; `protocol` is the listener port's protocol. */
 export function validateSidecarIngressTls(
-  raw: Readonly<Record<string, unknown>>,
+  raw: object,
   protocol: string | undefined,
   path: FieldPath,
   findings: Findings,
 ): void {
-  const tls = readTls(raw);
+  const tls = readTls(raw as Readonly<Record<string, unknown>>);
   // Enum values the CRD schema lists.
   if (!TLS_MODES.includes(tls.mode)) findings.error([...path, 'mode'], 'SC_INGRESS_TLS_ENUM_INVALID', `unsupported tls mode ${tls.mode}`);
   for (const field of ['minProtocolVersion', 'maxProtocolVersion'] as const) {
