@@ -63,6 +63,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ['test/**/*.ts'],
+    rules: {
+      // node:test's describe/test return promises that the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'test', 'it', 'suite'] }] }],
+    },
+  },
+  {
     files: ['scripts/**/*.mjs', 'bin/*.js', '*.js'],
     ...tseslint.configs.disableTypeChecked,
   },

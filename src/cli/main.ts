@@ -1,7 +1,8 @@
 // Command-line entry: builds the program from one module per command and maps failures to exit codes.
 import { Command, CommanderError } from 'commander';
-import { UsageError } from './usage-error.ts';
+import { registerIptablesCommand } from './iptables.ts';
 import { registerProxyCommand } from './proxy.ts';
+import { UsageError } from './usage-error.ts';
 import { registerValidateCommand } from './validate.ts';
 
 /** Exit code for usage mistakes and unreadable input, as for `validate`. */
@@ -14,6 +15,7 @@ program.exitOverride();
 // Each command lives in src/cli/<command>.ts and adds itself here.
 registerValidateCommand(program);
 registerProxyCommand(program);
+registerIptablesCommand(program);
 
 try {
   await program.parseAsync();
