@@ -9,7 +9,9 @@ import { ProxyServer } from '../dataplane/proxy-server.ts';
 import { parseDnsServer } from '../dns/dns-servers.ts';
 import { DnsResolver } from '../dns/resolver.ts';
 import { AccessLogger, type AccessLogFormat } from '../observability/access-log/access-logger.ts';
-import { openAccessLogSink } from '../observability/access-log/sink.ts';
+import { openAccessLogSink, type AccessLogSink } from '../observability/access-log/sink.ts';
+import { IstioMetrics } from '../observability/metrics/istio-metrics.ts';
+import { createMetricsRegistry, MeshgateMetrics, renderPrometheus } from '../observability/metrics/meshgate-metrics.ts';
 import { systemClock } from '../system-clock.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -81,8 +83,10 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   }
 
   let accessLog: AccessLogger;
+  let sink: AccessLogSink;
   try {
-    accessLog = new AccessLogger(flags.accessLogFormat, await openAccessLogSink(flags.accessLog, { onError: (e) => say(e.message) }));
+    sink = await openAccessLogSink(flags.accessLog, { onError: (e) => say(e.message) });
+    accessLog = new AccessLogger(flags.accessLogFormat, sink);
   } catch (err) {
     say(err instanceof Error ? err.message : String(err));
     process.exit(1);
@@ -92,21 +96,36 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
 
   // The mesh's dnsRefreshRate is only known after the first load; Istio's default (60 s) serves until then.
   const resolver = new DnsResolver({ servers: dnsServers });
+  const registry = createMetricsRegistry();
+  const istio = new IstioMetrics(registry, { source: { namespace: flags.namespace } });
+  const health = new MeshgateMetrics(registry, { dns: () => resolver.stats, accessLogDropped: () => sink.droppedLines });
   const proxy = new ProxyServer({
     clock: systemClock,
     resolver,
-    accessLog: (info) => accessLog.log(info),
+    accessLog: (info) => {
+      accessLog.log(info);
+      if (info.requestProtocol === 'http') istio.recordHttp(info);
+      else istio.tcpClosed(info);
+    },
+    tunnelOpened: (info) => istio.tcpOpened(info),
+    connections: (kind, delta) => (delta > 0 ? health.connectionOpened(kind) : health.connectionClosed(kind)),
     ...(traceRouter ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   });
   const apply = (state: ConfigState): Snapshot | undefined => {
     reportLoad(state);
+    const started = process.hrtime.bigint();
+    const atSeconds = Date.now() / 1000;
     try {
       const snapshot = compile(state.configSet, { namespace: flags.namespace, version: String(state.version) });
       for (const d of snapshot.diagnostics) say(`note: ${d.message}`);
       proxy.swap(snapshot);
+      const buildSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      health.reloaded({ version: state.version, applied: state.rejected.length === 0, rejectedFiles: state.rejected.length, buildSeconds, atSeconds });
       return snapshot;
     } catch (err) {
       say(`config version ${state.version} did not compile, the live snapshot stays: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      health.bug();
+      health.reloaded({ version: Number(proxy.snapshot?.version ?? 0), applied: false, rejectedFiles: state.rejected.length, atSeconds });
       return undefined;
     }
   };
@@ -123,6 +142,7 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     rejected: () => source.state?.rejected ?? [],
     warnings: () => source.state?.warnings ?? [],
     clusters: live.clusters,
+    metrics: () => renderPrometheus(registry),
   });
   let listening: { address: string; port: number };
   let adminListening: number;

@@ -20,6 +20,10 @@ export interface ProxyServerOptions {
   readonly tunnelIdleTimeoutMs?: number;
   readonly random?: () => number;
   readonly trace?: (line: string) => void;
+  /** Told when a tunnel starts being proxied (metrics). */
+  readonly tunnelOpened?: (info: StreamInfo) => void;
+  /** Told when client connections open and close (metrics). */
+  readonly connections?: (kind: 'http' | 'connect', delta: 1 | -1) => void;
 }
 
 export class ProxyServer {
@@ -39,9 +43,10 @@ export class ProxyServer {
     const common = { snapshot, clusters: this.clusters, clock: options.clock, random, log: options.accessLog, trace: options.trace };
     this.#listener = new OutboundListener({
       request: createHttpHandler({ ...common, maxUriBytes: limits.maxUriBytes }),
-      connect: createConnectHandler({ ...common, idleTimeoutMs: options.tunnelIdleTimeoutMs ?? 3_600_000, open: this.#tunnels }),
+      connect: createConnectHandler({ ...common, idleTimeoutMs: options.tunnelIdleTimeoutMs ?? 3_600_000, open: this.#tunnels, opened: options.tunnelOpened }),
       log: options.accessLog,
       clock: options.clock,
+      connections: options.connections,
     }, limits);
   }
 

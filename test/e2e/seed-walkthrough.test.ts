@@ -117,4 +117,13 @@ void describe('seed walk-through (examples/seed)', () => {
     const clusters = (await proxy.admin('/clusters')).body;
     assert.match(clusters, new RegExp(`outbound\\|${httpPort}\\|\\|httpbin\\.org::127\\.0\\.7\\.1:${httpPort}::health_flags::healthy`));
   });
+
+  void test('admin: Istio metrics at /stats/prometheus', async () => {
+    const { status, body } = await proxy.admin('/stats/prometheus');
+    assert.equal(status, 200);
+    assert.match(body, /istio_requests_total\{[^}]*destination_service="httpbin\.org"[^}]*destination_service_name="httpbin\.org",destination_service_namespace="foo"[^}]*response_code="504"[^}]*response_flags="UT"[^}]*\} 1/);
+    assert.match(body, /istio_requests_total\{[^}]*destination_service_name="BlackHoleCluster"[^}]*response_code="502"[^}]*\} 1/);
+    assert.match(body, /istio_tcp_connections_closed_total\{[^}]*destination_service_name="www\.google\.com"[^}]*\} 1/);
+    assert.match(body, /meshgate_config_version 2/);
+  });
 });

@@ -24,6 +24,8 @@ export interface TunnelDeps {
   /** Tunnels currently open, so a drain can wait for them and then close them. */
   readonly open: Set<Socket>;
   readonly trace?: ((line: string) => void) | undefined;
+  /** Told when a tunnel starts being proxied (after routing), for istio_tcp_connections_opened_total. */
+  readonly opened?: ((info: StreamInfo) => void) | undefined;
 }
 
 export function createConnectHandler(deps: TunnelDeps): (req: IncomingMessage, client: Socket, head: Buffer) => void {
@@ -76,6 +78,7 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
   info.destinationServiceName = cluster.service?.hostname ?? PASSTHROUGH_CLUSTER;
   info.destinationServiceHost = cluster.service?.hostname ?? host;
   if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
+  deps.opened?.(info);
 
   let hosts: UpstreamHost[];
   try {
