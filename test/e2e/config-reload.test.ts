@@ -84,6 +84,15 @@ void describe('config reload and the JSON access log', () => {
     assert.deepEqual((await configVersion()).rejected, []);
   });
 
+  void test('the mesh config is watched too: switching to ALLOW_ANY lets unknown hosts through', async () => {
+    await config.write('registry-only.mesh', 'outboundTrafficPolicy:\n  mode: ALLOW_ANY\n');
+    await proxy.waitForStderr(/config version \d+ live: 1 services[\s\S]*config version \d+ live: 1 services/, 3000);
+    assert.equal(await get('two.test'), 200);
+    await config.write('registry-only.mesh', 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n');
+    for (let i = 0; i < 40 && (await get('two.test')) !== 502; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await get('two.test'), 502, proxy.stderr());
+  });
+
   void test('JSON access log: one object per request with typed fields', async () => {
     const before = Date.now();
     assert.equal(await get('one.test'), 200);

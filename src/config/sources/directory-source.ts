@@ -77,7 +77,7 @@ export class DirectorySource {
   async start(onChange?: (state: ConfigState) => void): Promise<ConfigState> {
     await this.#sync();
     this.#listener = onChange;
-    if (onChange !== undefined) this.#watch();
+    if (onChange !== undefined) await this.#watch();
     return this.#state!;
   }
 
@@ -88,15 +88,20 @@ export class DirectorySource {
     clearInterval(this.#rescan);
   }
 
-  #watch(): void {
-    const targets = new Set<string>();
+  /**
+   * Folders are watched recursively; a file is watched through its parent folder (not recursively), so
+   * an editor's rename-over-save and a file created later are both seen.
+   */
+  async #watch(): Promise<void> {
+    const folders = new Map<string, boolean>();
     for (const path of [...this.#paths, ...(this.#options.meshConfigPath !== undefined ? [this.#options.meshConfigPath] : [])]) {
-      targets.add(path);
-      targets.add(dirname(path));
+      const isDir = (await stat(path).catch(() => undefined))?.isDirectory() === true;
+      if (isDir) folders.set(path, true);
+      else if (!folders.has(dirname(path))) folders.set(dirname(path), false);
     }
-    for (const target of targets) {
+    for (const [folder, recursive] of folders) {
       try {
-        const w = watch(target, { recursive: true }, () => this.#schedule());
+        const w = watch(folder, { recursive }, () => this.#schedule());
         w.on('error', () => w.close());
         this.#watchers.push(w);
       } catch {
