@@ -1,7 +1,7 @@
 // Run-time side of clusters: endpoint resolution, load balancing, keep-alive undici Pools per (cluster
 // settings, host) for HTTP, and plain TCP connects with the cluster's connect timeout for tunnels.
 import { connect, type Socket } from 'node:net';
-import { Pool } from 'undici';
+import { buildConnector, errors as undiciErrors, Pool } from 'undici';
 import type { Cluster } from '../../compiler/snapshot.ts';
 import { UpstreamConnectError } from '../../errors.ts';
 import { transportFailureReasonOf } from '../rescue.ts';
@@ -13,6 +13,32 @@ export interface HostStats {
   rqTotal: number;
   rqError: number;
   cxConnectFail: number;
+}
+
+/**
+ * undici's own connect timeout runs on its coarse timers (about a second of slack), which would turn a
+ * 250 ms DestinationRule connectTimeout into a second; this connector times the connect precisely.
+ */
+function preciseConnector(timeoutMs: number): buildConnector.connector {
+  const base = buildConnector({ timeout: 0 }) as unknown as (options: buildConnector.Options, callback: buildConnector.Callback) => Socket | undefined;
+  return (options, callback) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      socket?.destroy();
+      callback(new undiciErrors.ConnectTimeoutError(), null);
+    }, timeoutMs);
+    const socket = base(options, (...result) => {
+      if (settled) {
+        result[1]?.destroy();
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      callback(...result);
+    });
+  };
 }
 
 export class ClusterManager {
@@ -60,7 +86,7 @@ export class ClusterManager {
     let pool = this.#pools.get(key);
     if (pool === undefined) {
       pool = new Pool(`http://${host.key}`, {
-        connect: { timeout: cluster.connectTimeoutMs },
+        connect: preciseConnector(cluster.connectTimeoutMs),
         // Istio's route timeout is 0 (none) unless a VirtualService sets one; the router enforces it.
         headersTimeout: 0,
         bodyTimeout: 0,
