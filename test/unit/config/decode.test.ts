@@ -196,7 +196,7 @@ describe('every wire field decodes', () => {
     const yaml = [
       'host: a.example.com',
       'exportTo: ["."]',
-      'workloadSelector: {labels: {app: a}}',
+      'workloadSelector: {matchLabels: {app: a}}',
       'trafficPolicy:',
       '  loadBalancer: {consistentHash: {httpCookie: {name: c, path: /, ttl: 1s, attributes: [{name: SameSite, value: Lax}]}, ringHash: {minimumRingSize: 1024}},',
       '                 localityLbSetting: {enabled: true, distribute: [{from: a/*, to: {b/*: 100}}], failover: [{from: a, to: b}], failoverPriority: [x]},',
