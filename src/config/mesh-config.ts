@@ -61,7 +61,7 @@ export function parseMeshConfig(file: string, text: string): MeshConfigResult {
   const spec = decodeMessage(source.value ?? {}, meshConfigSchema, findings, []) as MeshConfigSpec;
   // The decoder dropped every field of the wrong type, so the rules can still run and report the rest.
   validateMeshConfig(spec, findings);
-  const located = locate(findings.items, positions, SUBJECT);
+  const located = locate(findings.items, positions, SUBJECT).sort((a, b) => a.line - b.line || a.column - b.column);
   if (findings.hasErrors) return reject(located);
   return { mesh: meshConfigWithDefaults(spec), findings: located, rejected: false };
 }

@@ -117,7 +117,7 @@ function checkResource(
   if (first === undefined) seen.set(formatKey(key), doc);
   else {
     const where = `${first.position.file}:${first.position.line}:${first.position.column}`;
-    findings.error(['$', 'metadata', 'name'], LoadCode.duplicate, `${key.kind} ${key.namespace}/${key.name} is already defined at ${where}`);
+    findings.error(['$', 'metadata', 'name'], LoadCode.duplicate, `duplicate resource: already defined at ${where}`);
   }
   const spec = decodeSpec(key.kind, identity.spec, findings);
   if (findings.hasErrors) return undefined;
