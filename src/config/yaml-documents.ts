@@ -96,7 +96,8 @@ export function parseYamlDocuments(file: string, text: string): { documents: Yam
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
-  for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false })) {
+  // `merge: true` honours `<<: *anchor` keys, which Kubernetes' YAML reader (go-yaml) also expands.
+  for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true })) {
     if (doc.errors.length > 0) {
       for (const error of doc.errors) problems.push({ position: at(error.pos[0]), message: `invalid YAML: ${error.message}` });
       continue;

@@ -57,6 +57,15 @@ describe('parseYamlDocuments', () => {
     assert.match(problems[0]?.message ?? '', /^invalid YAML: .*alias/i);
   });
 
+  test('merge keys (<<: *anchor) are expanded as Kubernetes does', () => {
+    const text = ['kind: ServiceEntry', 'x-port: &p {number: 80, name: http}', 'spec:', '  ports:', '  - <<: *p', '    protocol: HTTP', ''].join('\n');
+    const doc = parseYamlDocuments('m.yaml', text).documents[0];
+    assert.deepEqual((doc?.value as { spec: unknown }).spec, { ports: [{ number: 80, name: 'http', protocol: 'HTTP' }] });
+    // A merged field has no key of its own in the item, so it resolves to the item.
+    assert.deepEqual(doc?.positions(['ports', 0, 'number']), { file: 'm.yaml', line: 5, column: 5 });
+    assert.deepEqual(doc?.positions(['ports', 0, 'protocol']), { file: 'm.yaml', line: 6, column: 5 });
+  });
+
   test('kind: List expands into its items, each positioned at its own item', () => {
     const text = ['apiVersion: v1', 'kind: List', 'items:', '- kind: A', '  metadata: {name: a}', '- kind: B', '  spec:', '    hosts: [b.com]', ''].join('\n');
     const { documents } = parseYamlDocuments('l.yaml', text);
