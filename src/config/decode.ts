@@ -108,11 +108,12 @@ function decodeMap(value: unknown, values: FieldSchema, findings: Findings, path
 function decodeFields(value: unknown, schema: MessageSchema, findings: Findings, path: FieldPath): unknown {
   if (!isRecord(value)) return wrongType(value, schema, findings, path);
   const out: Record<string, unknown> = {};
-  for (const [key, entry] of Object.entries(value)) {
-    const fieldPath = [...path, key];
+  for (const [written, entry] of Object.entries(value)) {
+    const fieldPath = [...path, written];
+    const key = schema.aliases !== undefined && Object.hasOwn(schema.aliases, written) ? (schema.aliases[written] ?? written) : written;
     const field = Object.hasOwn(schema.fields, key) ? schema.fields[key] : undefined;
     if (field === undefined) {
-      reportUnknownField(key, schema, findings, fieldPath);
+      reportUnknownField(written, schema, findings, fieldPath);
       continue;
     }
     // Kubernetes drops explicit nulls of non-nullable fields, so `hosts:` with nothing after it is "not set".

@@ -1,5 +1,5 @@
 // Field schema of DestinationRule.spec, including the TrafficPolicy pieces Sidecar and MeshConfig reuse.
-import { portSelector, workloadSelector } from './common.ts';
+import { portSelector } from './common.ts';
 import { bool, double, duration, enumOf, int, list, map, message, string, stringList, stringMap } from './field-schema.ts';
 
 const consistentHash = message('ConsistentHashLB', {
@@ -108,5 +108,6 @@ export const destinationRuleSpec = message('DestinationRule', {
   trafficPolicy,
   subsets: list(message('Subset', { name: string, labels: stringMap, trafficPolicy })),
   exportTo: stringList,
-  workloadSelector,
+  // istio.type.v1beta1.WorkloadSelector: `matchLabels`, unlike the `labels` of ServiceEntry and Sidecar.
+  workloadSelector: message('WorkloadSelector', { matchLabels: stringMap }),
 });

@@ -1,5 +1,5 @@
 // DestinationRule spec as written in YAML.
-import type { Duration, PortSelector, WorkloadSelector } from './common.ts';
+import type { Duration, PortSelector } from './common.ts';
 
 export type SimpleLB = 'UNSPECIFIED' | 'LEAST_CONN' | 'RANDOM' | 'PASSTHROUGH' | 'ROUND_ROBIN' | 'LEAST_REQUEST';
 
@@ -104,5 +104,6 @@ export interface DestinationRuleSpec {
   trafficPolicy?: TrafficPolicy;
   subsets?: Subset[];
   exportTo?: string[];
-  workloadSelector?: WorkloadSelector;
+  /** istio.type.v1beta1.WorkloadSelector: spelled `matchLabels`, unlike ServiceEntry's and Sidecar's `labels`. */
+  workloadSelector?: { matchLabels?: Record<string, string> };
 }

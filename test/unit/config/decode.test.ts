@@ -140,7 +140,13 @@ describe('enum values', () => {
     const yaml = ['egress:', '- hosts: ["./*"]', '  captureMode: IPTABLE', 'outboundTrafficPolicy:', '  mode: BLOCK'].join('\n');
     assert.deepEqual(decode('Sidecar', yaml).lines, [
       '5:5 error unknown-enum-value: egress[0].captureMode: unknown value "IPTABLE" (did you mean "IPTABLES"?); allowed values: DEFAULT, IPTABLES, NONE',
-      '7:5 error unknown-enum-value: outboundTrafficPolicy.mode: unknown value "BLOCK"; allowed values: REGISTRY_ONLY, ALLOW_ANY, ALLOW_ANY_DYNAMIC_DNS',
+      '7:5 error unknown-enum-value: outboundTrafficPolicy.mode: unknown value "BLOCK"; allowed values: REGISTRY_ONLY, ALLOW_ANY',
+    ]);
+  });
+
+  test("ALLOW_ANY_DYNAMIC_DNS is a MeshConfig mode only: Istio's Sidecar schema does not have it", () => {
+    assert.deepEqual(decode('Sidecar', 'outboundTrafficPolicy:\n  mode: ALLOW_ANY_DYNAMIC_DNS').lines, [
+      '4:5 error unknown-enum-value: outboundTrafficPolicy.mode: unknown value "ALLOW_ANY_DYNAMIC_DNS"; allowed values: REGISTRY_ONLY, ALLOW_ANY',
     ]);
   });
 });
@@ -196,7 +202,7 @@ describe('every wire field decodes', () => {
     const yaml = [
       'host: a.example.com',
       'exportTo: ["."]',
-      'workloadSelector: {labels: {app: a}}',
+      'workloadSelector: {matchLabels: {app: a}}',
       'trafficPolicy:',
       '  loadBalancer: {consistentHash: {httpCookie: {name: c, path: /, ttl: 1s, attributes: [{name: SameSite, value: Lax}]}, ringHash: {minimumRingSize: 1024}},',
       '                 localityLbSetting: {enabled: true, distribute: [{from: a/*, to: {b/*: 100}}], failover: [{from: a, to: b}], failoverPriority: [x]},',
@@ -226,6 +232,19 @@ describe('every wire field decodes', () => {
       'outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: proxy.example.com, port: {number: 3128}}}',
     ].join('\n');
     assert.deepEqual(decode('Sidecar', yaml).lines, []);
+  });
+});
+
+describe('spellings particular to one message', () => {
+  test("HTTPRoute accepts the deprecated mirror_percent (the CRD's alternative name) as mirrorPercent", () => {
+    const { lines, value } = decode('VirtualService', 'http:\n- mirror: {host: m}\n  mirror_percent: 5');
+    assert.deepEqual(lines, []);
+    assert.deepEqual(value, { http: [{ mirror: { host: 'm' }, mirrorPercent: 5 }] });
+  });
+
+  test("DestinationRule's workloadSelector is matchLabels, not ServiceEntry's and Sidecar's labels", () => {
+    assert.deepEqual(decode('DestinationRule', 'host: a\nworkloadSelector:\n  labels: {app: a}').lines, ['5:5 error unknown-field: unknown field "labels"']);
+    assert.deepEqual(decode('ServiceEntry', 'hosts: [a]\nworkloadSelector:\n  matchLabels: {app: a}').lines, ['5:5 error unknown-field: unknown field "matchLabels"']);
   });
 });
 
