@@ -9,8 +9,21 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
-      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly' },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        URL: 'readonly',
+      },
     },
     rules: {
       // node:test's describe()/test() return promises the runner itself awaits.
@@ -24,15 +37,29 @@ export default tseslint.config(
     ignores: ['src/cli/**'],
     rules: {
       // Only the CLI decides when the process ends; library code reports errors instead.
-      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'process.exit belongs in src/cli only.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'exit', message: 'process.exit belongs in src/cli only.' },
+      ],
     },
   },
   {
     files: ['src/dataplane/**/*.ts'],
     rules: {
       // The data plane runs on compiled snapshots only, and on the injected clock so tests can control time.
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/config/**'], message: 'dataplane reads Snapshot types, never config/wire types.' }] }],
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Use the injected clock in dataplane/.' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/config/**'], message: 'dataplane reads Snapshot types, never config/wire types.' }],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'Use the injected clock in dataplane/.',
+        },
+      ],
     },
   },
   {

@@ -15,7 +15,9 @@ function collect(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = collect('test').filter((f) => filters.length === 0 || filters.some((p) => f.includes(p))).sort();
+const files = collect('test')
+  .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)))
+  .sort();
 if (files.length === 0) {
   console.error('run-tests: no test files found');
   process.exit(1);
@@ -23,20 +25,33 @@ if (files.length === 0) {
 mkdirSync('.test-results', { recursive: true });
 const tapFile = join('.test-results', 'results.tap');
 const args = [
-  '--import', 'tsx',
+  '--import',
+  'tsx',
   '--test',
   '--test-concurrency=2',
-  '--test-reporter=spec', '--test-reporter-destination=stdout',
-  '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=tap',
+  `--test-reporter-destination=${tapFile}`,
   ...files,
 ];
 const child = spawn(process.execPath, args, { stdio: 'inherit' });
 child.on('exit', (code, signal) => {
   const tap = readFileSync(tapFile, 'utf8');
-  const count = (name) => Number(/^# (\w+) (\d+)$/m.exec(tap.split('\n').filter((l) => l.startsWith(`# ${name} `)).pop() ?? '')?.[2] ?? 0);
+  const count = (name) =>
+    Number(
+      /^# (\w+) (\d+)$/m.exec(
+        tap
+          .split('\n')
+          .filter((l) => l.startsWith(`# ${name} `))
+          .pop() ?? '',
+      )?.[2] ?? 0,
+    );
   const tests = count('tests');
   const skipped = count('skipped');
-  console.log(`run-tests: ${files.length} files, ${tests} tests, ${count('pass')} passed, ${count('fail')} failed, ${skipped} skipped`);
+  console.log(
+    `run-tests: ${files.length} files, ${tests} tests, ${count('pass')} passed, ${count('fail')} failed, ${skipped} skipped`,
+  );
   if (tests === 0) {
     console.error('run-tests: zero tests ran; failing the build');
     process.exit(1);

@@ -25,13 +25,19 @@ export interface ConfigResource<S> {
 }
 
 /** ServiceEntry with Istio's defaults: exportTo, location MESH_EXTERNAL, resolution NONE, empty lists. */
-export type ServiceEntrySpecWithDefaults = Omit<ServiceEntrySpec, 'hosts' | 'addresses' | 'ports' | 'endpoints' | 'exportTo' | 'location' | 'resolution'> &
+export type ServiceEntrySpecWithDefaults = Omit<
+  ServiceEntrySpec,
+  'hosts' | 'addresses' | 'ports' | 'endpoints' | 'exportTo' | 'location' | 'resolution'
+> &
   Required<Pick<ServiceEntrySpec, 'hosts' | 'addresses' | 'ports' | 'endpoints' | 'exportTo'>> & {
     location: ServiceEntryLocation;
     resolution: ServiceEntryResolution;
   };
 
-export type VirtualServiceSpecWithDefaults = Omit<VirtualServiceSpec, 'hosts' | 'gateways' | 'http' | 'tls' | 'tcp' | 'exportTo'> &
+export type VirtualServiceSpecWithDefaults = Omit<
+  VirtualServiceSpec,
+  'hosts' | 'gateways' | 'http' | 'tls' | 'tcp' | 'exportTo'
+> &
   Required<Pick<VirtualServiceSpec, 'hosts' | 'gateways' | 'http' | 'tls' | 'tcp' | 'exportTo'>>;
 
 export type DestinationRuleSpecWithDefaults = Omit<DestinationRuleSpec, 'subsets' | 'exportTo'> &

@@ -20,7 +20,13 @@ export interface LoadBalancerSettings {
     failoverPriority?: string[];
     enabled?: boolean;
   };
-  zoneAwareLbSetting?: { enabled?: boolean; failover?: { from?: string; to?: string }[]; failoverPriority?: string[]; minClusterSize?: number };
+  /** Istio's ZoneAwareLoadBalancerSetting (the CRD has exactly these four fields). */
+  zoneAwareLbSetting?: {
+    enabled?: boolean;
+    minClusterSize?: number;
+    failover?: { from?: string; to?: string }[];
+    failoverPriority?: string[];
+  };
   warmupDurationSecs?: Duration;
   warmup?: { duration?: Duration; minimumPercent?: number; aggression?: number };
 }

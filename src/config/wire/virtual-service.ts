@@ -47,6 +47,7 @@ export interface HTTPRedirect {
   derivePort?: 'FROM_PROTOCOL_DEFAULT' | 'FROM_REQUEST_PORT';
   scheme?: string;
   redirectCode?: number;
+  /** Replaces the matched URI prefix in the Location header; exclusive with `uri`. */
   prefixRewrite?: string;
 }
 
@@ -137,7 +138,6 @@ export interface TLSRoute {
 export interface L4MatchAttributes {
   destinationSubnets?: string[];
   port?: number;
-  sourceSubnet?: string;
   sourceLabels?: Record<string, string>;
   gateways?: string[];
   sourceNamespace?: string;

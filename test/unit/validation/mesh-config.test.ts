@@ -31,14 +31,14 @@ describe('outboundTrafficPolicy.mode', () => {
 describe('durations', () => {
   test('below 1ms, sub-millisecond precision and non-durations are errors', () => {
     assert.deepEqual(check('connectTimeout: 500us\ndnsRefreshRate: 1.5ms\nprotocolDetectionTimeout: soon\n'), [
-      '1:1 error: connectTimeout: duration must be greater than 1ms, got "500us"',
-      '2:1 error: dnsRefreshRate: only durations to ms precision are supported, got "1.5ms"',
-      '3:1 error: protocolDetectionTimeout: "soon" is not a duration (write e.g. "10s", "1.5s" or "250ms")',
+      '1:1 error: connectTimeout: duration must be greater than 1ms',
+      '2:1 error: dnsRefreshRate: only durations to ms precision are supported',
+      '3:1 error: protocolDetectionTimeout: invalid duration "soon"',
     ]);
   });
 
   test('protocolDetectionTimeout may be 0s (sniffing without a timeout); connectTimeout may not', () => {
-    assert.deepEqual(check('protocolDetectionTimeout: 0s\nconnectTimeout: 0s\n'), ['2:1 error: connectTimeout: duration must be greater than 1ms, got "0s"']);
+    assert.deepEqual(check('protocolDetectionTimeout: 0s\nconnectTimeout: 0s\n'), ['2:1 error: connectTimeout: duration must be greater than 1ms']);
   });
 
   test('a number instead of a duration string is a type error', () => {
@@ -48,7 +48,7 @@ describe('durations', () => {
   test('defaultHttpRetryPolicy durations and attempts', () => {
     assert.deepEqual(check('defaultHttpRetryPolicy:\n  attempts: -1\n  perTryTimeout: 0.1ms\n'), [
       '2:3 error: defaultHttpRetryPolicy.attempts cannot be negative',
-      '3:3 error: defaultHttpRetryPolicy.perTryTimeout: duration must be greater than 1ms, got "0.1ms"',
+      '3:3 error: defaultHttpRetryPolicy.perTryTimeout: duration must be greater than 1ms',
     ]);
   });
 });
@@ -58,13 +58,12 @@ describe('exportTo lists', () => {
     assert.deepEqual(check('defaultServiceExportTo: ["~"]\ndefaultVirtualServiceExportTo: ["."]\ndefaultDestinationRuleExportTo: [istio-system, team-a]\n'), []);
   });
 
-  test('invalid names, duplicates, and * or ~ mixed with other entries are errors', () => {
+  test('invalid names, duplicates, * mixed with other entries, and ~ outside services are errors', () => {
     const text = ['defaultServiceExportTo: ["*", "."]', 'defaultVirtualServiceExportTo: [Team_A, team, team]', 'defaultDestinationRuleExportTo: ["~", "."]', ''].join('\n');
     assert.deepEqual(check(text), [
-      '1:1 error: defaultServiceExportTo: cannot have both public (*) and non-public exportTo values',
-      '2:33 error: defaultVirtualServiceExportTo: "Team_A" is not ".", "*", "~" or a namespace name',
-      '2:47 error: defaultVirtualServiceExportTo: duplicate entry "team"',
-      '3:1 error: defaultDestinationRuleExportTo: cannot have both none (~) and other exportTo values',
+      '1:1 error: defaultServiceExportTo: cannot have both public (*) and non-public exportTo values for a resource',
+      '2:33 error: defaultVirtualServiceExportTo: only .,*, or a valid DNS 1123 label is allowed as exportTo entry',
+      '2:47 error: defaultVirtualServiceExportTo: duplicate entries in exportTo for entry team',
       '3:34 error: defaultDestinationRuleExportTo: exportTo ~ (none) is not allowed for Istio configuration objects',
     ]);
   });
