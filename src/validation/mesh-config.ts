@@ -28,12 +28,20 @@ export function validateMeshConfig(spec: MeshConfigSpec, findings: Findings): vo
   checkExportTo(spec.defaultVirtualServiceExportTo, 'defaultVirtualServiceExportTo', false, findings);
   checkExportTo(spec.defaultDestinationRuleExportTo, 'defaultDestinationRuleExportTo', false, findings);
   if (spec.rootNamespace !== undefined && spec.rootNamespace !== '' && !isDns1123Label(spec.rootNamespace)) {
-    findings.error(['rootNamespace'], MeshConfigCode.invalidNamespace, `rootNamespace: "${spec.rootNamespace}" is not a valid namespace name`);
+    findings.error(
+      ['rootNamespace'],
+      MeshConfigCode.invalidNamespace,
+      `rootNamespace: "${spec.rootNamespace}" is not a valid namespace name`,
+    );
   }
   const retry = spec.defaultHttpRetryPolicy;
   if (retry !== undefined) {
     if (retry.attempts !== undefined && retry.attempts < 0) {
-      findings.error(['defaultHttpRetryPolicy', 'attempts'], MeshConfigCode.invalidRetry, 'defaultHttpRetryPolicy.attempts cannot be negative');
+      findings.error(
+        ['defaultHttpRetryPolicy', 'attempts'],
+        MeshConfigCode.invalidRetry,
+        'defaultHttpRetryPolicy.attempts cannot be negative',
+      );
     }
     checkDuration(retry.perTryTimeout, ['defaultHttpRetryPolicy', 'perTryTimeout'], findings);
     checkDuration(retry.backoff, ['defaultHttpRetryPolicy', 'backoff'], findings);
@@ -43,12 +51,17 @@ export function validateMeshConfig(spec: MeshConfigSpec, findings: Findings): vo
 function checkDuration(value: string | undefined, path: FieldPath, findings: Findings, allowZero = false): void {
   if (value === undefined || (allowZero && parseDurationNanos(value) === 0n)) return;
   const problem = validateDuration(value);
-  if (problem !== undefined) findings.error(path, MeshConfigCode.invalidDuration, `${formatFieldPath(path)}: ${problem}`);
+  if (problem !== undefined)
+    findings.error(path, MeshConfigCode.invalidDuration, `${formatFieldPath(path)}: ${problem}`);
 }
 
 function checkPort(port: number | undefined, path: FieldPath, findings: Findings): void {
   if (port !== undefined && (port < 1 || port > 65535)) {
-    findings.error(path, MeshConfigCode.invalidPort, `${formatFieldPath(path)}: port number ${port} must be in the range 1..65535`);
+    findings.error(
+      path,
+      MeshConfigCode.invalidPort,
+      `${formatFieldPath(path)}: port number ${port} must be in the range 1..65535`,
+    );
   }
 }
 
@@ -56,7 +69,13 @@ function checkPort(port: number | undefined, path: FieldPath, findings: Findings
 function checkExportTo(list: string[] | undefined, field: string, isServiceEntry: boolean, findings: Findings): void {
   if (list === undefined) return;
   const local = new Findings();
-  validateExportTo(list.filter((entry) => typeof entry === 'string'), '.', { isServiceEntry }, local, [field]);
+  validateExportTo(
+    list.filter((entry) => typeof entry === 'string'),
+    '.',
+    { isServiceEntry },
+    local,
+    [field],
+  );
   for (const f of local.items) {
     if (f.severity === 'error') findings.error(f.path, f.code, `${field}: ${f.message}`);
     else findings.warning(f.path, f.code, `${field}: ${f.message}`);

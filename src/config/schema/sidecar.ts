@@ -19,7 +19,9 @@ const serverTls = message('ServerTLSSettings', {
   credentialName: string,
   credentialNames: stringList,
   caCertCredentialName: string,
-  tlsCertificates: list(message('TLSCertificate', { serverCertificate: string, privateKey: string, caCertificates: string })),
+  tlsCertificates: list(
+    message('TLSCertificate', { serverCertificate: string, privateKey: string, caCertificates: string }),
+  ),
   subjectAltNames: stringList,
   verifyCertificateSpki: stringList,
   verifyCertificateHash: stringList,

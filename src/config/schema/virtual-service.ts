@@ -47,7 +47,10 @@ const httpRoute = message(
       redirectCode: int,
       prefixRewrite: string,
     }),
-    directResponse: message('HTTPDirectResponse', { status: int, body: message('HTTPBody', { string, bytes: string }) }),
+    directResponse: message('HTTPDirectResponse', {
+      status: int,
+      body: message('HTTPBody', { string, bytes: string }),
+    }),
     delegate: message('Delegate', { name: string, namespace: string }),
     rewrite: message('HTTPRewrite', {
       uri: string,

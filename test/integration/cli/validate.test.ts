@@ -17,7 +17,10 @@ describe('exit codes', () => {
 
   test('0 with warnings: warnings are printed but do not fail', async () => {
     const run = await runCli(['validate', `${FIX}/tree`, '--mesh-config', `${FIX}/mesh/unknown-field.yaml`]);
-    assert.equal(run.stdout, `${FIX}/mesh/unknown-field.yaml:4:1: warning: MeshConfig: unknown field "conectTimeout" (did you mean "connectTimeout"?); ignored\n`);
+    assert.equal(
+      run.stdout,
+      `${FIX}/mesh/unknown-field.yaml:4:1: warning: MeshConfig: unknown field "conectTimeout" (did you mean "connectTimeout"?); ignored\n`,
+    );
     assert.equal(run.stderr, '0 errors, 1 warning in 3 resources (2 files)\n');
     assert.equal(run.code, 0);
   });
@@ -52,19 +55,28 @@ describe('exit codes', () => {
 
   test('1: an invalid mesh config, with its line and column', async () => {
     const run = await runCli(['validate', `${FIX}/tree`, '--mesh-config', `${FIX}/mesh/configmap-invalid.yaml`]);
-    assert.match(run.stdout, /^test\/fixtures\/config\/mesh\/configmap-invalid\.yaml:8:7: error: MeshConfig: outboundTrafficPolicy\.mode: unknown value "ALLOW_ALL"/);
+    assert.match(
+      run.stdout,
+      /^test\/fixtures\/config\/mesh\/configmap-invalid\.yaml:8:7: error: MeshConfig: outboundTrafficPolicy\.mode: unknown value "ALLOW_ALL"/,
+    );
     assert.equal(run.code, 1);
   });
 
   test('2: a path that does not exist, even next to readable ones', async () => {
     const run = await runCli(['validate', `${FIX}/tree`, `${FIX}/does-not-exist`]);
-    assert.equal(run.stderr, `meshgate: cannot read ${FIX}/does-not-exist: no such file or directory\n0 errors, 0 warnings in 3 resources (2 files)\n`);
+    assert.equal(
+      run.stderr,
+      `meshgate: cannot read ${FIX}/does-not-exist: no such file or directory\n0 errors, 0 warnings in 3 resources (2 files)\n`,
+    );
     assert.equal(run.code, 2);
   });
 
   test('2: an unreadable mesh config', async () => {
     const run = await runCli(['validate', `${FIX}/tree`, '--mesh-config', `${FIX}/mesh/missing.yaml`]);
-    assert.match(run.stderr, /^meshgate: cannot read test\/fixtures\/config\/mesh\/missing\.yaml: no such file or directory\n/);
+    assert.match(
+      run.stderr,
+      /^meshgate: cannot read test\/fixtures\/config\/mesh\/missing\.yaml: no such file or directory\n/,
+    );
     assert.equal(run.code, 2);
   });
 
@@ -105,18 +117,36 @@ describe('text output', () => {
 
 describe('JSON output', () => {
   test('findings with file, line, column, severity, code, kind, namespace, name and message; a summary', async () => {
-    const run = await runCli(['validate', `${FIX}/malformed.yaml`, `${FIX}/skipped.yaml`, '--output', 'json', '--namespace', 'shop']);
+    const run = await runCli([
+      'validate',
+      `${FIX}/malformed.yaml`,
+      `${FIX}/skipped.yaml`,
+      '--output',
+      'json',
+      '--namespace',
+      'shop',
+    ]);
     assert.equal(run.code, 1);
     assert.equal(run.stderr, '');
     assert.deepEqual(JSON.parse(run.stdout), {
       findings: [
-        { file: `${FIX}/malformed.yaml`, line: 12, column: 3, severity: 'error', code: 'yaml-syntax', kind: null, namespace: null, name: null, message: 'invalid YAML: Map keys must be unique' },
+        {
+          file: `${FIX}/malformed.yaml`,
+          line: 12,
+          column: 3,
+          severity: 'error',
+          code: 'YAML_SYNTAX',
+          kind: null,
+          namespace: null,
+          name: null,
+          message: 'invalid YAML: Map keys must be unique',
+        },
         {
           file: `${FIX}/malformed.yaml`,
           line: 21,
           column: 3,
           severity: 'error',
-          code: 'unknown-field',
+          code: 'UNKNOWN_FIELD',
           kind: 'ServiceEntry',
           namespace: 'shop',
           name: 'after',
@@ -124,20 +154,57 @@ describe('JSON output', () => {
         },
       ],
       skipped: [
-        { file: `${FIX}/skipped.yaml`, line: 1, column: 1, apiVersion: 'networking.istio.io/v1', kind: 'Gateway', namespace: 'istio-system', name: 'egress-gateway' },
-        { file: `${FIX}/skipped.yaml`, line: 10, column: 1, apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', namespace: 'shop', name: 'deny-all' },
-        { file: `${FIX}/skipped.yaml`, line: 18, column: 1, apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'sleep' },
+        {
+          file: `${FIX}/skipped.yaml`,
+          line: 1,
+          column: 1,
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'Gateway',
+          namespace: 'istio-system',
+          name: 'egress-gateway',
+        },
+        {
+          file: `${FIX}/skipped.yaml`,
+          line: 10,
+          column: 1,
+          apiVersion: 'security.istio.io/v1',
+          kind: 'AuthorizationPolicy',
+          namespace: 'shop',
+          name: 'deny-all',
+        },
+        {
+          file: `${FIX}/skipped.yaml`,
+          line: 18,
+          column: 1,
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          namespace: 'shop',
+          name: 'sleep',
+        },
       ],
       summary: { errors: 2, warnings: 0, resources: 2 },
     });
   });
 
   test('a clean run is still one JSON object; unreadable input adds an "unreadable" list and exits 2', async () => {
-    const clean = await runCli(['validate', 'examples/seed', '--mesh-config', 'examples/mesh-config.yaml', '--output', 'json']);
-    assert.deepEqual(JSON.parse(clean.stdout), { findings: [], skipped: [], summary: { errors: 0, warnings: 0, resources: 3 } });
+    const clean = await runCli([
+      'validate',
+      'examples/seed',
+      '--mesh-config',
+      'examples/mesh-config.yaml',
+      '--output',
+      'json',
+    ]);
+    assert.deepEqual(JSON.parse(clean.stdout), {
+      findings: [],
+      skipped: [],
+      summary: { errors: 0, warnings: 0, resources: 3 },
+    });
     assert.equal(clean.code, 0);
     const missing = await runCli(['validate', `${FIX}/nope.yaml`, '--output', 'json']);
-    assert.deepEqual(JSON.parse(missing.stdout).unreadable, [{ path: `${FIX}/nope.yaml`, message: 'no such file or directory' }]);
+    assert.deepEqual(JSON.parse(missing.stdout).unreadable, [
+      { path: `${FIX}/nope.yaml`, message: 'no such file or directory' },
+    ]);
     assert.equal(missing.code, 2);
   });
 });

@@ -33,7 +33,12 @@ describe('ServiceEntry defaults', () => {
   });
 
   test('written values win and the result is deep-frozen, the input untouched', () => {
-    const input = { hosts: ['a'], resolution: 'DNS' as const, location: 'MESH_INTERNAL' as const, ports: [{ number: 80, name: 'http' }] };
+    const input = {
+      hosts: ['a'],
+      resolution: 'DNS' as const,
+      location: 'MESH_INTERNAL' as const,
+      ports: [{ number: 80, name: 'http' }],
+    };
     const out = serviceEntryWithDefaults(input, DEFAULT_MESH_CONFIG);
     assert.equal(out.resolution, 'DNS');
     assert.equal(out.location, 'MESH_INTERNAL');
@@ -98,7 +103,13 @@ describe('MeshConfig defaults', () => {
       defaultHttpRetryPolicy: { attempts: 0 },
     });
     assert.deepEqual(
-      [mesh.outboundTrafficPolicyMode, mesh.connectTimeoutMs, mesh.protocolDetectionTimeoutMs, mesh.dnsRefreshRateMs, mesh.rootNamespace],
+      [
+        mesh.outboundTrafficPolicyMode,
+        mesh.connectTimeoutMs,
+        mesh.protocolDetectionTimeoutMs,
+        mesh.dnsRefreshRateMs,
+        mesh.rootNamespace,
+      ],
       ['REGISTRY_ONLY', 2500, 100, 60_000, 'mesh-root'],
     );
     assert.deepEqual(mesh.defaultHttpRetryPolicy, { attempts: 0 });
@@ -116,6 +127,7 @@ describe('parseDurationMs', () => {
     assert.equal(parseDurationMs('1500us'), 1.5);
     assert.equal(parseDurationMs('0'), 0);
     assert.equal(parseDurationMs('-1s'), -1000);
-    for (const bad of ['', '10', 's', '1 s', '1d', '1.2.3s', 'ten seconds']) assert.equal(parseDurationMs(bad), undefined, bad);
+    for (const bad of ['', '10', 's', '1 s', '1d', '1.2.3s', 'ten seconds'])
+      assert.equal(parseDurationMs(bad), undefined, bad);
   });
 });

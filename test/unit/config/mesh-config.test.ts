@@ -24,7 +24,7 @@ describe('loadMeshConfig', () => {
     assert.equal(result.mesh.connectTimeoutMs, 10_000);
   });
 
-  test("a whole ConfigMap: data.mesh is read, other MeshConfig fields Istio knows are accepted quietly", async () => {
+  test('a whole ConfigMap: data.mesh is read, other MeshConfig fields Istio knows are accepted quietly', async () => {
     const result = await loadMeshConfig(`${FIXTURES}/configmap.yaml`);
     assert.deepEqual(render(result.findings), []);
     assert.equal(result.mesh.outboundTrafficPolicyMode, 'REGISTRY_ONLY');
@@ -75,18 +75,26 @@ describe('parseMeshConfig', () => {
 
   test('more than one document is refused', () => {
     const result = parseMeshConfig('m.yaml', 'connectTimeout: 1s\n---\nconnectTimeout: 2s\n');
-    assert.deepEqual(render(result.findings), ['m.yaml:3:1: error: MeshConfig: a MeshConfig file holds one document, found more']);
+    assert.deepEqual(render(result.findings), [
+      'm.yaml:3:1: error: MeshConfig: a MeshConfig file holds one document, found more',
+    ]);
   });
 
   test('a ConfigMap whose data.mesh is not a string', () => {
     const result = parseMeshConfig('cm.yaml', 'kind: ConfigMap\ndata:\n  mesh:\n    connectTimeout: 1s\n');
-    assert.deepEqual(render(result.findings), ['cm.yaml:3:3: error: MeshConfig: ConfigMap data.mesh must be a string holding the MeshConfig YAML']);
+    assert.deepEqual(render(result.findings), [
+      'cm.yaml:3:3: error: MeshConfig: ConfigMap data.mesh must be a string holding the MeshConfig YAML',
+    ]);
   });
 
   test('invalid YAML inside a ConfigMap block scalar is placed in the outer file', () => {
-    const text = ['kind: ConfigMap', 'data:', '  mesh: |', '    connectTimeout: 1s', '    connectTimeout: 2s', ''].join('\n');
+    const text = ['kind: ConfigMap', 'data:', '  mesh: |', '    connectTimeout: 1s', '    connectTimeout: 2s', ''].join(
+      '\n',
+    );
     const result = parseMeshConfig('cm.yaml', text);
-    assert.deepEqual(render(result.findings), ['cm.yaml:5:5: error: MeshConfig: invalid YAML: Map keys must be unique']);
+    assert.deepEqual(render(result.findings), [
+      'cm.yaml:5:5: error: MeshConfig: invalid YAML: Map keys must be unique',
+    ]);
   });
 
   test('an empty file means all defaults', () => {

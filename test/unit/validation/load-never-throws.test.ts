@@ -19,7 +19,33 @@ function random(seed: number): () => number {
   };
 }
 
-const PIECES = ['\n', ' ', '  ', '-', ':', '[', ']', '{', '}', '"', "'", '*a', '&a', '<<: ', '---\n', '~', 'null', '0', '-1', '1.5', 'x', '#', '|', '\t', 'kind: List\nitems:\n'];
+const PIECES = [
+  '\n',
+  ' ',
+  '  ',
+  '-',
+  ':',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  "'",
+  '*a',
+  '&a',
+  '<<: ',
+  '---\n',
+  '~',
+  'null',
+  '0',
+  '-1',
+  '1.5',
+  'x',
+  '#',
+  '|',
+  '\t',
+  'kind: List\nitems:\n',
+];
 
 function mutate(text: string, next: () => number): string {
   let out = text;
@@ -37,9 +63,12 @@ test('300 random edits of the seed and fixtures: loadConfig always resolves, fin
   const dir = await mkdtemp(join(tmpdir(), 'meshgate-fuzz-'));
   try {
     const sources = await Promise.all(
-      ['examples/seed/httpbin-service-entry.yaml', 'examples/seed/httpbin-virtual-service.yaml', 'test/fixtures/config/list.yaml', 'test/fixtures/config/tree/sub/b-rule.yml'].map(
-        (f) => readFile(f, 'utf8'),
-      ),
+      [
+        'examples/seed/httpbin-service-entry.yaml',
+        'examples/seed/httpbin-virtual-service.yaml',
+        'test/fixtures/config/list.yaml',
+        'test/fixtures/config/tree/sub/b-rule.yml',
+      ].map((f) => readFile(f, 'utf8')),
     );
     const next = random(20260127);
     const file = join(dir, 'mutated.yaml');
@@ -51,7 +80,10 @@ test('300 random edits of the seed and fixtures: loadConfig always resolves, fin
       const result = await loadConfig([file]);
       if (result.findings.length > 0) withFindings++;
       for (const f of result.findings) {
-        assert.ok(f.line >= 1 && f.line <= lines + 1 && f.column >= 1, `round ${round}: ${f.line}:${f.column} outside the file\n${text}`);
+        assert.ok(
+          f.line >= 1 && f.line <= lines + 1 && f.column >= 1,
+          `round ${round}: ${f.line}:${f.column} outside the file\n${text}`,
+        );
         assert.ok(f.message.length > 0);
       }
     }

@@ -38,11 +38,15 @@ describe('durations', () => {
   });
 
   test('protocolDetectionTimeout may be 0s (sniffing without a timeout); connectTimeout may not', () => {
-    assert.deepEqual(check('protocolDetectionTimeout: 0s\nconnectTimeout: 0s\n'), ['2:1 error: connectTimeout: duration must be greater than 1ms']);
+    assert.deepEqual(check('protocolDetectionTimeout: 0s\nconnectTimeout: 0s\n'), [
+      '2:1 error: connectTimeout: duration must be greater than 1ms',
+    ]);
   });
 
   test('a number instead of a duration string is a type error', () => {
-    assert.deepEqual(check('connectTimeout: 10\n'), ['1:1 error: connectTimeout must be a duration string such as "5s" or "100ms", got the integer 10']);
+    assert.deepEqual(check('connectTimeout: 10\n'), [
+      '1:1 error: connectTimeout must be a duration string such as "5s" or "100ms", got the integer 10',
+    ]);
   });
 
   test('defaultHttpRetryPolicy durations and attempts', () => {
@@ -55,11 +59,21 @@ describe('durations', () => {
 
 describe('exportTo lists', () => {
   test('".", "*", "~" (services only) and namespace names are accepted', () => {
-    assert.deepEqual(check('defaultServiceExportTo: ["~"]\ndefaultVirtualServiceExportTo: ["."]\ndefaultDestinationRuleExportTo: [istio-system, team-a]\n'), []);
+    assert.deepEqual(
+      check(
+        'defaultServiceExportTo: ["~"]\ndefaultVirtualServiceExportTo: ["."]\ndefaultDestinationRuleExportTo: [istio-system, team-a]\n',
+      ),
+      [],
+    );
   });
 
   test('invalid names, duplicates, * mixed with other entries, and ~ outside services are errors', () => {
-    const text = ['defaultServiceExportTo: ["*", "."]', 'defaultVirtualServiceExportTo: [Team_A, team, team]', 'defaultDestinationRuleExportTo: ["~", "."]', ''].join('\n');
+    const text = [
+      'defaultServiceExportTo: ["*", "."]',
+      'defaultVirtualServiceExportTo: [Team_A, team, team]',
+      'defaultDestinationRuleExportTo: ["~", "."]',
+      '',
+    ].join('\n');
     assert.deepEqual(check(text), [
       '1:1 error: defaultServiceExportTo: cannot have both public (*) and non-public exportTo values for a resource',
       '2:33 error: defaultVirtualServiceExportTo: only .,*, or a valid DNS 1123 label is allowed as exportTo entry',

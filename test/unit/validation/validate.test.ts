@@ -11,7 +11,8 @@ const FIX = 'test/fixtures/config';
 
 const render = (findings: readonly LocatedFinding[]): string[] =>
   findings.map((f) => {
-    const subject = f.kind === undefined ? '' : f.name === undefined ? `${f.kind}: ` : `${f.kind} ${f.namespace}/${f.name}: `;
+    const subject =
+      f.kind === undefined ? '' : f.name === undefined ? `${f.kind}: ` : `${f.kind} ${f.namespace}/${f.name}: `;
     return `${f.file}:${f.line}:${f.column}: ${f.severity}: ${subject}${f.message}`;
   });
 
@@ -35,8 +36,14 @@ describe('loadConfig on valid input', () => {
     assert.deepEqual(render(result.findings), []);
     assert.deepEqual(result.unreadable, []);
     const { serviceEntries, virtualServices, mesh } = result.configSet;
-    assert.deepEqual(serviceEntries.map((r) => `${r.key.namespace}/${r.key.name}`), ['default/google', 'foo/httpbin.org']);
-    assert.deepEqual(virtualServices.map((r) => `${r.key.namespace}/${r.key.name}`), ['foo/httpbin.org']);
+    assert.deepEqual(
+      serviceEntries.map((r) => `${r.key.namespace}/${r.key.name}`),
+      ['default/google', 'foo/httpbin.org'],
+    );
+    assert.deepEqual(
+      virtualServices.map((r) => `${r.key.namespace}/${r.key.name}`),
+      ['foo/httpbin.org'],
+    );
     assert.equal(mesh.outboundTrafficPolicyMode, 'REGISTRY_ONLY');
     const google = serviceEntries[0];
     assert.deepEqual([google?.spec.exportTo, google?.spec.addresses, google?.spec.endpoints], [['*'], [], []]);
@@ -48,22 +55,38 @@ describe('loadConfig on valid input', () => {
 
   test('--namespace fills in resources without a namespace; written namespaces stay', async () => {
     const result = await loadConfig([`${FIX}/tree`], { namespace: 'shop' });
-    const keys = [...result.configSet.serviceEntries, ...result.configSet.virtualServices, ...result.configSet.destinationRules].map(
-      (r) => `${r.key.kind} ${r.key.namespace}/${r.key.name}`,
-    );
-    assert.deepEqual(keys, ['ServiceEntry shop/httpbin', 'VirtualService shop/httpbin', 'DestinationRule shop/httpbin']);
+    const keys = [
+      ...result.configSet.serviceEntries,
+      ...result.configSet.virtualServices,
+      ...result.configSet.destinationRules,
+    ].map((r) => `${r.key.kind} ${r.key.namespace}/${r.key.name}`);
+    assert.deepEqual(keys, [
+      'ServiceEntry shop/httpbin',
+      'VirtualService shop/httpbin',
+      'DestinationRule shop/httpbin',
+    ]);
   });
 
   test('kind: List items become resources', async () => {
     const result = await loadConfig([`${FIX}/list.yaml`]);
     assert.deepEqual(result.findings, []);
-    assert.deepEqual(result.configSet.sidecars.map((s) => [s.key.namespace, s.key.name, s.source.line]), [['team', 'two', 10]]);
-    assert.deepEqual(result.configSet.serviceEntries.map((s) => s.key.name), ['one']);
+    assert.deepEqual(
+      result.configSet.sidecars.map((s) => [s.key.namespace, s.key.name, s.source.line]),
+      [['team', 'two', 10]],
+    );
+    assert.deepEqual(
+      result.configSet.serviceEntries.map((s) => s.key.name),
+      ['one'],
+    );
   });
 
   test('the ConfigSet is deep-frozen', async () => {
     const { configSet } = await loadConfig([`${FIX}/tree`]);
-    assert.ok(Object.isFrozen(configSet) && Object.isFrozen(configSet.serviceEntries) && Object.isFrozen(configSet.serviceEntries[0]?.spec.hosts));
+    assert.ok(
+      Object.isFrozen(configSet) &&
+        Object.isFrozen(configSet.serviceEntries) &&
+        Object.isFrozen(configSet.serviceEntries[0]?.spec.hosts),
+    );
   });
 });
 
@@ -74,8 +97,11 @@ describe('loadConfig on bad input', () => {
       `${FIX}/malformed.yaml:12:3: error: invalid YAML: Map keys must be unique`,
       `${FIX}/malformed.yaml:21:3: error: ServiceEntry default/after: unknown field "hostz" (did you mean "hosts"?)`,
     ]);
-    assert.equal(result.findings[0]?.code, 'yaml-syntax');
-    assert.deepEqual(result.configSet.serviceEntries.map((r) => r.key.name), ['before']);
+    assert.equal(result.findings[0]?.code, 'YAML_SYNTAX');
+    assert.deepEqual(
+      result.configSet.serviceEntries.map((r) => r.key.name),
+      ['before'],
+    );
   });
 
   test('other kinds and API groups are skipped, not errors, even with a dry-run annotation', async () => {
@@ -83,7 +109,11 @@ describe('loadConfig on bad input', () => {
     assert.deepEqual(result.findings, []);
     assert.deepEqual(
       result.skipped.map((s) => `${s.line}:${s.column} ${s.apiVersion} ${s.kind} ${s.namespace}/${s.name}`),
-      ['1:1 networking.istio.io/v1 Gateway istio-system/egress-gateway', '10:1 security.istio.io/v1 AuthorizationPolicy default/deny-all', '18:1 apps/v1 Deployment default/sleep'],
+      [
+        '1:1 networking.istio.io/v1 Gateway istio-system/egress-gateway',
+        '10:1 security.istio.io/v1 AuthorizationPolicy default/deny-all',
+        '18:1 apps/v1 Deployment default/sleep',
+      ],
     );
   });
 
@@ -97,12 +127,23 @@ describe('loadConfig on bad input', () => {
       `${FIX}/envelope.yaml:30:3: error: Sidecar default/sidecar: unknown field "labelz" (did you mean "labels"?)`,
       `${FIX}/envelope.yaml:31:1: error: Sidecar default/sidecar: unknown field "specs" (did you mean "spec"?)`,
     ]);
-    assert.deepEqual(result.findings.map((f) => f.code), ['unknown-kind', 'missing-name', 'invalid-name', 'missing-type-meta', 'unknown-field', 'unknown-field']);
-    assert.equal(result.configSet.destinationRules.length + result.configSet.sidecars.length + result.configSet.serviceEntries.length, 0);
+    assert.deepEqual(
+      result.findings.map((f) => f.code),
+      ['UNKNOWN_KIND', 'MISSING_NAME', 'INVALID_NAME', 'MISSING_TYPE_META', 'UNKNOWN_FIELD', 'UNKNOWN_FIELD'],
+    );
+    assert.equal(
+      result.configSet.destinationRules.length +
+        result.configSet.sidecars.length +
+        result.configSet.serviceEntries.length,
+      0,
+    );
   });
 
   test('an unknown version of networking.istio.io for a kind meshgate reads is an error at apiVersion', async () => {
-    const file = await yamlFile('v2.yaml', 'apiVersion: networking.istio.io/v2\nkind: Sidecar\nmetadata:\n  name: s\nspec: {}\n');
+    const file = await yamlFile(
+      'v2.yaml',
+      'apiVersion: networking.istio.io/v2\nkind: Sidecar\nmetadata:\n  name: s\nspec: {}\n',
+    );
     assert.deepEqual(render((await loadConfig([file])).findings), [
       `${file}:1:1: error: Sidecar default/s: apiVersion networking.istio.io/v2 is not served for Sidecar; use networking.istio.io/v1, v1beta1 or v1alpha3`,
     ]);
@@ -110,7 +151,7 @@ describe('loadConfig on bad input', () => {
 
   test('istio.io/dry-run on a networking kind is an error at the annotation', async () => {
     const result = await loadConfig([`${FIX}/invalid.yaml`]);
-    const dryRun = result.findings.find((f) => f.code === 'dry-run-annotation');
+    const dryRun = result.findings.find((f) => f.code === 'DRY_RUN_ANNOTATION');
     assert.deepEqual(render(dryRun === undefined ? [] : [dryRun]), [
       `${FIX}/invalid.yaml:6:5: error: VirtualService default/reviews: annotation istio.io/dry-run is only allowed on AuthorizationPolicy, not on VirtualService`,
     ]);
@@ -122,7 +163,10 @@ describe('loadConfig on bad input', () => {
     assert.deepEqual(render(result.findings), [
       `${FIX}/duplicate.yaml:5:3: error: ServiceEntry default/httpbin: duplicate resource: already defined at ${FIX}/tree/a-services.yaml:2:1`,
     ]);
-    assert.deepEqual(result.configSet.serviceEntries.map((r) => r.source.file), [`${FIX}/tree/a-services.yaml`]);
+    assert.deepEqual(
+      result.configSet.serviceEntries.map((r) => r.source.file),
+      [`${FIX}/tree/a-services.yaml`],
+    );
   });
 
   test('unreadable paths are listed apart; readable ones still load', async () => {
@@ -198,7 +242,9 @@ describe('per-kind rules through the KindRules table', () => {
 
   test('warnings keep the resource', async () => {
     const file = await yamlFile('se-warn.yaml', seInput);
-    const result = await loadConfig([file], { kindRules: rules({ ServiceEntry: (_s, _c, f) => f.warning([], 'demo', 'just so you know') }) });
+    const result = await loadConfig([file], {
+      kindRules: rules({ ServiceEntry: (_s, _c, f) => f.warning([], 'demo', 'just so you know') }),
+    });
     assert.deepEqual(render(result.findings), [`${file}:7:1: warning: ServiceEntry shop/api: just so you know`]);
     assert.equal(result.configSet.serviceEntries.length, 1);
   });
@@ -208,7 +254,10 @@ describe('per-kind rules through the KindRules table', () => {
     let ran = false;
     const result = await loadConfig([file], { kindRules: rules({ ServiceEntry: () => (ran = true) }) });
     assert.equal(ran, false);
-    assert.deepEqual(result.findings.map((f) => f.code), ['wrong-type']);
+    assert.deepEqual(
+      result.findings.map((f) => f.code),
+      ['WRONG_TYPE'],
+    );
   });
 
   test('a rule that throws rejects its resource with an internal error instead of failing the load', async () => {
@@ -220,7 +269,9 @@ describe('per-kind rules through the KindRules table', () => {
         },
       }),
     });
-    assert.deepEqual(render(result.findings), [`${file}:7:1: error: ServiceEntry shop/api: internal error while validating: boom`]);
+    assert.deepEqual(render(result.findings), [
+      `${file}:7:1: error: ServiceEntry shop/api: internal error while validating: boom`,
+    ]);
     assert.equal(result.configSet.serviceEntries.length, 0);
   });
 });
