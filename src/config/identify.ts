@@ -63,7 +63,12 @@ export function identify(value: unknown, defaultNamespace: string, findings: Fin
     );
     return { type: 'invalid', ...optional({ kind, name, namespace }) };
   }
-  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
+  // A bare "networking.istio.io" (version forgotten) is Istio's group, not a core-API version.
+  const [group, version] = apiVersion.includes('/')
+    ? apiVersion.split('/', 2)
+    : apiVersion === ISTIO_NETWORKING_GROUP
+      ? [apiVersion, '']
+      : ['', apiVersion];
   const readKind = KINDS.find((k) => k === kind);
   if (group !== ISTIO_NETWORKING_GROUP || readKind === undefined) {
     const meant = group === ISTIO_NETWORKING_GROUP ? suggest(kind, KINDS) : undefined;

@@ -149,6 +149,19 @@ describe('loadConfig on bad input', () => {
     ]);
   });
 
+  test('a forgotten version (apiVersion: networking.istio.io) is an error too, not a skipped document', async () => {
+    const file = await yamlFile(
+      'noversion.yaml',
+      'apiVersion: networking.istio.io\nkind: ServiceEntry\nmetadata:\n  name: s\nspec:\n  hosts: [a.example.com]\n',
+    );
+    const result = await loadConfig([file]);
+    assert.deepEqual(
+      result.findings.map((f) => `${f.line}:${f.column} ${f.code}`),
+      ['1:1 UNSUPPORTED_API_VERSION'],
+    );
+    assert.deepEqual(result.skipped, []);
+  });
+
   test('istio.io/dry-run on a networking kind is an error at the annotation', async () => {
     const result = await loadConfig([`${FIX}/invalid.yaml`]);
     const dryRun = result.findings.find((f) => f.code === 'DRY_RUN_ANNOTATION');
