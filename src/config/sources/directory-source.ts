@@ -63,6 +63,8 @@ export class DirectorySource {
   #running: Promise<void> | undefined;
   #again = false;
   #listener: ((state: ConfigState) => void) | undefined;
+  /** --config paths that do not exist (yet); they are watched for and reported as warnings. */
+  #missing: string[] = [];
 
   constructor(paths: readonly string[], options: DirectorySourceOptions) {
     this.#paths = paths;
@@ -227,13 +229,18 @@ export class DirectorySource {
     });
     const rejected = [...(this.#meshRejected !== undefined ? [this.#meshRejected] : []), ...[...this.#files.values()].flatMap((e) => (e.rejected !== undefined ? [e.rejected] : []))];
     for (const e of this.#files.values()) warnings.push(...e.warnings);
+    for (const path of this.#missing) warnings.push(`${path}: no such file or folder (it is loaded when it appears)`);
     this.#version++;
     this.#state = Object.freeze({ version: this.#version, configSet, files: [...this.#files.keys()].sort(), rejected, warnings });
   }
 
   async #listFiles(): Promise<string[]> {
     const found: string[] = [];
-    for (const path of this.#paths) found.push(...(await listYaml(path, true)));
+    this.#missing = [];
+    for (const path of this.#paths) {
+      if ((await stat(path).catch(() => undefined)) === undefined) this.#missing.push(path);
+      else found.push(...(await listYaml(path, true)));
+    }
     return [...new Set(found)];
   }
 }

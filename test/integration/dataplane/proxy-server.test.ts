@@ -124,6 +124,22 @@ void describe('ProxyServer', () => {
     const long = await curl(['-x', proxyUrl, `http://api.test:${web.port}/${'a'.repeat(20_000)}`]);
     assert.equal(long.status, 414);
   });
+
+  void test('garbage and unusable targets get 400, logged with DPE', async () => {
+    const { connect } = await import('node:net');
+    const port = Number(new URL(proxyUrl).port);
+    const send = (bytes: string): Promise<string> => new Promise((resolve) => {
+      const s = connect(port, '127.0.0.1', () => s.write(bytes));
+      let data = '';
+      s.on('data', (d) => { data += d.toString(); });
+      s.on('close', () => resolve(data));
+      s.on('error', () => resolve(data));
+    });
+    assert.match(await send('NOT HTTP AT ALL\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.equal(infos.at(-1)!.responseFlags(), 'DPE');
+    assert.match(await send('GET ftp://api.test/ HTTP/1.1\r\nHost: api.test\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.match(await send('CONNECT api.test HTTP/1.1\r\nHost: api.test\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
 });
 
 void describe('ProxyServer robustness', () => {

@@ -64,3 +64,26 @@ void describe('DirectorySource', () => {
     assert.match(first.warnings.join('\n'), /b\.yaml: ServiceEntry\/ns\/same is ignored: .*a\.yaml already defines it/);
   });
 });
+
+void describe('DirectorySource with a missing path', () => {
+  void test('is not an error: it is reported and loaded once it appears', async () => {
+    const dir = await TmpConfigDir.create();
+    const missing = join(dir.path, 'later');
+    const source = new DirectorySource([missing], { namespace: 'ns', debounceMs: 20, rescanMs: 100 });
+    try {
+      let resolveNext: (s: ConfigState) => void = () => undefined;
+      const first = await source.start((s) => resolveNext(s));
+      assert.deepEqual(first.configSet.serviceEntries, []);
+      assert.match(first.warnings.join('\n'), /later: no such file or folder/);
+      const changed = new Promise<ConfigState>((resolve) => { resolveNext = resolve; });
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      await mkdir(missing);
+      await writeFile(join(missing, 'a.yaml'), se('a', 'a.test'));
+      const state = await changed;
+      assert.equal(state.configSet.serviceEntries.length, 1);
+    } finally {
+      source.close();
+      await dir.cleanup();
+    }
+  });
+});
