@@ -31,10 +31,18 @@ export interface HttpDeps {
 const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 
 function upstreamHeaders(headers: IncomingHttpHeaders, authority: string, requestId: string): Record<string, string | string[]> {
-  const drop = new Set(HOP_BY_HOP);
-  for (const token of String(headers.connection ?? '').split(',')) drop.add(token.trim().toLowerCase());
+  // Headers named in Connection are hop-by-hop too; the common case (none) allocates no set.
+  let drop = HOP_BY_HOP;
+  if (headers.connection !== undefined) {
+    const named = new Set(HOP_BY_HOP);
+    for (const token of headers.connection.split(',')) named.add(token.trim().toLowerCase());
+    drop = named;
+  }
   const out: Record<string, string | string[]> = { host: authority };
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !drop.has(name)) out[name] = value;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined && !drop.has(name)) out[name] = value;
+  }
   out['x-request-id'] = requestId;
   out['x-forwarded-proto'] ??= 'http';
   return out;

@@ -80,7 +80,7 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
   if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
   deps.opened?.(info);
 
-  let hosts: UpstreamHost[];
+  let hosts: readonly UpstreamHost[];
   try {
     hosts = await deps.clusters.hostsFor(cluster, host, split.port);
   } catch {

@@ -54,7 +54,7 @@ export class ClusterManager {
     this.endpoints = new EndpointResolver(names);
   }
 
-  async hostsFor(cluster: Cluster, requestedHost: string, requestedPort: number): Promise<UpstreamHost[]> {
+  async hostsFor(cluster: Cluster, requestedHost: string, requestedPort: number): Promise<readonly UpstreamHost[]> {
     const hosts = await this.endpoints.hostsFor(cluster, requestedHost, requestedPort);
     if (cluster.type !== 'ORIGINAL_DST') this.#lastHosts.set(cluster.name, hosts);
     return hosts;
