@@ -60,8 +60,10 @@ export class ProxyServer {
     this.#snapshot = next;
   }
 
-  listen(port: number, host: string): Promise<{ address: string; port: number }> {
-    return this.#listener.listen(port, host);
+  async listen(port: number, host: string): Promise<{ address: string; port: number }> {
+    const bound = await this.#listener.listen(port, host);
+    this.clusters.setSelf(bound.address, bound.port);
+    return bound;
   }
 
   get inFlight(): number {

@@ -91,6 +91,13 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
     writeRawReply(client, info, rescue({ kind: 'no_healthy_upstream' }));
     return finish();
   }
+  if (deps.clusters.isSelf(picked)) {
+    // A tunnel to the proxy's own listener would loop: Istio's virtualOutbound-blackhole chain.
+    info.upstreamCluster = BLACKHOLE_CLUSTER;
+    info.destinationServiceName = BLACKHOLE_CLUSTER;
+    writeRawReply(client, info, rescue({ kind: 'blackhole_connect' }));
+    return finish();
+  }
   info.upstreamHost = picked.key;
   let upstream: Socket;
   try {

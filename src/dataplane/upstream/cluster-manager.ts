@@ -50,8 +50,23 @@ export class ClusterManager {
   readonly #stats = new Map<string, HostStats>();
   #closed = false;
 
+  /** The outbound listener's own address, so passthrough never dials the proxy itself (Istio's blackhole chain on 15001). */
+  #self: { readonly address: string; readonly port: number } | undefined;
+
   constructor(names: NameResolver) {
     this.endpoints = new EndpointResolver(names);
+  }
+
+  setSelf(address: string, port: number): void {
+    this.#self = { address, port };
+  }
+
+  /** Whether dialling `host` would reach this proxy's own listener (a request loop). */
+  isSelf(host: UpstreamHost): boolean {
+    const self = this.#self;
+    if (self === undefined || host.port !== self.port) return false;
+    const wildcard = self.address === '0.0.0.0' || self.address === '::';
+    return wildcard || host.ip === self.address || host.ip.startsWith('127.') || host.ip === '::1';
   }
 
   async hostsFor(cluster: Cluster, requestedHost: string, requestedPort: number): Promise<readonly UpstreamHost[]> {

@@ -64,7 +64,8 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
       return { ok: false, error: new NoHealthyUpstreamError(req.cluster.name), retried };
     }
     const host = deps.clusters.lb.pick(req.cluster, hosts, policy?.retryOtherHosts === false ? new Set() : tried, deps.random());
-    if (host === undefined) return { ok: false, error: new NoHealthyUpstreamError(req.cluster.name), retried };
+    // No host, or only the proxy itself (a passthrough request aimed at the proxy would loop).
+    if (host === undefined || deps.clusters.isSelf(host)) return { ok: false, error: new NoHealthyUpstreamError(req.cluster.name), retried };
     tried.add(host.key);
     info.upstreamHost = host.key;
     const stats = deps.clusters.stats(req.cluster.name, host);
