@@ -106,13 +106,14 @@ function serviceCluster(
     endpoints: type === 'LOGICAL_DNS' ? endpoints.slice(0, 1) : endpoints,
     ...(type === 'ORIGINAL_DST' && port.targetPort !== undefined ? { portOverride: port.targetPort } : {}),
     idleTimeoutMs: durationMs(policy.connectionPool?.http?.idleTimeout, ONE_HOUR_MS),
+    tcpIdleTimeoutMs: durationMs(policy.connectionPool?.tcp?.idleTimeout, ONE_HOUR_MS),
   };
 }
 
 function passthroughCluster(connectTimeoutMs: number): Cluster {
-  return { name: PASSTHROUGH_CLUSTER, type: 'ORIGINAL_DST', subset: '', connectTimeoutMs, lbPolicy: 'CLUSTER_PROVIDED', endpoints: [], idleTimeoutMs: ONE_HOUR_MS };
+  return { name: PASSTHROUGH_CLUSTER, type: 'ORIGINAL_DST', subset: '', connectTimeoutMs, lbPolicy: 'CLUSTER_PROVIDED', endpoints: [], idleTimeoutMs: ONE_HOUR_MS, tcpIdleTimeoutMs: ONE_HOUR_MS };
 }
 
 function blackHoleCluster(connectTimeoutMs: number): Cluster {
-  return { name: BLACKHOLE_CLUSTER, type: 'STATIC', subset: '', connectTimeoutMs, lbPolicy: 'ROUND_ROBIN', endpoints: [], idleTimeoutMs: ONE_HOUR_MS };
+  return { name: BLACKHOLE_CLUSTER, type: 'STATIC', subset: '', connectTimeoutMs, lbPolicy: 'ROUND_ROBIN', endpoints: [], idleTimeoutMs: ONE_HOUR_MS, tcpIdleTimeoutMs: ONE_HOUR_MS };
 }

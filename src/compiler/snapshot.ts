@@ -27,8 +27,10 @@ export interface Cluster {
   readonly endpoints: readonly ClusterEndpoint[];
   /** ORIGINAL_DST clusters: the port to dial instead of the requested one (SE targetPort). */
   readonly portOverride?: number;
-  /** Idle upstream connections are closed after this long (DR http.idleTimeout, default 1h). */
+  /** Idle upstream HTTP connections are closed after this long (DR http.idleTimeout, default 1h). */
   readonly idleTimeoutMs: number;
+  /** A tunnel with no bytes either way for this long is closed (DR tcp.idleTimeout, default 1h; 0 = never). */
+  readonly tcpIdleTimeoutMs: number;
 }
 
 export interface RetryPolicy {

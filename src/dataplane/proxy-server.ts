@@ -16,8 +16,6 @@ export interface ProxyServerOptions {
   /** Called once per finished request or tunnel. */
   readonly accessLog: (info: StreamInfo) => void;
   readonly limits?: Partial<ListenerLimits>;
-  /** tcp_proxy idle timeout; Istio's default is 1 h. */
-  readonly tunnelIdleTimeoutMs?: number;
   readonly random?: () => number;
   readonly trace?: (line: string) => void;
   /** Told when a tunnel starts being proxied (metrics). */
@@ -43,7 +41,7 @@ export class ProxyServer {
     const common = { snapshot, clusters: this.clusters, clock: options.clock, random, log: options.accessLog, trace: options.trace };
     this.#listener = new OutboundListener({
       request: createHttpHandler({ ...common, maxUriBytes: limits.maxUriBytes }),
-      connect: createConnectHandler({ ...common, idleTimeoutMs: options.tunnelIdleTimeoutMs ?? 3_600_000, open: this.#tunnels, opened: options.tunnelOpened }),
+      connect: createConnectHandler({ ...common, open: this.#tunnels, opened: options.tunnelOpened }),
       log: options.accessLog,
       clock: options.clock,
       connections: options.connections,

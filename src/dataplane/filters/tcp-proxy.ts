@@ -19,8 +19,6 @@ export interface TunnelDeps {
   readonly clock: Clock;
   readonly random: () => number;
   readonly log: (info: StreamInfo) => void;
-  /** tcp_proxy idle timeout (Istio default 1 h). */
-  readonly idleTimeoutMs: number;
   /** Tunnels currently open, so a drain can wait for them and then close them. */
   readonly open: Set<Socket>;
   readonly trace?: ((line: string) => void) | undefined;
@@ -116,11 +114,11 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
   }
   deps.clusters.stats(cluster.name, picked).rqTotal++;
   if (upstream.localAddress !== undefined) info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
-  splice(deps, client, upstream, head, info, finish);
+  splice(client, upstream, head, info, finish, cluster.tcpIdleTimeoutMs);
 }
 
 /** Pipes both ways with no per-chunk work; byte counts come from the upstream socket at the end. */
-function splice(deps: TunnelDeps, client: Socket, upstream: Socket, head: Buffer, info: StreamInfo, finish: () => void): void {
+function splice(client: Socket, upstream: Socket, head: Buffer, info: StreamInfo, finish: () => void, idleTimeoutMs: number): void {
   let closed = 0;
   const done = (): void => {
     if (++closed < 2) return;
@@ -129,7 +127,8 @@ function splice(deps: TunnelDeps, client: Socket, upstream: Socket, head: Buffer
     finish();
   };
   upstream.on('error', () => upstream.destroy());
-  upstream.setTimeout(deps.idleTimeoutMs, () => { upstream.destroy(); client.destroy(); });
+  // Activity either way refreshes the upstream socket's timer: reads from it, and writes piped from the client.
+  if (idleTimeoutMs > 0) upstream.setTimeout(idleTimeoutMs, () => { upstream.destroy(); client.destroy(); });
   client.setTimeout(0);
   client.setNoDelay(true);
   client.write('HTTP/1.1 200 OK\r\n\r\n');

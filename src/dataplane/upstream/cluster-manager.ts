@@ -95,16 +95,21 @@ export class ClusterManager {
     return [...this.#stats.entries()].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
   }
 
-  /** A keep-alive pool to one host; clusters with the same connect timeout share it. */
+  /** A keep-alive pool to one host; clusters with the same connect and idle timeouts share it. */
   pool(cluster: Cluster, host: UpstreamHost): Pool {
-    const key = `${cluster.connectTimeoutMs}|${host.key}`;
+    const key = `${cluster.connectTimeoutMs}|${cluster.idleTimeoutMs}|${host.key}`;
     let pool = this.#pools.get(key);
     if (pool === undefined) {
+      const idle = cluster.idleTimeoutMs > 0 ? cluster.idleTimeoutMs : 3_600_000;
       pool = new Pool(`http://${host.key}`, {
         connect: preciseConnector(cluster.connectTimeoutMs),
         // Istio's route timeout is 0 (none) unless a VirtualService sets one; the router enforces it.
         headersTimeout: 0,
         bodyTimeout: 0,
+        // A DestinationRule http.idleTimeout shorter than undici's default closes idle connections sooner;
+        // a server's Keep-Alive hint is never trusted beyond it.
+        keepAliveTimeout: Math.min(4000, idle),
+        keepAliveMaxTimeout: idle,
       });
       this.#pools.set(key, pool);
     }

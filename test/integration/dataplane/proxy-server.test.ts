@@ -7,7 +7,7 @@ import type { StreamInfo } from '../../../src/dataplane/stream-info.ts';
 import { DnsResolver } from '../../../src/dns/resolver.ts';
 import { formatEnvoyText } from '../../../src/observability/access-log/envoy-format.ts';
 import { systemClock } from '../../../src/system-clock.ts';
-import { configSet, serviceEntry, virtualService } from '../../helpers/config-set.ts';
+import { configSet, destinationRule, serviceEntry, virtualService } from '../../helpers/config-set.ts';
 import { curl } from '../../helpers/curl.ts';
 import { TestDnsServer } from '../../helpers/dns-server.ts';
 import { startEchoServer, startHttpUpstream, type TestUpstream } from '../../helpers/upstream.ts';
@@ -39,8 +39,10 @@ void describe('ProxyServer', () => {
       serviceEntries: [
         serviceEntry({ name: 'api' }, { hosts: ['api.test'], ports: [{ number: web.port, name: 'http', protocol: 'HTTP' }], resolution: 'DNS' }),
         serviceEntry({ name: 'echo' }, { hosts: ['echo.test'], ports: [{ number: echo.port, name: 'tcp', protocol: 'TCP' }], resolution: 'DNS' }),
+        serviceEntry({ name: 'idle' }, { hosts: ['idle.test'], ports: [{ number: 7, name: 'tcp', protocol: 'TCP' }], resolution: 'STATIC', endpoints: [{ address: '127.0.0.33', ports: { tcp: echo.port } }] }),
         serviceEntry({ name: 'refused' }, { hosts: ['refused.test'], ports: [{ number: 9, name: 'http', protocol: 'HTTP' }], resolution: 'STATIC', endpoints: [{ address: '127.0.0.34' }] }),
       ],
+      destinationRules: [destinationRule({ name: 'idle' }, { host: 'idle.test', trafficPolicy: { connectionPool: { tcp: { idleTimeout: '300ms' } } } })],
       virtualServices: [virtualService({ name: 'api' }, { hosts: ['api.test'], http: [{ name: 'slow', match: [{ uri: { prefix: '/delay' } }], timeout: '500ms', route: [{ destination: { host: 'api.test' } }] }, { route: [{ destination: { host: 'api.test' } }] }] })],
       mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' },
     }), { namespace: 'default', version: '1' }));
@@ -116,6 +118,20 @@ void describe('ProxyServer', () => {
     assert.equal(reply, 'HTTP/1.1 200 OK\r\n\r\nping');
     await new Promise((r) => setTimeout(r, 50));
     assert.match(lines.at(-1)!, new RegExp(`"- - -" 0 - - - "-" 4 4 \\d+ - "-" "-" "-" "echo.test:${echo.port}" "127.0.0.33:${echo.port}" outbound\\|${echo.port}\\|\\|echo.test `));
+  });
+
+  void test('a tunnel idle longer than the DestinationRule tcp.idleTimeout is closed', async () => {
+    const { connect } = await import('node:net');
+    const port = Number(new URL(proxyUrl).port);
+    const started = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => s.write('CONNECT idle.test:7 HTTP/1.1\r\nHost: idle.test:7\r\n\r\n'));
+      s.on('data', () => undefined);
+      s.on('close', () => resolve());
+      s.on('error', reject);
+    });
+    const took = Date.now() - started;
+    assert.ok(took >= 250 && took < 2000, `closed after ${took} ms`);
   });
 
   void test('oversized headers 431, over-long URI 414', async () => {
