@@ -92,7 +92,12 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     process.exit(1);
   }
   const traceRouter = (process.env.MESHGATE_TRACE ?? '').split(',').includes('router');
-  const source = new DirectorySource(flags.config, { namespace: flags.namespace, ...(flags.meshConfig !== undefined ? { meshConfigPath: flags.meshConfig } : {}) });
+  const source = new DirectorySource(flags.config, {
+    namespace: flags.namespace,
+    ...(flags.meshConfig !== undefined ? { meshConfigPath: flags.meshConfig } : {}),
+    onError: (error) => say(`reload failed, the live config stays: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
+  });
+  if (flags.config.length === 0) say('no --config given: every destination is unknown to the registry');
 
   // The mesh's dnsRefreshRate is only known after the first load; Istio's default (60 s) serves until then.
   const resolver = new DnsResolver({ servers: dnsServers });

@@ -32,6 +32,8 @@ export interface DirectorySourceOptions {
   readonly meshConfigPath?: string;
   readonly debounceMs?: number;
   readonly rescanMs?: number;
+  /** Told about an unexpected failure while reloading (a bug); the last published state stays. */
+  readonly onError?: (error: unknown) => void;
 }
 
 interface FileEntry {
@@ -125,9 +127,11 @@ export class DirectorySource {
       this.#again = true;
       return;
     }
-    this.#running = this.#sync().then((changed) => {
-      if (changed && this.#listener !== undefined && this.#state !== undefined) this.#listener(this.#state);
-    });
+    this.#running = this.#sync()
+      .then((changed) => {
+        if (changed && this.#listener !== undefined && this.#state !== undefined) this.#listener(this.#state);
+      })
+      .catch((error: unknown) => this.#options.onError?.(error));
     try {
       await this.#running;
     } finally {

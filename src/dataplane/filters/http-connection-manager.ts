@@ -63,6 +63,9 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
   return (req, res) => {
     const info = new StreamInfo(deps.clock, 'http');
     const snapshot = deps.snapshot();
+    // A client that vanishes mid-body makes these emit; the close handler below reports it, nothing may throw.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
     let logged = false;
     res.on('close', () => {
       if (logged) return;
