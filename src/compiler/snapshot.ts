@@ -6,7 +6,8 @@ import type { Diagnostic } from '../registry/service.ts';
 export type OutboundPolicy = 'ALLOW_ANY' | 'REGISTRY_ONLY';
 
 /** Envoy cluster discovery types, per resolution (spec §3.3). */
-export type ClusterType = 'STRICT_DNS' | 'LOGICAL_DNS' | 'EDS' | 'ORIGINAL_DST' | 'STATIC';
+/** DYNAMIC_FORWARD_PROXY (resolution DYNAMIC_DNS) resolves the requested host per request, as Envoy's DFP does. */
+export type ClusterType = 'STRICT_DNS' | 'LOGICAL_DNS' | 'EDS' | 'ORIGINAL_DST' | 'DYNAMIC_FORWARD_PROXY' | 'STATIC';
 
 export interface ClusterEndpoint {
   /** IP or DNS name (STRICT_DNS/LOGICAL_DNS resolve it). */

@@ -71,7 +71,7 @@ export class ClusterManager {
 
   async hostsFor(cluster: Cluster, requestedHost: string, requestedPort: number): Promise<readonly UpstreamHost[]> {
     const hosts = await this.endpoints.hostsFor(cluster, requestedHost, requestedPort);
-    if (cluster.type !== 'ORIGINAL_DST') this.#lastHosts.set(cluster.name, hosts);
+    if (cluster.type !== 'ORIGINAL_DST' && cluster.type !== 'DYNAMIC_FORWARD_PROXY') this.#lastHosts.set(cluster.name, hosts);
     return hosts;
   }
 

@@ -1,6 +1,7 @@
 // Turns a cluster (and, for ORIGINAL_DST, the host the client asked for) into concrete ip:port hosts:
 // STRICT_DNS every A/AAAA record of every endpoint, LOGICAL_DNS the first address, EDS the endpoint IPs,
-// ORIGINAL_DST the requested host itself (explicit mode has no original IP, spec §7).
+// ORIGINAL_DST the requested host itself (explicit mode has no original IP, spec §7), and so does
+// DYNAMIC_FORWARD_PROXY (resolution DYNAMIC_DNS), which Envoy resolves per request too.
 import type { Cluster } from '../../compiler/snapshot.ts';
 import { formatSocketAddress } from '../stream-info.ts';
 
@@ -32,7 +33,8 @@ export class EndpointResolver {
   /** Hosts to choose from; empty when none exist. Rejects only when DNS fails for every name. */
   async hostsFor(cluster: Cluster, requestedHost: string, requestedPort: number): Promise<readonly UpstreamHost[]> {
     switch (cluster.type) {
-      case 'ORIGINAL_DST': {
+      case 'ORIGINAL_DST':
+      case 'DYNAMIC_FORWARD_PROXY': {
         const { addresses } = await this.#names.resolve(requestedHost);
         return this.#hostsOf(addresses, cluster.portOverride ?? requestedPort);
       }
