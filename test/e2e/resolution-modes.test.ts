@@ -41,7 +41,7 @@ void describe('resolution modes and host matching', () => {
       se('wild', `  hosts: ["*.wild.test"]\n${http}  resolution: NONE\n`),
       se('dyn', `  hosts: ["*.dyn.test"]\n${http}  resolution: DYNAMIC_DNS\n`),
     ].join(''));
-    proxy = await startProxy(['--config', `${config.path}/entries.yaml`, '--mesh-config', `${config.path}/mesh.yaml.txt`, '--dns-server', dns.server]);
+    proxy = await startProxy(['--config', `${config.path}/entries.yaml`, '--mesh-config', `${config.path}/mesh.yaml.txt`, '--dns-server', dns.server], { MESHGATE_TRACE: 'router' });
   });
 
   after(async () => {
@@ -89,6 +89,11 @@ void describe('resolution modes and host matching', () => {
   void test('DYNAMIC_DNS: the requested host under the wildcard, resolved per request', async () => {
     assert.deepEqual(await upstreamsFor('a.dyn.test', 4), ['a', 'b']);
     await proxy.waitForLog(/"a\.dyn\.test:\d+" "127\.0\.8\.[12]:\d+" outbound\|\d+\|\|\*\.dyn\.test /);
+  });
+
+  void test('MESHGATE_TRACE=router explains each decision on stderr', async () => {
+    await curl(['-x', proxy.proxyUrl, `http://x.wild.test:${port}/trace-me`]);
+    await proxy.waitForStderr(new RegExp(`router: GET http://x\\.wild\\.test:${port}/trace-me → cluster outbound\\|${port}\\|\\|\\*\\.wild\\.test via route default \\(x\\.wild\\.test matched virtual host \\*\\.wild\\.test:${port}, route default\\)`));
   });
 
   void test('case and a trailing dot do not matter', async () => {
