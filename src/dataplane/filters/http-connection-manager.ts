@@ -55,6 +55,9 @@ function responseHeaders(headers: Record<string, string | string[] | undefined>,
   return out;
 }
 
+/** Responses meshgate itself cut short (an upstream failure mid-body): their close is not the client's doing. */
+const resetByProxy = new WeakSet<ServerResponse>();
+
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 }
@@ -71,14 +74,17 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
       if (logged) return;
       logged = true;
       if (!res.writableFinished && !res.headersSent) sendLocalReply(res, info, rescue({ kind: 'downstream_disconnect' }));
-      else if (!res.writableFinished) info.addResponseFlag('DC');
+      else if (!res.writableFinished && !resetByProxy.has(res)) info.addResponseFlag('DC');
       info.finish(deps.clock);
       deps.log(info);
     });
     handle(deps, snapshot, req, res, info).catch((error: unknown) => {
       // A broken invariant must not take the proxy down; the client gets Envoy's reset reply.
       if (!res.headersSent) sendLocalReply(res, info, rescue(causeOf(error)));
-      else res.destroy();
+      else {
+        resetByProxy.add(res);
+        res.destroy();
+      }
     });
   };
 }
@@ -183,6 +189,7 @@ function streamResponse(res: ServerResponse, info: StreamInfo, response: Upstrea
   upstream.on('error', () => {
     // Mid-body failure: the status line is gone, so the only honest signal left is a reset.
     info.addResponseFlag(timedOut() ? 'UT' : 'UC');
+    resetByProxy.add(res);
     res.destroy();
   });
   upstream.on('end', () => { clearTimeout(timer); response.release(); });

@@ -43,7 +43,7 @@ void describe('ProxyServer', () => {
         serviceEntry({ name: 'refused' }, { hosts: ['refused.test'], ports: [{ number: 9, name: 'http', protocol: 'HTTP' }], resolution: 'STATIC', endpoints: [{ address: '127.0.0.34' }] }),
       ],
       destinationRules: [destinationRule({ name: 'idle' }, { host: 'idle.test', trafficPolicy: { connectionPool: { tcp: { idleTimeout: '300ms' } } } })],
-      virtualServices: [virtualService({ name: 'api' }, { hosts: ['api.test'], http: [{ name: 'slow', match: [{ uri: { prefix: '/delay' } }], timeout: '500ms', route: [{ destination: { host: 'api.test' } }] }, { route: [{ destination: { host: 'api.test' } }] }] })],
+      virtualServices: [virtualService({ name: 'api' }, { hosts: ['api.test'], http: [{ name: 'slow', match: [{ uri: { prefix: '/delay' } }, { uri: { prefix: '/echo' } }], timeout: '500ms', route: [{ destination: { host: 'api.test' } }] }, { route: [{ destination: { host: 'api.test' } }] }] })],
       mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' },
     }), { namespace: 'default', version: '1' }));
     const { port } = await proxy.listen(0, '127.0.0.1');
@@ -76,6 +76,29 @@ void describe('ProxyServer', () => {
     assert.ok(r.timeTotal < 1.5, `took ${r.timeTotal}s`);
     assert.match(lines.at(-1)!, / 504 UT response_timeout /);
     assert.match(lines.at(-1)!, / slow\n$/);
+  });
+
+  void test('a route timeout in the middle of the body resets the client, logged UT (not DC)', async () => {
+    // /echo answers at once and then streams whatever the client sends; the client never finishes.
+    const { request } = await import('node:http');
+    const port = Number(new URL(proxyUrl).port);
+    const outcome = await new Promise<string>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: `http://api.test:${web.port}/echo`, headers: { 'content-type': 'text/plain' } });
+      req.on('response', (res) => {
+        res.on('data', () => undefined);
+        res.on('error', () => resolve(`reset after ${res.statusCode}`));
+        res.on('aborted', () => resolve(`reset after ${res.statusCode}`));
+        res.on('end', () => resolve(`complete ${res.statusCode}`));
+      });
+      req.on('error', () => resolve('request error'));
+      req.write('x');
+    });
+    assert.equal(outcome, 'reset after 200');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const info = infos.at(-1)!;
+    assert.equal(info.responseCode, 200);
+    assert.equal(info.responseFlags(), 'UT');
+    assert.equal(info.routeName, 'slow');
   });
 
   void test('POST bodies stream through', async () => {
