@@ -6,6 +6,7 @@ import { compile } from '../compiler/compile.ts';
 import type { Snapshot } from '../compiler/snapshot.ts';
 import { DirectorySource, type ConfigState } from '../config/sources/directory-source.ts';
 import { ProxyServer } from '../dataplane/proxy-server.ts';
+import { formatSocketAddress } from '../dataplane/stream-info.ts';
 import { parseDnsServer } from '../dns/dns-servers.ts';
 import { DnsResolver } from '../dns/resolver.ts';
 import { AccessLogger, type AccessLogFormat } from '../observability/access-log/access-logger.ts';
@@ -158,7 +159,7 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     say(`cannot listen: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
-  say(`outbound listener on ${listening.address}:${listening.port} (HTTP_PROXY/HTTPS_PROXY), admin on 127.0.0.1:${adminListening}`);
+  say(`outbound listener on ${formatSocketAddress(listening.address, listening.port)} (HTTP_PROXY/HTTPS_PROXY), admin on 127.0.0.1:${adminListening}`);
   say(`loaded ${initial.services.length} services from ${first.files.length} files (${initial.outboundTrafficPolicy}, namespace ${flags.namespace}, config version ${initial.version})`);
 
   let stopping = false;
