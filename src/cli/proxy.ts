@@ -5,6 +5,7 @@ import { AdminServer } from '../admin/admin-server.ts';
 import { compile } from '../compiler/compile.ts';
 import type { Snapshot } from '../compiler/snapshot.ts';
 import { DirectorySource, type ConfigState } from '../config/sources/directory-source.ts';
+import { originalDstAvailability } from '../dataplane/listeners/original-dst.ts';
 import { ProxyServer } from '../dataplane/proxy-server.ts';
 import { formatSocketAddress } from '../dataplane/stream-info.ts';
 import { parseDnsServer } from '../dns/dns-servers.ts';
@@ -36,12 +37,12 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export function registerProxyCommand(program: Command): void {
   program
     .command('proxy')
-    .description('run the egress proxy: explicit HTTP and CONNECT proxying with Istio semantics from watched Istio YAML')
+    .description('run the egress proxy: explicit HTTP and CONNECT proxying, and transparently captured traffic, with Istio semantics from watched Istio YAML')
     .option('--config <path>', 'file or folder of Istio YAML, watched for changes (repeatable)', collect, [])
     .option('--mesh-config <file>', 'MeshConfig YAML (outboundTrafficPolicy.mode; default ALLOW_ANY)')
     .option('--namespace <ns>', "the proxy's own namespace (decides exportTo and Sidecar visibility)", 'default')
     .option('--bind <addr>', 'address of the outbound listener', '127.0.0.1')
-    .option('--outbound-port <n>', 'explicit proxy port (HTTP_PROXY/HTTPS_PROXY)', '15001')
+    .option('--outbound-port <n>', 'outbound port: explicit proxying (HTTP_PROXY/HTTPS_PROXY) and captured traffic (meshgate iptables --proxy-port)', '15001')
     .option('--admin-port <n>', 'admin API port on 127.0.0.1 (/ready, /config_dump, /clusters)', '15000')
     .option('--dns-server <ip[:port]>', 'DNS server for upstream names (repeatable; default: the system resolver)', collect, [])
     .option('--access-log <file|->', 'access log destination, - for stdout', '-')
@@ -160,6 +161,10 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     process.exit(1);
   }
   say(`outbound listener on ${formatSocketAddress(listening.address, listening.port)} (HTTP_PROXY/HTTPS_PROXY), admin on 127.0.0.1:${adminListening}`);
+  const capture = originalDstAvailability();
+  say(capture.available
+    ? 'transparent capture: on (connections redirected to the outbound port are routed by their original destination)'
+    : `transparent capture unavailable: ${capture.reason}; explicit proxying only (rebuild with npm run build:native)`);
   say(`loaded ${initial.services.length} services from ${first.files.length} files (${initial.outboundTrafficPolicy}, namespace ${flags.namespace}, config version ${initial.version})`);
 
   let stopping = false;

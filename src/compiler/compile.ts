@@ -41,6 +41,7 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     version: options.version,
     namespace: options.namespace,
     outboundTrafficPolicy: outboundPolicy,
+    ...(mesh.protocolDetectionTimeoutMs > 0 ? { protocolDetectionTimeoutMs: mesh.protocolDetectionTimeoutMs } : {}),
     services: view.services.map((s) => ({
       hostname: s.hostname,
       namespace: s.namespace,

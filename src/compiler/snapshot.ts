@@ -143,6 +143,8 @@ export interface Snapshot {
   readonly version: string;
   readonly namespace: string;
   readonly outboundTrafficPolicy: OutboundPolicy;
+  /** Mesh protocolDetectionTimeout for sniffing captured connections; absent = 0 = wait for the client forever. */
+  readonly protocolDetectionTimeoutMs?: number;
   readonly services: readonly ServiceSummary[];
   /** Keyed by port number as text. */
   readonly listeners: Readonly<Record<string, Listener>>;

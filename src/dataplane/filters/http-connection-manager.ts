@@ -1,5 +1,5 @@
-// Handles one explicit-proxy HTTP request: target from the absolute URI, route on the snapshot current at
-// its start, local reply or upstream forward with route timeout and retries, streamed bodies both ways,
+// Handles one HTTP request, explicit (target from the absolute URI) or captured (Host header, routed on the
+// original destination's port, passthrough to the original IP): route on the snapshot current at its start, local reply or upstream forward with route timeout and retries, streamed bodies both ways,
 // and exactly one access-log line from its StreamInfo when the response closes.
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
@@ -7,6 +7,8 @@ import type { Snapshot } from '../../compiler/snapshot.ts';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../../model/cluster-name.ts';
 import { RouteTimeoutError } from '../../errors.ts';
 import type { Clock } from '../clock.ts';
+import { capturedDestinationOf } from '../listeners/captured-connection.ts';
+import { formatEndpoint } from '../listeners/original-dst.ts';
 import { sendDirectResponse, sendLocalReply } from '../local-reply.ts';
 import { causeOf, rescue } from '../rescue.ts';
 import { routeHttp, type HttpDecision } from '../router/http-router.ts';
@@ -106,14 +108,18 @@ async function handle(deps: HttpDeps, snapshot: Snapshot, req: IncomingMessage, 
   }
   info.path = target.path;
   info.authority = target.authority;
-  info.downstreamLocalAddress = target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
+  // Captured: the listener is the original port's (the Host's port is ignored, as Istio strips it), and
+  // ORIGINAL_DST clusters dial the original IP. Explicit: both come from the request target (spec §7).
+  const captured = capturedDestinationOf(socket);
+  const dial = captured !== undefined ? { host: captured.address, port: captured.port } : { host: target.host, port: target.port };
+  info.downstreamLocalAddress = captured !== undefined ? formatEndpoint(captured) : formatSocketAddress(target.host, target.port);
 
   const decision = routeHttp(snapshot, {
-    authority: target.authority, port: target.port, method: req.method ?? 'GET', path: target.path, scheme: 'http',
+    authority: target.authority, port: dial.port, method: req.method ?? 'GET', path: target.path, scheme: 'http',
     header: (name) => { const v = req.headers[name]; return Array.isArray(v) ? v.join(',') : v; },
   }, deps.random());
   deps.trace?.(`router: ${req.method} http://${target.authority}${target.path} → ${describe(decision)}`);
-  return dispatch(deps, snapshot, decision, req, res, info, target, requestId);
+  return dispatch(deps, snapshot, decision, req, res, info, target, dial, requestId);
 }
 
 function describe(d: HttpDecision): string {
@@ -124,7 +130,7 @@ function describe(d: HttpDecision): string {
 
 async function dispatch(
   deps: HttpDeps, snapshot: Snapshot, decision: HttpDecision, req: IncomingMessage, res: ServerResponse, info: StreamInfo,
-  target: { host: string; port: number; authority: string; path: string }, requestId: string,
+  target: { host: string; port: number; authority: string; path: string }, dial: { host: string; port: number }, requestId: string,
 ): Promise<void> {
   if (decision.kind === 'no_route') return sendLocalReply(res, info, rescue({ kind: 'route_not_found' }));
   if (decision.route.name !== '') info.routeName = decision.route.name;
@@ -167,7 +173,8 @@ async function dispatch(
     : null;
 
   const outcome = await sendUpstream(deps, {
-    cluster, requestedHost: target.host, requestedPort: target.port, method: req.method ?? 'GET', path: target.path,
+    // A dynamic forward proxy resolves the Host; ORIGINAL_DST dials `dial` (the original destination when captured).
+    cluster, requestedHost: cluster.type === 'DYNAMIC_FORWARD_PROXY' ? target.host : dial.host, requestedPort: dial.port, method: req.method ?? 'GET', path: target.path,
     headers: upstreamHeaders(req.headers, target.authority, requestId), body, bodyStarted: () => bodyStarted, retryPolicy: decision.action.retryPolicy, signal: controller.signal,
   }, info);
 

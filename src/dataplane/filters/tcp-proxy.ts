@@ -114,11 +114,14 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
   }
   deps.clusters.stats(cluster.name, picked).rqTotal++;
   if (upstream.localAddress !== undefined) info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
-  splice(client, upstream, head, info, finish, cluster.tcpIdleTimeoutMs);
+  splice(client, upstream, head, info, finish, cluster.tcpIdleTimeoutMs, 'HTTP/1.1 200 OK\r\n\r\n');
 }
 
-/** Pipes both ways with no per-chunk work; byte counts come from the upstream socket at the end. */
-function splice(client: Socket, upstream: Socket, head: Buffer, info: StreamInfo, finish: () => void, idleTimeoutMs: number): void {
+/**
+ * Pipes both ways with no per-chunk work; byte counts come from the upstream socket at the end. `greeting`
+ * goes to the client first (CONNECT's 200; nothing for captured connections), `head` upstream first.
+ */
+export function splice(client: Socket, upstream: Socket, head: Buffer, info: StreamInfo, finish: () => void, idleTimeoutMs: number, greeting: string): void {
   let closed = 0;
   const done = (): void => {
     if (++closed < 2) return;
@@ -131,7 +134,7 @@ function splice(client: Socket, upstream: Socket, head: Buffer, info: StreamInfo
   if (idleTimeoutMs > 0) upstream.setTimeout(idleTimeoutMs, () => { upstream.destroy(); client.destroy(); });
   client.setTimeout(0);
   client.setNoDelay(true);
-  client.write('HTTP/1.1 200 OK\r\n\r\n');
+  if (greeting !== '') client.write(greeting);
   if (head.length > 0) upstream.write(head);
   client.pipe(upstream);
   upstream.pipe(client);

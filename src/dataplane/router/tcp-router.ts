@@ -15,7 +15,7 @@ export interface TunnelDecision {
 }
 
 /** IPv4 CIDR containment (IPv6 addresses match only exactly). */
-function inCidr(ip: string, cidr: string): boolean {
+export function inCidr(ip: string, cidr: string): boolean {
   const slash = cidr.indexOf('/');
   if (slash < 0) return ip === cidr;
   const base = cidr.slice(0, slash);
