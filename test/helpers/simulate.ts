@@ -1,6 +1,8 @@
-// Runs the real routers on a compiled snapshot without sockets: Call → Result, as Istio's simulation tests do.
+// Runs the real routers on a compiled snapshot without sockets: Call → Result, as Istio's simulation tests do
+// (explicit HTTP, CONNECT, and transparently captured connections).
 import type { Snapshot } from '../../src/compiler/snapshot.ts';
 import { routeHttp } from '../../src/dataplane/router/http-router.ts';
+import { needsSniffing, routeCaptured, type CapturedProtocol } from '../../src/dataplane/router/capture-router.ts';
 import { routeTunnel } from '../../src/dataplane/router/tcp-router.ts';
 
 export interface Call {
@@ -44,4 +46,25 @@ export function simulateHttp(snapshot: Snapshot, call: Call): Result {
 export function simulateConnect(snapshot: Snapshot, host: string, port: number): Result {
   const d = routeTunnel(snapshot, host, port);
   return { listener: d.listener, cluster: d.cluster, flag: d.cluster === 'BlackHoleCluster' ? 'UH' : '-' };
+}
+
+/** A transparently captured connection: where the app dialled, and what its first bytes were. */
+export interface CapturedCallInput {
+  address: string;
+  port: number;
+  protocol: CapturedProtocol;
+  sni?: string;
+  /** For HTTP: the Host header. */
+  host?: string;
+  path?: string;
+}
+
+/** What a captured connection gets: its listener and, for HTTP, the route the Host picks on the original port. */
+export function simulateCaptured(snapshot: Snapshot, call: CapturedCallInput): Result & { sniff: boolean } {
+  const sniff = needsSniffing(snapshot, call.address, call.port);
+  const d = routeCaptured(snapshot, { address: call.address, port: call.port, protocol: call.protocol, sni: call.sni });
+  if (d.kind === 'http') {
+    return { ...simulateHttp(snapshot, { authority: call.host ?? call.address, port: call.port, path: call.path ?? '/' }), listener: d.listener, sniff };
+  }
+  return { listener: d.listener, cluster: d.cluster, flag: d.cluster === 'BlackHoleCluster' ? 'UH' : '-', sniff };
 }
