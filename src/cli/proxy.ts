@@ -160,11 +160,11 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     say(`cannot listen: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
-  say(`outbound listener on ${formatSocketAddress(listening.address, listening.port)} (HTTP_PROXY/HTTPS_PROXY), admin on 127.0.0.1:${adminListening}`);
   const capture = originalDstAvailability();
   say(capture.available
     ? 'transparent capture: on (connections redirected to the outbound port are routed by their original destination)'
     : `transparent capture unavailable: ${capture.reason}; explicit proxying only (rebuild with npm run build:native)`);
+  say(`outbound listener on ${formatSocketAddress(listening.address, listening.port)} (HTTP_PROXY/HTTPS_PROXY), admin on 127.0.0.1:${adminListening}`);
   say(`loaded ${initial.services.length} services from ${first.files.length} files (${initial.outboundTrafficPolicy}, namespace ${flags.namespace}, config version ${initial.version})`);
 
   let stopping = false;

@@ -48,6 +48,7 @@ export class ProxyServer {
     const capturedTunnel = createCapturedTunnelHandler(tunnelDeps);
     const captured: CapturedConnectionDeps = {
       snapshot,
+      clock: options.clock,
       http: (socket, head) => this.#listener.serveHttp(socket, head),
       tunnel: (tunnel) => {
         this.#listener.trackTunnel(tunnel.client);

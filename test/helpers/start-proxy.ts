@@ -32,8 +32,16 @@ function waitFor(check: () => boolean, timeoutMs: number, what: () => string): P
   });
 }
 
-export async function startProxy(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<RunningProxy> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'proxy', '--outbound-port', '0', '--admin-port', '0', ...args], {
+export interface StartProxyOptions {
+  /** Command prefix, e.g. `ip netns exec NS setpriv --reuid 1337 …` to run the proxy inside a namespace as the proxy uid. */
+  readonly wrap?: readonly string[];
+}
+
+export async function startProxy(args: readonly string[], env: Readonly<Record<string, string>> = {}, options: StartProxyOptions = {}): Promise<RunningProxy> {
+  const argv = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'proxy', '--outbound-port', '0', '--admin-port', '0', ...args];
+  const wrap = options.wrap ?? [];
+  const command = [...wrap, ...argv];
+  const child: ChildProcess = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,7 +7,7 @@ import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../../model/cluster-name
 import { formatEndpoint, type OriginalDestination } from '../listeners/original-dst.ts';
 import { causeOf, rescue, type RescueCause } from '../rescue.ts';
 import type { TunnelDecision } from '../router/tcp-router.ts';
-import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
+import { formatSocketAddress, type StreamInfo } from '../stream-info.ts';
 import type { UpstreamHost } from '../upstream/endpoint-resolver.ts';
 import { splice, type TunnelDeps } from './tcp-proxy.ts';
 
@@ -20,6 +20,8 @@ export interface CapturedTunnel {
   /** Bytes read while sniffing; they go upstream first. */
   readonly head: Buffer;
   readonly sni?: string | undefined;
+  /** Started when the connection was accepted. */
+  readonly info: StreamInfo;
 }
 
 /** Records a failure's flags and transport reason; a TCP stream logs response code 0, whatever the cause. */
@@ -36,8 +38,7 @@ function reset(client: Socket): void {
 
 export function createCapturedTunnelHandler(deps: TunnelDeps): (tunnel: CapturedTunnel) => void {
   return (tunnel) => {
-    const { client } = tunnel;
-    const info = new StreamInfo(deps.clock, 'tcp');
+    const { client, info } = tunnel;
     deps.open.add(client);
     let logged = false;
     const finish = (): void => {

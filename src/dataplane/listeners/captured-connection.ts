@@ -3,8 +3,10 @@
 // connection manager or to the captured TCP proxy with the sniffed bytes replayed.
 import type { Socket } from 'node:net';
 import type { Snapshot } from '../../compiler/snapshot.ts';
+import type { Clock } from '../clock.ts';
 import { BLACKHOLE_CLUSTER } from '../../model/cluster-name.ts';
 import type { CapturedTunnel } from '../filters/captured-tcp-proxy.ts';
+import { StreamInfo } from '../stream-info.ts';
 import { needsSniffing, routeCaptured, type CapturedProtocol } from '../router/capture-router.ts';
 import type { OriginalDestination } from './original-dst.ts';
 import { detectOnSocket, type Detection } from './protocol-detect.ts';
@@ -17,6 +19,7 @@ export const BLACKHOLE_SNIFF_MS = 1000;
 
 export interface CapturedConnectionDeps {
   readonly snapshot: () => Snapshot;
+  readonly clock: Clock;
   /** Hands the socket to the HTTP server, replaying `head` to its parser first. */
   readonly http: (socket: Socket, head: Buffer) => void;
   readonly tunnel: (tunnel: CapturedTunnel) => void;
@@ -48,6 +51,8 @@ export function handleCapturedConnection(deps: CapturedConnectionDeps, socket: S
 
 async function dispatch(deps: CapturedConnectionDeps, socket: Socket, destination: OriginalDestination): Promise<void> {
   const snapshot = deps.snapshot();
+  // A tunnel's duration counts from the accept, sniffing included, as Envoy's does; HTTP requests time themselves.
+  const info = new StreamInfo(deps.clock, 'tcp');
   const { address, port } = destination;
   let head: Buffer = Buffer.alloc(0);
   let call: { protocol: CapturedProtocol; sni?: string | undefined } = { protocol: 'tcp' };
@@ -73,5 +78,5 @@ async function dispatch(deps: CapturedConnectionDeps, socket: Socket, destinatio
     call = protocolOf(detection);
   }
   const { kind: _kind, ...tunnelDecision } = decision;
-  deps.tunnel({ client: socket, destination, snapshot, decision: tunnelDecision, head, sni: call.sni });
+  deps.tunnel({ client: socket, destination, snapshot, decision: tunnelDecision, head, sni: call.sni, info });
 }
