@@ -37,8 +37,9 @@ export function capturedDestinationOf(socket: Socket): OriginalDestination | und
 function protocolOf(detection: Detection): { protocol: CapturedProtocol; sni?: string | undefined } {
   const found = detection.protocol;
   if (found.kind === 'tls') return { protocol: 'tls', sni: found.sni };
-  // A CONNECT line on a captured connection is addressed to whatever the app dialled: opaque bytes here.
-  if (found.kind === 'http') return { protocol: 'http' };
+  // A CONNECT line on a captured connection is addressed to whatever the app dialled: opaque bytes here. So is
+  // prior-knowledge h2c, which the HTTP/1 server cannot parse: it is routed by address, not by :authority.
+  if (found.kind === 'http' && found.version !== 'HTTP/2.0') return { protocol: 'http' };
   return { protocol: 'tcp' };
 }
 

@@ -47,6 +47,8 @@ export class OutboundListener {
   readonly #tunnels = new WeakSet<Socket>();
   readonly #count: OutboundListenerHandlers['connections'];
   #bound: { address: string; port: number } | undefined;
+  /** Captured sockets still open: one still being sniffed belongs to no server or tunnel set, so a drain ends them here. */
+  readonly #captured = new Set<Socket>();
 
   constructor(handlers: OutboundListenerHandlers, limits: ListenerLimits) {
     this.#server = createServer({
@@ -67,7 +69,11 @@ export class OutboundListener {
     this.#server.on('connection', (socket: Socket) => {
       if (captured !== undefined) {
         const decision = decideCapture(socket, this.#bound !== undefined ? { listening: this.#bound } : {});
-        if (decision.captured) return captured(socket, decision.destination);
+        if (decision.captured) {
+          this.#captured.add(socket);
+          socket.once('close', () => this.#captured.delete(socket));
+          return captured(socket, decision.destination);
+        }
       }
       this.#httpConnection.call(this.#server, socket);
     });
@@ -167,6 +173,7 @@ export class OutboundListener {
     }
     const cut = this.#inFlight;
     for (const socket of openTunnels) socket.destroy();
+    for (const socket of this.#captured) socket.destroy();
     this.#server.closeAllConnections();
     await closed;
     return cut;

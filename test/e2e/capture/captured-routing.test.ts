@@ -56,8 +56,17 @@ function entries(): string {
     se('web', '  hosts: [web.test]\n  ports: [{number: 80, name: http, protocol: HTTP}]\n  resolution: DNS\n'),
     se('none', '  hosts: [none.test]\n  ports: [{number: 8080, name: http, protocol: HTTP}]\n  resolution: NONE\n'),
     se('secure', '  hosts: [secure.test]\n  ports: [{number: 443, name: tls, protocol: TLS}]\n  resolution: DNS\n'),
+    // A TLS service on the TCP port makes meshgate sniff there, except for the VIP (bound to tcp.test).
+    se('banner-tls', '  hosts: [banner.test]\n  ports: [{number: 9000, name: tls, protocol: TLS}]\n  resolution: DNS\n'),
     se('tcp', `  hosts: [tcp.test]\n  addresses: [${VIP}]\n  ports: [{number: 9000, name: tcp, protocol: TCP}]\n  resolution: STATIC\n  endpoints: [{address: ${REMOTE_A}}]\n`),
   ].join('---\n');
+}
+
+// Server-first clients on sniffed ports get a verdict after this long instead of waiting forever (Istio's 0s).
+const DETECTION_MS = 300;
+
+function mesh(mode: string): string {
+  return `outboundTrafficPolicy:\n  mode: ${mode}\nprotocolDetectionTimeout: ${DETECTION_MS}ms\n`;
 }
 
 function inNetns(netns: string, uid: number | undefined, argv: readonly string[]): string[] {
@@ -132,7 +141,7 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
     config = await TmpConfigDir.create();
     await chmod(config.path, 0o755);
     const entriesFile = await config.write('entries.yaml', entries());
-    meshFile = await config.write('mesh.yaml.txt', 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n');
+    meshFile = await config.write('mesh.yaml.txt', mesh('REGISTRY_ONLY'));
     caFile = join(config.path, 'ca.crt.txt');
     await copyFile(ca.caCertPath, caFile);
     for (const file of [entriesFile, meshFile, caFile]) await chmod(file, 0o644);
@@ -219,7 +228,7 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
   });
 
   test('ALLOW_ANY: unknown HTTP, TLS and TCP pass through to the original destination', async () => {
-    await config!.write('mesh.yaml.txt', 'outboundTrafficPolicy:\n  mode: ALLOW_ANY\n');
+    await config!.write('mesh.yaml.txt', mesh('ALLOW_ANY'));
     await chmod(meshFile, 0o644);
     await proxy!.waitForStderr(/config version \d+ live/, 10_000);
 
@@ -233,7 +242,24 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
     assert.match(tls.body, new RegExp(`^served by ${esc(REMOTE_B)}:443 for unknown\\.test /open`));
     await proxy!.waitForLog(new RegExp(`"- - -" 0 - - - "-" \\d+ \\d+ \\d+ - "-" "-" "-" "-" "${esc(REMOTE_B)}:443" PassthroughCluster \\S+ ${esc(REMOTE_B)}:443 ${esc(APP)}:\\d+ unknown\\.test -\\n$`));
 
+    // Port 9000 is sniffed (banner.test is TLS): the silent client became TCP when the detection timeout fired.
     const tcp = await run(inNetns(app, APP_UID, [process.execPath, '-e', TCP_CLIENT, REMOTE_B, '9000']));
     assert.equal(tcp.stdout, `tcp banner from ${REMOTE_B}:9000\nclient: closed`);
+    const line = await proxy!.waitForLog(new RegExp(`"- - -" 0 - - - "-" 0 \\d+ (\\d+) - "-" "-" "-" "-" "${esc(REMOTE_B)}:9000" PassthroughCluster `));
+    assert.ok(Number(/"-" 0 \d+ (\d+) -/.exec(line)![1]) >= DETECTION_MS, line);
+  });
+
+  test('SIGTERM ends a captured connection still being sniffed; the proxy exits', async () => {
+    // With Istio's default protocolDetectionTimeout (0s) a silent client on an HTTP port is sniffed forever.
+    const version = Number(/config version (\d+) live/.exec(proxy!.stderr())![1]);
+    await config!.write('mesh.yaml.txt', 'outboundTrafficPolicy:\n  mode: ALLOW_ANY\n');
+    await proxy!.waitForStderr(new RegExp(`config version ${version + 1} live`), 10_000);
+    const silent = spawn('ip', inNetns(app, APP_UID, [process.execPath, '-e', TCP_CLIENT, REMOTE_B, '80']).slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(silent);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const started = Date.now();
+    assert.equal(await proxy!.stop('SIGTERM'), 0);
+    // Well before the 5 s drain timeout: nothing is in flight, and the sniffing socket is simply closed.
+    assert.ok(Date.now() - started < 3000, `stopped after ${Date.now() - started} ms`);
   });
 });
