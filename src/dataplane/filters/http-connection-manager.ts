@@ -28,7 +28,8 @@ export interface HttpDeps {
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and proxy credentials never go upstream. */
-const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+/** `expect` too: Node already answered `100-continue` to the client, as Envoy does itself. */
+const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'expect']);
 
 function upstreamHeaders(headers: IncomingHttpHeaders, authority: string, requestId: string): Record<string, string | string[]> {
   // Headers named in Connection are hop-by-hop too; the common case (none) allocates no set.

@@ -101,6 +101,19 @@ void describe('ProxyServer', () => {
     assert.equal(info.routeName, 'slow');
   });
 
+  void test('Expect: 100-continue is answered by the proxy and not sent upstream', async () => {
+    const r = await curl(['-x', proxyUrl, '-H', 'Expect: 100-continue', '--data-binary', 'hello', `http://api.test:${web.port}/post`]);
+    assert.equal(r.status, 200);
+    assert.equal(JSON.parse(r.body).data, 'hello');
+    assert.equal(JSON.parse(r.body).headers.Expect, undefined);
+  });
+
+  void test('a local reply before the request body was read closes the connection', async () => {
+    const r = await curl(['-x', proxyUrl, '-H', 'Expect:', '--data-binary', 'x'.repeat(100_000), `http://open.test:${web.port}/`]);
+    assert.equal(r.status, 502);
+    assert.equal(r.headers.connection, 'close');
+  });
+
   void test('POST bodies stream through', async () => {
     const r = await curl(['-x', proxyUrl, '--data-binary', 'x'.repeat(100_000), `http://api.test:${web.port}/post`]);
     assert.equal(r.status, 200);
