@@ -42,7 +42,8 @@ export async function startProxy(args: readonly string[], env: Readonly<Record<s
   let stdoutRest = '';
   let stderr = '';
   let exit: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { exit = code; resolve(code); }));
+  // 'close' (not 'exit') fires once stdout and stderr are drained, so nothing the process wrote is missed.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => { exit = code; resolve(code); }));
   child.stdout!.on('data', (chunk: Buffer) => {
     stdoutRest += chunk.toString();
     const parts = stdoutRest.split('\n');
