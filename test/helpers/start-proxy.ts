@@ -51,7 +51,8 @@ export async function startProxy(args: readonly string[], env: Readonly<Record<s
     for (const p of parts) logLines.push(`${p}\n`);
   });
   child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  await waitFor(() => /admin on 127\.0\.0\.1:\d+/.test(stderr) || exit !== undefined, 20_000, () => `proxy start; stderr:\n${stderr}`);
+  // The startup summary is the last line of startup; stderr arrives line by line, so wait for it.
+  await waitFor(() => /loaded \d+ services/.test(stderr) || exit !== undefined, 20_000, () => `proxy start; stderr:\n${stderr}`);
   if (exit !== undefined) throw new Error(`meshgate proxy exited with ${exit}:\n${stderr}`);
   const outbound = /outbound listener on ([\d.]+):(\d+)/.exec(stderr)!;
   const admin = /admin on 127\.0\.0\.1:(\d+)/.exec(stderr)!;
