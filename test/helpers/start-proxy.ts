@@ -62,7 +62,7 @@ export async function startProxy(args: readonly string[], env: Readonly<Record<s
   // The startup summary is the last line of startup; stderr arrives line by line, so wait for it.
   await waitFor(() => /loaded \d+ services/.test(stderr) || exit !== undefined, 20_000, () => `proxy start; stderr:\n${stderr}`);
   if (exit !== undefined) throw new Error(`meshgate proxy exited with ${exit}:\n${stderr}`);
-  const outbound = /outbound listener on ([\d.]+):(\d+)/.exec(stderr)!;
+  const outbound = /outbound listener on ([\d.]+|\[[0-9a-f:.]+\]):(\d+)/.exec(stderr)!;
   const admin = /admin on 127\.0\.0\.1:(\d+)/.exec(stderr)!;
   const proxyUrl = `http://${outbound[1]}:${outbound[2]}`;
   const adminUrl = `http://127.0.0.1:${admin[1]}`;

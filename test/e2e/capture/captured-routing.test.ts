@@ -14,7 +14,7 @@ import { createNetns, deleteNetns, netnsSkipReason } from '../../helpers/netns.t
 import { startProxy, type RunningProxy } from '../../helpers/start-proxy.ts';
 import { TmpConfigDir } from '../../helpers/tmp-config.ts';
 
-const skip = netnsSkipReason(['iptables', 'setpriv', 'curl']);
+const skip = netnsSkipReason(['iptables', 'ip6tables', 'setpriv', 'curl']);
 if (skip) console.log(`# skipping captured routing e2e: ${skip}`);
 
 const PROXY_UID = 1337;
@@ -27,17 +27,20 @@ const REMOTE_A = `${subnet}.2`;
 const REMOTE_B = `${subnet}.3`;
 /** Assigned to nobody: only a ServiceEntry address (a VIP). */
 const VIP = `${subnet}.4`;
+const APP6 = `fd78:${subnet.split('.')[2]}::1`;
+const REMOTE6 = `fd78:${subnet.split('.')[2]}::2`;
 const esc = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // Every remote port answers with the address it was reached on, so a test sees where the proxy went.
 const UPSTREAMS = `
 const http = require('node:http'), https = require('node:https'), net = require('node:net'), fs = require('node:fs');
 const [cert, key] = process.argv.slice(1);
-const handler = (req, res) => res.end('served by ' + req.socket.localAddress + ':' + req.socket.localPort + ' for ' + req.headers.host + ' ' + req.url + ', client ' + req.socket.remoteAddress + '\\n');
+const local = (s) => s.localAddress.replace(/^::ffff:/, '');
+const handler = (req, res) => res.end('served by ' + local(req.socket) + ':' + req.socket.localPort + ' for ' + req.headers.host + ' ' + req.url + ', client ' + req.socket.remoteAddress.replace(/^::ffff:/, '') + '\\n');
 const servers = [http.createServer(handler), http.createServer(handler), https.createServer({ cert: fs.readFileSync(cert), key: fs.readFileSync(key) }, handler),
-  net.createServer((s) => { s.on('error', () => {}); s.end('tcp banner from ' + s.localAddress + ':' + s.localPort + '\\n'); })];
+  net.createServer((s) => { s.on('error', () => {}); s.end('tcp banner from ' + local(s) + ':' + s.localPort + '\\n'); })];
 let listening = 0;
-servers.forEach((server, i) => server.listen([80, 8080, 443, 9000][i], '0.0.0.0', () => { if (++listening === servers.length) console.log('ready'); }));`;
+servers.forEach((server, i) => server.listen({ port: [80, 8080, 443, 9000][i], host: '::', ipv6Only: false }, () => { if (++listening === servers.length) console.log('ready'); }));`;
 
 // A server-first client: connects, sends nothing, prints what it receives and how it ended.
 const TCP_CLIENT = `
@@ -128,6 +131,8 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
     execFileSync('ip', ['-n', app, 'addr', 'add', `${APP}/24`, 'dev', `${veth}a`]);
     execFileSync('ip', ['-n', remote, 'addr', 'add', `${REMOTE_A}/24`, 'dev', `${veth}b`]);
     execFileSync('ip', ['-n', remote, 'addr', 'add', `${REMOTE_B}/24`, 'dev', `${veth}b`]);
+    execFileSync('ip', ['-n', app, '-6', 'addr', 'add', `${APP6}/64`, 'dev', `${veth}a`, 'nodad']);
+    execFileSync('ip', ['-n', remote, '-6', 'addr', 'add', `${REMOTE6}/64`, 'dev', `${veth}b`, 'nodad']);
     execFileSync('ip', ['-n', app, 'link', 'set', `${veth}a`, 'up']);
     execFileSync('ip', ['-n', remote, 'link', 'set', `${veth}b`, 'up']);
 
@@ -146,9 +151,10 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
     await copyFile(ca.caCertPath, caFile);
     for (const file of [entriesFile, meshFile, caFile]) await chmod(file, 0o644);
 
-    execFileSync('ip', ['netns', 'exec', app, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'iptables'], { stdio: 'pipe' });
+    execFileSync('ip', ['netns', 'exec', app, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'iptables', '--ipv6'], { stdio: 'pipe' });
     proxy = await startProxy(
-      ['--config', entriesFile, '--mesh-config', meshFile, '--bind', '0.0.0.0', '--outbound-port', '15001', '--admin-port', '15000', '--dns-server', dnsServer],
+      // `::` (dual-stack) takes redirected IPv4 (to 127.0.0.1) and IPv6 (to ::1).
+      ['--config', entriesFile, '--mesh-config', meshFile, '--bind', '::', '--outbound-port', '15001', '--admin-port', '15000', '--dns-server', dnsServer],
       {},
       { wrap: inNetns(app, PROXY_UID, []) },
     );
@@ -218,6 +224,13 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
     const other = await run(inNetns(app, APP_UID, [process.execPath, '-e', TCP_CLIENT, REMOTE_B, '9000']));
     assert.equal(other.stdout.trim(), 'client: ECONNRESET');
     await proxy!.waitForLog(new RegExp(`"- - -" 0 UH .* BlackHoleCluster - ${esc(REMOTE_B)}:9000 `));
+  });
+
+  test('IPv6 is captured too: the original destination is logged in brackets and NONE dials it', async () => {
+    const r = await appCurl(['-g', '--resolve', `none.test:8080:[${REMOTE6}]`, 'http://none.test:8080/v6']);
+    assert.equal(r.status, 200, r.stderr);
+    assert.equal(r.body, `served by ${REMOTE6}:8080 for none.test:8080 /v6, client ${APP6}\n`);
+    await proxy!.waitForLog(new RegExp(`"GET /v6 HTTP/1\\.1" 200 .* "\\[${REMOTE6}\\]:8080" outbound\\|8080\\|\\|none\\.test \\S+ \\[${REMOTE6}\\]:8080 \\[${APP6}\\]:\\d+ - default\\n$`));
   });
 
   test('the outbound port still serves explicit proxy requests', async () => {
