@@ -25,6 +25,8 @@ export interface HttpDeps {
   readonly maxUriBytes: number;
   /** Set when MESHGATE_TRACE includes `router`. */
   readonly trace?: ((line: string) => void) | undefined;
+  /** Told about a broken internal invariant (counted as meshgate_bug_total); the client still gets a reply. */
+  readonly bug?: ((error: unknown) => void) | undefined;
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and proxy credentials never go upstream. */
@@ -79,6 +81,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
       deps.log(info);
     });
     handle(deps, snapshot, req, res, info).catch((error: unknown) => {
+      deps.bug?.(error);
       // A broken invariant must not take the proxy down; the client gets Envoy's reset reply.
       if (!res.headersSent) sendLocalReply(res, info, rescue(causeOf(error)));
       else {

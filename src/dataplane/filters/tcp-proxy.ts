@@ -22,8 +22,10 @@ export interface TunnelDeps {
   /** Tunnels currently open, so a drain can wait for them and then close them. */
   readonly open: Set<Socket>;
   readonly trace?: ((line: string) => void) | undefined;
-  /** Told when a tunnel starts being proxied (after routing), for istio_tcp_connections_opened_total. */
+  /** Told when a tunnel starts being proxied (its upstream is connected), for istio_tcp_connections_opened_total. */
   readonly opened?: ((info: StreamInfo) => void) | undefined;
+  /** Told about a broken internal invariant (counted as meshgate_bug_total); the client still gets a reply. */
+  readonly bug?: ((error: unknown) => void) | undefined;
 }
 
 export function createConnectHandler(deps: TunnelDeps): (req: IncomingMessage, client: Socket, head: Buffer) => void {
@@ -41,6 +43,7 @@ export function createConnectHandler(deps: TunnelDeps): (req: IncomingMessage, c
     };
     client.on('error', () => client.destroy());
     tunnel(deps, snapshot, req, client, head, info, finish).catch((error: unknown) => {
+      deps.bug?.(error);
       writeRawReply(client, info, rescue(causeOf(error)));
       finish();
     });
@@ -76,7 +79,6 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
   info.destinationServiceName = cluster.service?.hostname ?? PASSTHROUGH_CLUSTER;
   info.destinationServiceHost = cluster.service?.hostname ?? host;
   if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
-  deps.opened?.(info);
 
   let hosts: readonly UpstreamHost[];
   try {
@@ -113,6 +115,7 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
     return finish();
   }
   deps.clusters.stats(cluster.name, picked).rqTotal++;
+  deps.opened?.(info);
   if (upstream.localAddress !== undefined) info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
   splice(client, upstream, head, info, finish, cluster.tcpIdleTimeoutMs);
 }

@@ -2,7 +2,7 @@
 // per-try timeout and the retry policy, and hands back the first response that should not be retried.
 import { Readable } from 'node:stream';
 import type { Cluster, RetryPolicy } from '../../compiler/snapshot.ts';
-import { NoHealthyUpstreamError, PerTryTimeoutError } from '../../errors.ts';
+import { NoHealthyUpstreamError, PerTryTimeoutError, RouteTimeoutError } from '../../errors.ts';
 import type { Clock } from '../clock.ts';
 import { backoffMs, isConnectFailure, retriableError, retriableStatus } from '../filters/retry.ts';
 import type { StreamInfo } from '../stream-info.ts';
@@ -86,6 +86,9 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
         signal,
       }));
       info.markUpstreamResponseHeaders(deps.clock);
+      // Envoy's per-host counters: a 5xx is an error even when it is passed on or retried.
+      if (response.statusCode >= 500) stats.rqError++;
+      else stats.rqSuccess++;
       if (policy !== null && canRetry() && retriableStatus(policy, response.statusCode)) {
         response.body.resume();
         release();
@@ -99,6 +102,7 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
       stats.rqError++;
       if (isConnectFailure(error)) stats.cxConnectFail++;
       const perTryExpired = perTry?.aborted === true && !req.signal.aborted;
+      if (perTryExpired || req.signal.reason instanceof RouteTimeoutError) stats.rqTimeout++;
       const failure = perTryExpired ? new PerTryTimeoutError(policy!.perTryTimeoutMs) : error;
       if (policy !== null && canRetry() && (perTryExpired || retriableError(policy, error))) {
         retried = true;
