@@ -65,5 +65,9 @@ export class ProxyTelemetry {
     this.#logger.error(`internal error (please report): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
   };
 
-  readonly prometheus = (): Promise<{ contentType: string; body: string }> => renderPrometheus(this.registry);
+  /** The scrape body; open tunnels' bytes are counted first, so long connections show progress. */
+  readonly prometheus = (): Promise<{ contentType: string; body: string }> => {
+    this.istio.reportOpenConnections();
+    return renderPrometheus(this.registry);
+  };
 }

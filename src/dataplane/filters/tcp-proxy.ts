@@ -123,10 +123,15 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
 /** Pipes both ways with no per-chunk work; byte counts come from the upstream socket at the end. */
 function splice(client: Socket, upstream: Socket, head: Buffer, info: StreamInfo, finish: () => void, idleTimeoutMs: number): void {
   let closed = 0;
-  const done = (): void => {
-    if (++closed < 2) return;
+  const readBytes = (): void => {
     info.bytesReceived = upstream.bytesWritten;
     info.bytesSent = upstream.bytesRead;
+  };
+  info.readLiveBytes = readBytes;
+  const done = (): void => {
+    if (++closed < 2) return;
+    readBytes();
+    info.readLiveBytes = undefined;
     finish();
   };
   upstream.on('error', () => upstream.destroy());

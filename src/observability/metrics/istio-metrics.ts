@@ -83,7 +83,7 @@ export class IstioMetrics {
    * TCP connections reported so far: the series chosen at the first report (as Istio computes a
    * connection's labels once), and the bytes already counted.
    */
-  readonly #tcpOpen = new WeakMap<StreamInfo, TcpReport>();
+  readonly #tcpOpen = new Map<StreamInfo, TcpReport>();
   constructor(registry: Registry, options: IstioMetricsOptions = {}) {
     const buckets = ENVOY_DEFAULT_BUCKETS;
     this.#requests = new SeriesCounter(ISTIO_METRIC.requestsTotal, 'Requests handled by the proxy.', registry);
@@ -131,6 +131,17 @@ export class IstioMetrics {
     if (received > 0) report.series.received.value += received;
     report.sent = info.bytesSent;
     report.received = info.bytesReceived;
+  }
+
+  /**
+   * Counts the bytes open connections moved since the last report (Istio reports long TCP connections
+   * periodically); call before rendering a scrape. Connections that can read live counts refresh them.
+   */
+  reportOpenConnections(): void {
+    for (const info of this.#tcpOpen.keys()) {
+      info.readLiveBytes?.();
+      this.tcpProgress(info);
+    }
   }
 
   /** Call once when a TCP connection ends: counts its remaining bytes and the close. */

@@ -3,6 +3,7 @@
 // bytes and opened/closed counts, a refused CONNECT, and ALLOW_ANY passthrough.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { curl } from '../../helpers/curl.ts';
 import { TestDnsServer } from '../../helpers/dns-server.ts';
@@ -98,6 +99,34 @@ void describe('Istio metrics scraped from the real proxy', () => {
     const headerBytes = Object.entries(request.headers).reduce((n, [name, value]) => n + name.length + 2 + String(value).length + 2, 0);
     assert.equal(received, Buffer.byteLength(`GET /bytes/1000 HTTP/1.1\r\n`) + headerBytes + 2);
     assert.equal(sent, Buffer.byteLength(tunnel.rawHeaders) - Buffer.byteLength('HTTP/1.1 200 OK\r\n\r\n') + 1000);
+  });
+
+  void test('a tunnel still open shows its bytes at each scrape, and is counted closed once it ends', async () => {
+    const labels = { destination_service_name: 'tunnel.test' };
+    const before = parsePrometheus(await (await fetch(`${strict.metricsUrl}/stats/prometheus`)).text());
+    const opened0 = valueOf(before, 'istio_tcp_connections_opened_total', labels) ?? 0;
+    const closed0 = valueOf(before, 'istio_tcp_connections_closed_total', labels) ?? 0;
+    const received0 = valueOf(before, 'istio_tcp_received_bytes_total', labels) ?? 0;
+    // A long-lived connection (a client holding a keep-alive tunnel), opened with a raw CONNECT.
+    const proxy = new URL(strict.proxyUrl);
+    const socket = connect({ host: proxy.hostname, port: Number(proxy.port) });
+    const data: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => data.push(chunk));
+    socket.write(`CONNECT tunnel.test:${tunnelled.port} HTTP/1.1\r\nHost: tunnel.test:${tunnelled.port}\r\n\r\n`);
+    const request = `GET /bytes/10 HTTP/1.1\r\nHost: tunnel.test\r\n\r\n`;
+    while (!Buffer.concat(data).toString('latin1').includes('\r\n\r\n')) await new Promise((r) => setTimeout(r, 5));
+    socket.write(request);
+    while (!Buffer.concat(data).toString('latin1').endsWith('\x07\x08\x09')) await new Promise((r) => setTimeout(r, 5));
+    const during = parsePrometheus(await (await fetch(`${strict.metricsUrl}/stats/prometheus`)).text());
+    assert.equal(valueOf(during, 'istio_tcp_connections_opened_total', labels), opened0 + 1);
+    assert.equal(valueOf(during, 'istio_tcp_connections_closed_total', labels), closed0);
+    assert.equal(valueOf(during, 'istio_tcp_received_bytes_total', labels), received0 + request.length);
+    socket.end();
+    await new Promise((r) => socket.once('close', r));
+    await strict.waitForLog(new RegExp(`"- - -" 0 - - - "-" ${request.length} `));
+    const after = parsePrometheus(await (await fetch(`${strict.metricsUrl}/stats/prometheus`)).text());
+    assert.equal(valueOf(after, 'istio_tcp_connections_closed_total', labels), closed0 + 1);
+    assert.equal(valueOf(after, 'istio_tcp_received_bytes_total', labels), received0 + request.length, 'bytes already reported are not counted again');
   });
 
   void test('ALLOW_ANY passthrough is PassthroughCluster, and the host is not a label', async () => {
