@@ -48,7 +48,9 @@ function preciseConnector(timeoutMs: number, opened: (socket: Socket) => void): 
       }
       settled = true;
       clearTimeout(timer);
-      if (result[1] !== null) opened(result[1] as Socket);
+      // On failure undici's connector passes only the error; count sockets that did connect.
+      const connected = result[1];
+      if (result[0] === null && connected !== null && connected !== undefined) opened(connected as Socket);
       callback(...result);
     });
   };
