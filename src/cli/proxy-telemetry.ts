@@ -8,10 +8,12 @@ import type { AccessLogger } from '../observability/access-log/access-logger.ts'
 import type { AccessLogSink } from '../observability/access-log/sink.ts';
 import type { Logger } from '../observability/logger.ts';
 import { IstioMetrics } from '../observability/metrics/istio-metrics.ts';
-import { createMetricsRegistry, MeshgateMetrics, renderPrometheus } from '../observability/metrics/meshgate-metrics.ts';
+import { createMetricsRegistry, MeshgateMetrics, renderPrometheus, type DownstreamKind } from '../observability/metrics/meshgate-metrics.ts';
 
 export interface TelemetryInputs {
   readonly namespace: string;
+  /** Report the requested host as `destination_service` of PassthroughCluster/BlackHoleCluster traffic. */
+  readonly passthroughHostLabels?: boolean;
   readonly accessLog: AccessLogger;
   readonly sink: AccessLogSink;
   readonly resolver: DnsResolver;
@@ -28,7 +30,7 @@ export class ProxyTelemetry {
 
   constructor(inputs: TelemetryInputs) {
     this.registry = createMetricsRegistry();
-    this.istio = new IstioMetrics(this.registry, { source: { namespace: inputs.namespace } });
+    this.istio = new IstioMetrics(this.registry, { source: { namespace: inputs.namespace }, passthroughHostLabels: inputs.passthroughHostLabels === true });
     this.health = new MeshgateMetrics(this.registry, {
       dns: () => inputs.resolver.stats,
       accessLogDropped: () => inputs.sink.droppedLines,
@@ -54,7 +56,7 @@ export class ProxyTelemetry {
     this.istio.tcpOpened(info);
   };
 
-  readonly connections = (kind: 'http' | 'connect', delta: 1 | -1): void => {
+  readonly connections = (kind: DownstreamKind, delta: 1 | -1): void => {
     if (delta > 0) this.health.connectionOpened(kind);
     else this.health.connectionClosed(kind);
   };

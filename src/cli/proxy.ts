@@ -27,6 +27,7 @@ interface ProxyFlags {
   readonly adminPort: string;
   readonly metricsPort: string;
   readonly logLevel: LogLevel;
+  readonly metricsPassthroughHosts?: boolean;
   readonly dnsServer: string[];
   readonly accessLog: string;
   readonly accessLogFormat: AccessLogFormat;
@@ -48,6 +49,7 @@ export function registerProxyCommand(program: Command): void {
     .option('--outbound-port <n>', 'explicit proxy port (HTTP_PROXY/HTTPS_PROXY)', '15001')
     .option('--admin-port <n>', 'admin API port on 127.0.0.1 (/ready, /config_dump, /clusters, /logging)', '15000')
     .option('--metrics-port <n>', 'Prometheus scrape port on the --bind address (/stats/prometheus); 0 picks a free port', '15090')
+    .option('--metrics-passthrough-hosts', 'label PassthroughCluster/BlackHoleCluster metrics with the requested host (unbounded series)')
     .addOption(new Option('--log-level <level>', "level of meshgate's own messages on stderr (changeable at run time: admin /logging)").choices(LOG_LEVELS).default('info'))
     .option('--dns-server <ip[:port]>', 'DNS server for upstream names (repeatable; default: the system resolver)', collect, [])
     .option('--access-log <file|->', 'access log destination, - for stdout', '-')
@@ -111,7 +113,9 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
 
   // The mesh's dnsRefreshRate is only known after the first load; Istio's default (60 s) serves until then.
   const resolver = new DnsResolver({ servers: dnsServers });
-  const telemetry = new ProxyTelemetry({ namespace: flags.namespace, accessLog, sink, resolver, logger: log });
+  const telemetry = new ProxyTelemetry({
+    namespace: flags.namespace, accessLog, sink, resolver, logger: log, passthroughHostLabels: flags.metricsPassthroughHosts === true,
+  });
   const health = telemetry.health;
   const live = new ProxyServer({
     clock: systemClock,

@@ -164,7 +164,12 @@ export class IstioMetrics {
 
   #destination(info: StreamInfo): [service: string, name: string, namespace: string] {
     const name = value(info.destinationServiceName);
-    const host = CATCH_ALL.has(name) && !this.#passthroughHostLabels ? UNKNOWN : value(info.destinationServiceHost);
+    let host: string;
+    if (!CATCH_ALL.has(name)) host = value(info.destinationServiceHost);
+    else if (!this.#passthroughHostLabels) host = UNKNOWN;
+    // Istio reports the Host header as sent (port included); for a CONNECT, meshgate's explicit mode
+    // has the requested host, which Istio's captured TCP never knows.
+    else host = value(info.requestProtocol === 'http' ? info.authority ?? info.destinationServiceHost : info.destinationServiceHost);
     return [host, name, value(info.destinationServiceNamespace)];
   }
 

@@ -46,7 +46,7 @@ void describe('Istio metrics scraped from the real proxy', () => {
     const common = ['--config', join(config.path, 'web.yaml'), '--config', join(config.path, 'tunnel.yaml'), '--dns-server', dns.server, '--namespace', NS];
     [strict, open] = await Promise.all([
       startProxy([...common, '--mesh-config', join(config.path, 'registry-only.mesh')]),
-      startProxy(common),
+      startProxy([...common, '--metrics-passthrough-hosts']),
     ]);
   });
 
@@ -129,14 +129,16 @@ void describe('Istio metrics scraped from the real proxy', () => {
     assert.equal(valueOf(after, 'istio_tcp_received_bytes_total', labels), received0 + request.length, 'bytes already reported are not counted again');
   });
 
-  void test('ALLOW_ANY passthrough is PassthroughCluster, and the host is not a label', async () => {
+  void test('ALLOW_ANY passthrough is PassthroughCluster; the host is a label only when asked', async () => {
     assert.equal((await curl(['-x', open.proxyUrl, `http://elsewhere.test:${web.port}/status/204`])).status, 204);
     await open.waitForLog(/"GET \/status\/204 HTTP\/1\.1" 204 .*PassthroughCluster/);
-    const { samples } = await scrape(open.metricsUrl);
-    assert.deepEqual(seriesOf(samples, 'istio_requests_total'), [
-      { labels: istioHttpLabels({ destination_service_name: 'PassthroughCluster', response_code: '204' }, NS), value: 1 },
+    // --metrics-passthrough-hosts: destination_service is the Host as the client sent it, as Istio reports it.
+    assert.deepEqual(seriesOf((await scrape(open.metricsUrl)).samples, 'istio_requests_total'), [
+      { labels: istioHttpLabels({ destination_service: `elsewhere.test:${web.port}`, destination_service_name: 'PassthroughCluster', response_code: '204' }, NS), value: 1 },
     ]);
-    assert.ok(!samples.some((s) => Object.values(s.labels).includes('elsewhere.test')), 'no series names the passthrough host');
+    // By default (the REGISTRY_ONLY proxy here) refused hosts are not labels: series stay bounded.
+    const strictSamples = (await scrape(strict.metricsUrl)).samples;
+    assert.ok(!strictSamples.some((s) => Object.values(s.labels).some((v) => v.startsWith('blocked.test'))), 'no series names a refused host');
   });
 
   void test('the metrics port serves only /stats/prometheus', async () => {
