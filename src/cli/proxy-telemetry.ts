@@ -34,7 +34,7 @@ export class ProxyTelemetry {
     this.health = new MeshgateMetrics(this.registry, {
       dns: () => inputs.resolver.stats,
       accessLogDropped: () => inputs.sink.droppedLines,
-      upstreamPools: () => this.#clusters?.poolConnections() ?? [],
+      upstreamPools: () => this.#clusters?.connectionsByCluster() ?? [],
     });
     this.#accessLog = inputs.accessLog;
     this.#logger = inputs.logger;

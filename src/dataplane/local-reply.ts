@@ -9,13 +9,23 @@ import type { StreamInfo } from './stream-info.ts';
 export function sendLocalReply(res: ServerResponse, info: StreamInfo, reply: LocalReply): void {
   recordLocalReply(info, reply);
   if (reply.status === 0 || res.headersSent || res.destroyed) return;
+  keepAliveOnlyIfRead(res);
   res.writeHead(reply.status, reply.headers);
   res.end(reply.body);
   info.bytesSent = Buffer.byteLength(reply.body);
 }
 
 /** A configured reply (VirtualService directResponse, block_all): details `direct_response`. */
+/**
+ * A reply sent before the request body was read closes the connection afterwards: otherwise the unread
+ * body would be parsed as the next request (Envoy closes in that case too).
+ */
+function keepAliveOnlyIfRead(res: ServerResponse): void {
+  if (!res.req.complete) res.shouldKeepAlive = false;
+}
+
 export function sendDirectResponse(res: ServerResponse, info: StreamInfo, status: number, body: string): void {
+  keepAliveOnlyIfRead(res);
   info.responseCode = status;
   info.responseCodeDetails = 'direct_response';
   const headers: Record<string, string> = body === '' ? { 'content-length': '0', server: 'envoy' } : { 'content-length': String(Buffer.byteLength(body)), 'content-type': 'text/plain', server: 'envoy' };

@@ -6,31 +6,21 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Snapshot } from '../../compiler/snapshot.ts';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../../model/cluster-name.ts';
 import { RouteTimeoutError } from '../../errors.ts';
-import type { Clock } from '../clock.ts';
 import { sendDirectResponse, sendLocalReply } from '../local-reply.ts';
 import { causeOf, rescue } from '../rescue.ts';
 import { routeHttp, type HttpDecision } from '../router/http-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
-import type { ClusterManager } from '../upstream/cluster-manager.ts';
 import { sendUpstream, type UpstreamResponse } from '../upstream/http-upstream.ts';
 import { parseRequestTarget } from './request-target.ts';
+import type { StreamDeps } from './stream-deps.ts';
 
-export interface HttpDeps {
-  /** The snapshot live right now; a request keeps the one it started with. */
-  readonly snapshot: () => Snapshot;
-  readonly clusters: ClusterManager;
-  readonly clock: Clock;
-  readonly random: () => number;
-  readonly log: (info: StreamInfo) => void;
+export interface HttpDeps extends StreamDeps {
   readonly maxUriBytes: number;
-  /** Set when MESHGATE_TRACE includes `router`. */
-  readonly trace?: ((line: string) => void) | undefined;
-  /** Told about a broken internal invariant (counted as meshgate_bug_total); the client still gets a reply. */
-  readonly bug?: ((error: unknown) => void) | undefined;
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and proxy credentials never go upstream. */
-const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+/** `expect` too: Node already answered `100-continue` to the client, as Envoy does itself. */
+const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'expect']);
 
 function upstreamHeaders(headers: IncomingHttpHeaders, authority: string, requestId: string): Record<string, string | string[]> {
   // Headers named in Connection are hop-by-hop too; the common case (none) allocates no set.

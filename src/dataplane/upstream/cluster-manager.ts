@@ -60,12 +60,12 @@ export class ClusterManager {
   readonly endpoints: EndpointResolver;
   readonly lb = new LoadBalancer();
   readonly #pools = new Map<string, Pool>();
+  /** Which clusters have sent through each pool, for the per-cluster connection gauge. */
+  readonly #poolClusters = new Map<Pool, Set<string>>();
   /** Last resolved hosts per cluster name, for /clusters. */
   readonly #lastHosts = new Map<string, readonly UpstreamHost[]>();
   readonly #stats = new Map<string, HostStats>();
   readonly #connections = new Map<string, ConnectionStats>();
-  /** The names of the clusters that sent requests through each pool (for pool metrics). */
-  readonly #poolClusters = new Map<Pool, Set<string>>();
   #closed = false;
 
   /** The outbound listener's own address, so passthrough never dials the proxy itself (Istio's blackhole chain on 15001). */
@@ -136,19 +136,6 @@ export class ClusterManager {
     socket.once('close', () => { counted.active--; });
   }
 
-  /**
-   * Connections held by HTTP pools, per cluster name. A pool serves every cluster that reaches the same
-   * address with the same timeouts, so its connections count under each of those clusters.
-   */
-  poolConnections(): Map<string, number> {
-    const byCluster = new Map<string, number>();
-    for (const [pool, clusters] of this.#poolClusters) {
-      const connected = pool.stats.connected;
-      for (const name of clusters) byCluster.set(name, (byCluster.get(name) ?? 0) + connected);
-    }
-    return byCluster;
-  }
-
   /** A keep-alive pool to one host; clusters with the same connect and idle timeouts share it. */
   pool(cluster: Cluster, host: UpstreamHost): Pool {
     const key = `${cluster.connectTimeoutMs}|${cluster.idleTimeoutMs}|${host.key}`;
@@ -169,7 +156,8 @@ export class ClusterManager {
       this.#pools.set(key, pool);
       this.#poolClusters.set(pool, new Set());
     }
-    this.#poolClusters.get(pool)!.add(cluster.name);
+    const users = this.#poolClusters.get(pool)!;
+    if (!users.has(cluster.name)) users.add(cluster.name);
     return pool;
   }
 
@@ -193,6 +181,16 @@ export class ClusterManager {
         reject(new UpstreamConnectError(host.key, transportFailureReasonOf(error), { cause: error }));
       });
     });
+  }
+
+  /** Open upstream connections per cluster (a pool shared by clusters counts for each), read at scrape time. */
+  connectionsByCluster(): [cluster: string, connections: number][] {
+    const totals = new Map<string, number>();
+    for (const [pool, clusters] of this.#poolClusters) {
+      const connected = pool.stats.connected;
+      for (const name of clusters) totals.set(name, (totals.get(name) ?? 0) + connected);
+    }
+    return [...totals.entries()];
   }
 
   get closed(): boolean {
