@@ -14,6 +14,8 @@ export interface CompileOptions {
   readonly namespace: string;
   /** Opaque version label shown in /config_dump and logs. */
   readonly version: string;
+  /** The proxy's workload labels (`--labels`), for VirtualService `sourceLabels` matches. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot {
@@ -27,15 +29,20 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
   const virtualServices = meshVirtualServices(configSet.virtualServices, options.namespace, mesh.defaultVirtualServiceExportTo);
   const destinationRules = visibleDestinationRules(configSet.destinationRules, options.namespace, mesh.defaultDestinationRuleExportTo);
 
+  const proxy = { namespace: options.namespace, labels: options.labels ?? {} };
   const clusters = buildClusters({ services: view.services, destinationRules, connectTimeoutMs: mesh.connectTimeoutMs });
   const routes = buildRoutes({
     services: view.services,
     virtualServices,
     outboundPolicy,
+    proxy,
     ...(mesh.defaultHttpRetryPolicy !== undefined ? { meshRetryPolicy: mesh.defaultHttpRetryPolicy } : {}),
   });
-  const listeners = buildListeners({ services: view.services, httpPorts: httpPorts(view.services) });
-  const diagnostics: Diagnostic[] = [...view.diagnostics, ...clusters.diagnostics, ...routes.diagnostics, ...listeners.diagnostics];
+  const listeners = buildListeners({ services: view.services, httpPorts: httpPorts(view.services), virtualServices, proxy });
+  const diagnostics: Diagnostic[] = [
+    ...view.diagnostics, ...ignoredVirtualServices(configSet.virtualServices), ...clusters.diagnostics, ...routes.diagnostics, ...listeners.diagnostics,
+  ];
+  diagnostics.push(...missingDestinations(routes.routeConfigs, listeners.listeners, clusters.clusters));
 
   const snapshot: Snapshot = {
     version: options.version,
@@ -61,6 +68,39 @@ function meshVirtualServices(all: readonly VirtualServiceResource[], namespace: 
   return all
     .filter((vs) => (vs.spec.gateways.length === 0 || vs.spec.gateways.includes('mesh')) && isExportedTo(vs.spec.exportTo.length > 0 ? vs.spec.exportTo : defaultExportTo, vs.key.namespace, namespace))
     .sort((a, b) => compareAge(ageOf(a), ageOf(b)));
+}
+
+/** VirtualServices bound only to gateways: a sidecar never applies them (Istio's rule), said once each. */
+function ignoredVirtualServices(all: readonly VirtualServiceResource[]): Diagnostic[] {
+  return all
+    .filter((vs) => vs.spec.gateways.length > 0 && !vs.spec.gateways.includes('mesh'))
+    .map((vs) => ({
+      code: 'GatewayOnlyVirtualService',
+      message: `VirtualService/${vs.key.namespace}/${vs.key.name} applies only to gateways ${vs.spec.gateways.join(', ')}; a sidecar ignores it (add "mesh" to gateways to use it here)`,
+      resource: `VirtualService/${vs.key.namespace}/${vs.key.name}`,
+      position: vs.source,
+    }));
+}
+
+/** Route destinations whose cluster does not exist (unknown host or subset): requests to them get 503 NC. */
+function missingDestinations(routeConfigs: Snapshot['routeConfigs'], listeners: Snapshot['listeners'], clusters: Snapshot['clusters']): Diagnostic[] {
+  const missing = new Set<string>();
+  for (const config of Object.values(routeConfigs)) {
+    for (const vhost of config.virtualHosts) {
+      for (const route of vhost.routes) {
+        if (route.action.kind !== 'route') continue;
+        for (const c of route.action.clusters) if (clusters[c.name] === undefined) missing.add(c.name);
+      }
+    }
+  }
+  for (const listener of Object.values(listeners)) {
+    const routes = [...listener.chains.flatMap((c) => c.routes ?? []), ...listener.addressChains.flatMap((c) => c.routes ?? []), ...(listener.matchAllRoutes ?? [])];
+    for (const r of routes) for (const c of r.clusters) if (clusters[c.name] === undefined) missing.add(c.name);
+  }
+  return [...missing].sort().map((name) => ({
+    code: 'UnknownDestination',
+    message: `routes send traffic to ${name}, which does not exist (no such service, port or DestinationRule subset); those requests get 503 NC`,
+  }));
 }
 
 /** Freezes every object reachable from `value`, so a reader can never change a live snapshot. */

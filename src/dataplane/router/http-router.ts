@@ -1,6 +1,6 @@
 // Routes one HTTP request on a snapshot: port → route config → virtual host (Envoy ranking) → first matching
 // route → weighted cluster. Returns what matched and why, for the access log, the trace and simulation tests.
-import type { Route, RouteAction, Snapshot } from '../../compiler/snapshot.ts';
+import type { RedirectAction, Route, RouteAction, Snapshot, WeightedCluster } from '../../compiler/snapshot.ts';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../../model/cluster-name.ts';
 import { hostOfAuthority, lookupDomain } from '../../model/vhost-domains.ts';
 import { matchRoute, type RequestFacts } from './route-matchers.ts';
@@ -18,6 +18,16 @@ export type HttpDecision =
       readonly route: Route;
       readonly cluster: string;
       readonly action: Extract<RouteAction, { kind: 'route' }>;
+      /** The chosen destination, with its own header operations. */
+      readonly weighted: WeightedCluster;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'redirect';
+      readonly routeConfig: string | undefined;
+      readonly virtualHost: string;
+      readonly route: Route;
+      readonly action: RedirectAction;
       readonly reason: string;
     }
   | {
@@ -40,16 +50,20 @@ const ALLOW_ANY_ROUTE: Route = Object.freeze({
 }) as Route;
 const BLOCK_ALL_ROUTE: Route = Object.freeze({ name: 'block_all', matches: Object.freeze([]), action: Object.freeze({ kind: 'direct', status: 502, body: '' }) }) as Route;
 
-/** Picks a cluster by weight; `random` is in [0, 1). */
-export function pickWeighted(action: Extract<RouteAction, { kind: 'route' }>, random: number): string {
-  const clusters = action.clusters;
-  if (clusters.length === 1) return clusters[0]!.name;
-  let point = random * action.totalWeight;
+/** Picks a destination by weight; `random` is in [0, 1). */
+export function pickWeightedCluster(clusters: readonly WeightedCluster[], totalWeight: number, random: number): WeightedCluster {
+  if (clusters.length === 1) return clusters[0]!;
+  let point = random * totalWeight;
   for (const c of clusters) {
     point -= c.weight;
-    if (point < 0) return c.name;
+    if (point < 0) return c;
   }
-  return clusters[clusters.length - 1]!.name;
+  return clusters[clusters.length - 1]!;
+}
+
+/** Picks a cluster name by weight; `random` is in [0, 1). */
+export function pickWeighted(action: Extract<RouteAction, { kind: 'route' }>, random: number): string {
+  return pickWeightedCluster(action.clusters, action.totalWeight, random).name;
 }
 
 function decide(route: Route, routeConfig: string | undefined, virtualHost: string, random: number, reason: string): HttpDecision {
@@ -58,7 +72,9 @@ function decide(route: Route, routeConfig: string | undefined, virtualHost: stri
     const blocked = route.name === 'block_all';
     return { kind: 'direct', routeConfig, virtualHost, route, status: action.status, body: action.body, cluster: blocked ? BLACKHOLE_CLUSTER : undefined, reason };
   }
-  return { kind: 'forward', routeConfig, virtualHost, route, cluster: pickWeighted(action, random), action, reason };
+  if (action.kind === 'redirect') return { kind: 'redirect', routeConfig, virtualHost, route, action, reason };
+  const weighted = pickWeightedCluster(action.clusters, action.totalWeight, random);
+  return { kind: 'forward', routeConfig, virtualHost, route, cluster: weighted.name, action, weighted, reason };
 }
 
 export function routeHttp(snapshot: Snapshot, call: HttpCall, random: number): HttpDecision {
