@@ -20,7 +20,7 @@ export function isReset(error: unknown): boolean {
 export function retriableError(policy: RetryPolicy, error: unknown): boolean {
   const on = policy.retryOn;
   if (isConnectFailure(error)) return on.includes('connect-failure') || on.includes('5xx') || on.includes('gateway-error') || on.includes('reset');
-  if (isReset(error)) return on.includes('reset') || on.includes('5xx');
+  if (isReset(error)) return on.includes('reset') || on.includes('5xx') || on.includes('gateway-error');
   return false;
 }
 
@@ -36,4 +36,15 @@ export function retriableStatus(policy: RetryPolicy, status: number): boolean {
 export function backoffMs(policy: RetryPolicy, retryNumber: number, random: number): number {
   const ceiling = Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** retryNumber);
   return Math.floor(random * ceiling);
+}
+
+/** gRPC retry_on tokens and the grpc-status code each one retries (Envoy's x-envoy-retry-grpc-on list). */
+const GRPC_RETRY_ON: Readonly<Record<string, string>> = {
+  cancelled: '1', 'deadline-exceeded': '4', 'resource-exhausted': '8', internal: '13', unavailable: '14',
+};
+
+/** A response whose grpc-status header names a code the policy retries (gRPC answers HTTP 200). */
+export function retriableGrpcStatus(policy: RetryPolicy, grpcStatus: string | string[] | undefined): boolean {
+  if (typeof grpcStatus !== 'string') return false;
+  return policy.retryOn.some((token) => GRPC_RETRY_ON[token] === grpcStatus);
 }

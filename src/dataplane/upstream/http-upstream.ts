@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { Cluster, RetryPolicy } from '../../compiler/snapshot.ts';
 import { NoHealthyUpstreamError, PerTryTimeoutError } from '../../errors.ts';
 import type { Clock } from '../clock.ts';
-import { backoffMs, retriableError, retriableStatus } from '../filters/retry.ts';
+import { backoffMs, retriableError, retriableGrpcStatus, retriableStatus } from '../filters/retry.ts';
 import type { StreamInfo } from '../stream-info.ts';
 import type { ClusterManager } from './cluster-manager.ts';
 
@@ -83,13 +83,16 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
         signal,
       });
       info.markUpstreamResponseHeaders(deps.clock);
-      if (policy !== null && canRetry() && retriableStatus(policy, response.statusCode)) {
+      const retriable = policy !== null && (retriableStatus(policy, response.statusCode) || retriableGrpcStatus(policy, response.headers['grpc-status']));
+      if (policy !== null && retriable && canRetry()) {
         response.body.resume();
         release();
         retried = true;
         await sleep(backoffMs(policy, attempt, deps.random()), req.signal);
         continue;
       }
+      // Envoy flags a retriable answer it had to pass on because the attempts ran out.
+      if (retriable && attempt >= maxRetries && maxRetries > 0) info.addResponseFlag('URX');
       return { ok: true, response: { statusCode: response.statusCode, headers: response.headers, body: response.body, release }, retried };
     } catch (error) {
       release();
