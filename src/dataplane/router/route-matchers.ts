@@ -1,6 +1,6 @@
 // Evaluates the snapshot's compiled matchers against one request; RE2 programs are built once per matcher.
 import { RE2JS } from 're2js';
-import type { RouteMatch, StringMatcher } from '../../compiler/snapshot.ts';
+import type { RouteMatch, Snapshot, StringMatcher } from '../../compiler/snapshot.ts';
 
 /** The parts of a request routes can match on. */
 export interface RequestFacts {
@@ -21,6 +21,25 @@ function program(m: StringMatcher): RE2JS {
     programs.set(m, re);
   }
   return re;
+}
+
+/**
+ * Builds every RE2 program of a snapshot's matchers before it goes live, so the first request pays
+ * nothing and a pattern RE2 rejects fails the swap instead of a request.
+ */
+export function compileSnapshotMatchers(snapshot: Snapshot): void {
+  for (const config of Object.values(snapshot.routeConfigs)) {
+    for (const vhost of config.virtualHosts) {
+      for (const route of vhost.routes) {
+        for (const m of route.matches) {
+          for (const s of [m.uri, m.method, m.scheme, m.authority, ...m.headers.map((h) => h.matcher), ...m.queryParams.map((q) => q.matcher)]) {
+            if (s?.kind === 'regex') program(s);
+          }
+        }
+        for (const origin of route.cors?.allowOrigins ?? []) if (origin.kind === 'regex') program(origin);
+      }
+    }
+  }
 }
 
 /** Regexes must match the whole value, as Envoy's safe_regex does. */
