@@ -3,7 +3,7 @@
 // they apply to (its name, address and match-all chains). Istio's rules from core/listener.go and tls.go.
 import type { VirtualServiceResource } from '../config/model.ts';
 import { qualifyShortName } from '../model/hostname.ts';
-import { isHttpProtocol, type Diagnostic, type Service } from '../registry/service.ts';
+import { isHttpProtocol, type Service } from '../registry/service.ts';
 import { istioHostMatches } from '../registry/visibility.ts';
 import { totalWeight, weightedClusters, type DestinationContext } from './destinations.ts';
 import type { L4Route } from './snapshot.ts';
@@ -49,7 +49,7 @@ function boundServices(vs: VirtualServiceResource, port: number, services: reado
   return services.filter((s) => hosts.some((h) => istioHostMatches(h, s.hostname)) && s.ports.some((p) => p.number === port && !isHttpProtocol(p.protocol)));
 }
 
-export function buildL4Routes(inputs: L4Inputs, port: number, diagnostics: Diagnostic[]): L4RouteTable {
+export function buildL4Routes(inputs: L4Inputs, port: number): L4RouteTable {
   const bySni = new Map<string, L4Route[]>();
   const byService = new Map<string, L4Route[]>();
   for (const vs of inputs.virtualServices) {
@@ -75,9 +75,6 @@ export function buildL4Routes(inputs: L4Inputs, port: number, diagnostics: Diagn
         for (const s of bound) push(byService, s.hostname, route);
       }
     });
-    if (vs.spec.http.length > 0 && vs.spec.tls.length + vs.spec.tcp.length > 0 && bound.length > 0) {
-      diagnostics.push({ code: 'MixedRouteKinds', message: `VirtualService/${id} has http and tls/tcp routes; on port ${port} only its tls/tcp routes apply to ${bound.map((s) => s.hostname).join(', ')}`, position: vs.source });
-    }
   }
   return { bySni, byService };
 }

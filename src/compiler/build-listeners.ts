@@ -57,7 +57,7 @@ function buildListener(port: number, inputs: ListenerInputs, diagnostics: Diagno
   let matchAll: { cluster: string; service: Service } | undefined;
   // Oldest service first, so that a conflict keeps the oldest as Istio does.
   const onPort = inputs.services.filter((s) => s.ports.some((p) => p.number === port)).sort(compareAge);
-  const table = buildL4Routes({ services: inputs.services, virtualServices: inputs.virtualServices ?? [], proxy: inputs.proxy }, port, diagnostics);
+  const table = buildL4Routes({ services: inputs.services, virtualServices: inputs.virtualServices ?? [], proxy: inputs.proxy }, port);
   const chains: TunnelChain[] = sniRouteChains(port, onPort, table);
   for (const service of onPort) {
     const servicePort = service.ports.find((p) => p.number === port)!;
