@@ -102,6 +102,22 @@ spec:
     route:
     - { destination: { host: api.test, subset: v1 }, weight: 30 }
     - { destination: { host: api.test, subset: v2 }, weight: 70 }
+  - name: timed
+    match: [{ uri: { prefix: /delay/ } }]
+    timeout: 300ms
+    route: [{ destination: { host: api.test, subset: v1 } }]
+  - name: pertry
+    match: [{ uri: { prefix: /pertry/ } }]
+    rewrite: { uri: /delay/ }
+    retries: { attempts: 2, perTryTimeout: 200ms }
+    route: [{ destination: { host: api.test, subset: v1 } }]
+  - name: grpc
+    match: [{ uri: { prefix: /grpc } }]
+    fault: { abort: { grpcStatus: UNAVAILABLE, percentage: { value: 100 } } }
+    route: [{ destination: { host: api.test, subset: v1 } }]
+  - name: bytes
+    match: [{ uri: { exact: /bytes-direct } }]
+    directResponse: { status: 503, body: { bytes: "AAFiaW5hcnk=" } }
   - name: nowhere
     match: [{ uri: { prefix: /nowhere } }]
     route: [{ destination: { host: api.test, subset: v9 } }]
@@ -234,6 +250,57 @@ void describe('VirtualService http[] through the real proxy', () => {
     }
     assert.equal(counts.v1! + counts.v2!, 200);
     assert.ok(counts.v1! >= 40 && counts.v1! <= 80, `v1 got ${counts.v1} of 200`);
+  });
+
+  void test('timeout: 504 "upstream request timeout" after ~300 ms, flag UT', async () => {
+    const r = await get('/delay/2');
+    assert.equal(r.status, 504);
+    assert.equal(r.body, 'upstream request timeout');
+    assert.ok(r.timeTotal >= 0.28 && r.timeTotal < 1.5, `took ${r.timeTotal}s`);
+    await proxy.waitForLog(/"GET \/delay\/2 HTTP\/1\.1" 504 UT response_timeout .* timed\n$/);
+  });
+
+  void test('perTryTimeout: three tries of 200 ms, then 504 with UT,URX', async () => {
+    const before = v1.requests.filter((q) => q.url === '/delay/1').length;
+    const r = await get('/pertry/1');
+    assert.equal(r.status, 504);
+    assert.equal(r.body, 'upstream request timeout');
+    assert.equal(v1.requests.filter((q) => q.url === '/delay/1').length - before, 3);
+    assert.ok(r.timeTotal >= 0.55 && r.timeTotal < 2.5, `took ${r.timeTotal}s`);
+    await proxy.waitForLog(/"GET \/pertry\/1 HTTP\/1\.1" 504 UT,URX upstream_per_try_timeout /);
+  });
+
+  void test('a POST body is replayed on retry', async () => {
+    const r = await get('/flaky/1/503/post', ['--data-binary', 'hello body']);
+    assert.equal(r.status, 200);
+    const body = JSON.parse(r.body) as { attempt: number; data: string };
+    assert.equal(body.attempt, 2);
+    assert.equal(body.data, 'hello body');
+  });
+
+  void test('fault abort with grpcStatus: a gRPC reply, HTTP 200, grpc-status 14', async () => {
+    const r = await get('/grpc', ['-H', 'content-type: application/grpc']);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['grpc-status'], '14');
+    assert.equal(r.headers['grpc-message'], 'fault filter abort');
+    await proxy.waitForLog(/"GET \/grpc HTTP\/1\.1" 200 FI fault_filter_abort /);
+  });
+
+  void test('directResponse with body.bytes sends the decoded bytes', async () => {
+    const r = await get('/bytes-direct');
+    assert.equal(r.status, 503);
+    assert.deepEqual([...r.bodyBytes], [0, 1, ...Buffer.from('binary')]);
+  });
+
+  void test('a mirrored POST carries its body to the shadow', async () => {
+    const before = shadow.requests.length;
+    const r = await get('/mirror', ['--data-binary', 'shadow me']);
+    assert.equal(r.status, 200);
+    const deadline = Date.now() + 3000;
+    while (shadow.requests.length === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const copy = shadow.requests[before]!;
+    assert.equal(copy.method, 'POST');
+    assert.equal(copy.headers['content-length'], '9');
   });
 
   void test('a subset no DestinationRule defines: 503 NC cluster_not_found', async () => {

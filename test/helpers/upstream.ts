@@ -84,7 +84,7 @@ function describeRequest(req: IncomingMessage, url: URL, scheme: string): Record
  * (a fixed byte pattern, `i % 256`), `/stream/N` (N JSON lines, chunked), `/anything…` and
  * `/post|put|patch|delete` (echo as JSON). Also `/echo` (the request body streamed back as is),
  * `/reset` (socket destroyed before any response), `/flaky/N/STATUS/…` (the first N requests for that exact
- * path answer STATUS, later ones 200 with the request as JSON) and `/` (`ok`).
+ * path answer STATUS, later ones 200 with the request and its body as JSON) and `/` (`ok`).
  */
 async function handle(req: IncomingMessage, res: ServerResponse, scheme: string, seen: Map<string, number>): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://upstream');
@@ -133,11 +133,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, scheme: string,
     case 'flaky': {
       const count = (seen.get(url.pathname) ?? 0) + 1;
       seen.set(url.pathname, count);
+      const data = (await readBody(req)).toString('utf8');
       if (count <= n) {
         res.writeHead(Number(parts[2] ?? 503), { 'content-length': '0' });
         res.end();
       } else {
-        sendJson(res, 200, { ...describeRequest(req, url, scheme), attempt: count });
+        sendJson(res, 200, { ...describeRequest(req, url, scheme), attempt: count, data });
       }
       return;
     }

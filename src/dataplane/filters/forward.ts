@@ -53,12 +53,17 @@ export async function forward(
   info.destinationServiceHost = cluster.service?.hostname ?? target.host;
   if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
 
-  const body = request.hasBody ? new ReplayableBody(req, BODY_REPLAY_LIMIT, (n) => { info.bytesReceived += n; }) : null;
-  const shadowed = startMirrors(deps, snapshot, action.mirrors, {
-    method: req.method ?? 'GET', path, headers: { ...headers }, body: body === null ? null : body.whenComplete(),
-    requestedHost: target.host, requestedPort: target.port,
-  });
-  if (shadowed.length > 0) deps.trace?.(`router: mirrored to ${shadowed.join(', ')}`);
+  const mirrors = action.mirrors ?? [];
+  // Bodies are kept only when something may need them again: a retry or a mirror.
+  const keep = action.retryPolicy !== null || mirrors.length > 0 ? BODY_REPLAY_LIMIT : 0;
+  const body = request.hasBody ? new ReplayableBody(req, keep, (n) => { info.bytesReceived += n; }) : null;
+  if (mirrors.length > 0) {
+    const shadowed = startMirrors(deps, snapshot, mirrors, {
+      method: req.method ?? 'GET', path, headers: { ...headers }, body: body === null ? null : body.whenComplete(),
+      requestedHost: target.host, requestedPort: target.port,
+    });
+    if (shadowed.length > 0) deps.trace?.(`router: mirrored to ${shadowed.join(', ')}`);
+  }
 
   const controller = new AbortController();
   const timeoutMs = action.timeoutMs;
