@@ -15,7 +15,7 @@ export function sendLocalReply(res: ServerResponse, info: StreamInfo, reply: Loc
 }
 
 /** A configured reply (VirtualService directResponse, block_all): details `direct_response`. */
-export function sendDirectResponse(res: ServerResponse, info: StreamInfo, status: number, body: string | Buffer, extraHeaders: Readonly<Record<string, string>> = {}): void {
+export function sendDirectResponse(res: ServerResponse, info: StreamInfo, status: number, body: string | Buffer, extraHeaders: Readonly<Record<string, string | string[]>> = {}): void {
   info.responseCode = status;
   info.responseCodeDetails = 'direct_response';
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
@@ -26,8 +26,8 @@ export function sendDirectResponse(res: ServerResponse, info: StreamInfo, status
 }
 
 /** A VirtualService `redirect`: the status and Location, no body; Envoy logs it as a direct response. */
-export function sendRedirect(res: ServerResponse, info: StreamInfo, status: number, location: string): void {
-  sendDirectResponse(res, info, status, '', { location });
+export function sendRedirect(res: ServerResponse, info: StreamInfo, status: number, location: string, extraHeaders: Readonly<Record<string, string | string[]>> = {}): void {
+  sendDirectResponse(res, info, status, '', { ...extraHeaders, location });
 }
 
 /** A CORS preflight the proxy answers itself (Envoy's CORS filter): 200, details `cors_response`. */

@@ -65,6 +65,7 @@ spec:
   - name: hello
     match: [{ uri: { exact: /hello } }]
     directResponse: { status: 200, body: { string: "hello from meshgate" } }
+    headers: { response: { set: { x-direct: "yes" } } }
   - name: mirror
     match: [{ uri: { prefix: /mirror } }]
     rewrite: { uri: /anything/mirrored }
@@ -185,11 +186,12 @@ void describe('VirtualService http[] through the real proxy', () => {
     await proxy.waitForLog(/"GET \/old\/a\/b\?x=1 HTTP\/1\.1" 301 - direct_response .* moved\.old\n$/);
   });
 
-  void test('directResponse: status and body from the VirtualService', async () => {
+  void test('directResponse: status and body from the VirtualService, with the route\'s response headers', async () => {
     const r = await get('/hello');
     assert.equal(r.status, 200);
     assert.equal(r.body, 'hello from meshgate');
     assert.equal(r.headers.server, 'envoy');
+    assert.equal(r.headers['x-direct'], 'yes');
   });
 
   void test('mirror: a copy reaches the shadow upstream with Host api.test-shadow; the client gets the real answer', async () => {

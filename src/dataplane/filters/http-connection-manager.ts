@@ -3,7 +3,7 @@
 // and exactly one access-log line from its StreamInfo when the response closes.
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { Snapshot } from '../../compiler/snapshot.ts';
+import type { Route, Snapshot } from '../../compiler/snapshot.ts';
 import { BLACKHOLE_CLUSTER } from '../../model/cluster-name.ts';
 import type { Clock } from '../clock.ts';
 import { sendCorsPreflight, sendDirectResponse, sendLocalReply, sendRedirect } from '../local-reply.ts';
@@ -11,9 +11,10 @@ import { causeOf, rescue } from '../rescue.ts';
 import { routeHttp, type HttpDecision } from '../router/http-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
 import type { ClusterManager } from '../upstream/cluster-manager.ts';
-import { evaluateCors } from './cors.ts';
+import { evaluateCors, type CorsOutcome } from './cors.ts';
 import { decideFault } from './fault.ts';
 import { forward } from './forward.ts';
+import { applyHeaderMutation, type HeaderMap } from './header-mutation.ts';
 import { parseRequestTarget, type RequestTarget } from './request-target.ts';
 import { redirectLocation } from './rewrite.ts';
 
@@ -117,11 +118,11 @@ async function dispatch(
     }
     const action = decision.route.action;
     const body = action.kind === 'direct' && action.bodyIsBase64 === true ? Buffer.from(decision.body, 'base64') : decision.body;
-    return sendDirectResponse(res, info, decision.status, body);
+    return sendDirectResponse(res, info, decision.status, body, configuredReplyHeaders(decision.route, cors));
   }
   if (decision.kind === 'redirect') {
     const location = redirectLocation(decision.action, { scheme: 'http', authority: target.authority, port: target.port, path: target.path });
-    return sendRedirect(res, info, decision.action.responseCode, location);
+    return sendRedirect(res, info, decision.action.responseCode, location, configuredReplyHeaders(decision.route, cors));
   }
   const fault = decideFault(decision.route.fault, deps.random);
   if (fault.delayMs > 0) {
@@ -141,6 +142,13 @@ async function dispatch(
     corsHeaders: cors.kind === 'forward' ? cors.responseHeaders : undefined,
     hasBody: hasBody(req),
   });
+}
+
+/** Envoy finalizes direct responses and redirects with the route's response headers, and its CORS filter adds its own. */
+function configuredReplyHeaders(route: Route, cors: CorsOutcome): HeaderMap {
+  const headers: HeaderMap = cors.kind === 'forward' ? { ...cors.responseHeaders } : {};
+  applyHeaderMutation(headers, route.headers?.response);
+  return headers;
 }
 
 function headerReader(req: IncomingMessage): (name: string) => string | undefined {
