@@ -38,22 +38,30 @@ export function rewritePath(path: string, rewrite: PathRewrite | undefined): str
   return path;
 }
 
-const DEFAULT_PORT: Readonly<Record<string, number>> = { http: 80, https: 443 };
+const DEFAULT_PORT: Readonly<Record<string, string>> = { http: '80', https: '443' };
+
+/** Splits `host[:port]` (or `[v6]:port`) into the host and the port text ('' when none). */
+function splitHostPort(authority: string): [string, string] {
+  const colon = authority.startsWith('[') ? authority.indexOf(':', authority.indexOf(']')) : authority.lastIndexOf(':');
+  return colon < 0 ? [authority, ''] : [authority.slice(0, colon), authority.slice(colon + 1)];
+}
 
 /**
- * The Location of a redirect. `authority` and `port` are the request's; parts the rule leaves unset keep
- * the request's, and a port that is the default for the final scheme is left out, as Envoy does.
+ * The Location of a redirect, as Envoy's RouteEntryImplBase builds it: a redirect `authority` is used as
+ * written; otherwise the request's authority keeps its port unless the rule sets a port, or the scheme
+ * changes and the port was the old scheme's default. An explicit port is always written.
  */
 export function redirectLocation(rule: RedirectAction, request: { scheme: string; authority: string; port: number; path: string }): string {
   const scheme = rule.scheme ?? request.scheme;
-  const hostPort = rule.host ?? request.authority;
-  const colon = hostPort.startsWith('[') ? hostPort.indexOf(':', hostPort.indexOf(']')) : hostPort.lastIndexOf(':');
-  const host = colon >= 0 ? hostPort.slice(0, colon) : hostPort;
-  const writtenPort = colon >= 0 ? Number(hostPort.slice(colon + 1)) : undefined;
-  let port = rule.port ?? (rule.portFromRequest === true ? request.port : writtenPort);
-  // A scheme change drops a port that was only the old scheme's default.
-  if (rule.port === undefined && rule.portFromRequest !== true && rule.scheme !== undefined && port === DEFAULT_PORT[request.scheme]) port = undefined;
-  const authority = port === undefined || port === DEFAULT_PORT[scheme] ? host : `${host}:${port}`;
+  const port = rule.port ?? (rule.portFromRequest === true ? request.port : undefined);
+  let host: string;
+  if (rule.host !== undefined) {
+    host = port === undefined ? rule.host : splitHostPort(rule.host)[0];
+  } else {
+    const [name, requestPort] = splitHostPort(request.authority);
+    const dropPort = port !== undefined || (scheme !== request.scheme && requestPort === DEFAULT_PORT[request.scheme]);
+    host = dropPort || requestPort === '' ? name : `${name}:${requestPort}`;
+  }
   let path = request.path;
   if (rule.path !== undefined) {
     const [, query] = splitQuery(request.path);
@@ -61,5 +69,5 @@ export function redirectLocation(rule: RedirectAction, request: { scheme: string
   } else if (rule.prefixRewrite !== undefined) {
     path = replacePrefix(request.path, rule.prefixRewrite);
   }
-  return `${scheme}://${authority}${path}`;
+  return `${scheme}://${host}${port === undefined ? '' : `:${port}`}${path}`;
 }
