@@ -67,6 +67,8 @@ function domainsFor(host: string, addresses: readonly string[]): string[] {
 function virtualServiceHosts(inputs: RouteInputs, port: number, diagnostics: Diagnostic[]): VirtualHost[] {
   const vhosts: VirtualHost[] = [];
   const claimed = new Set<Service>();
+  // Sidecars do not merge VirtualServices: the oldest one for a host owns it (they arrive oldest first).
+  const owner = new Map<string, VirtualServiceResource>();
   for (const vs of inputs.virtualServices) {
     if (vs.spec.http.length === 0) continue;
     for (const rawHost of vs.spec.hosts) {
@@ -74,6 +76,17 @@ function virtualServiceHosts(inputs: RouteInputs, port: number, diagnostics: Dia
       const matching = inputs.services.filter((s) => istioHostMatches(host, s.hostname));
       // A VirtualService host that names no service still gets a vhost on every HTTP port (Istio does the same).
       if (matching.length > 0 && !matching.some((s) => servesHttpOn(s, port))) continue;
+      const older = owner.get(host);
+      if (older !== undefined) {
+        diagnostics.push({
+          code: 'DuplicateVirtualServiceHost',
+          message: `host ${host} of VirtualService/${vs.key.namespace}/${vs.key.name} is ignored on port ${port}: VirtualService/${older.key.namespace}/${older.key.name} is older and routes it (sidecars do not merge VirtualServices)`,
+          resource: `VirtualService/${vs.key.namespace}/${vs.key.name}`,
+          position: vs.source,
+        });
+        continue;
+      }
+      owner.set(host, vs);
       for (const s of matching) if (s.hostname === host || (host.startsWith('*') && s.hostname.endsWith(host.slice(1)))) claimed.add(s);
       const addresses = matching.find((s) => s.hostname === host)?.addresses ?? [];
       vhosts.push({ name: `${host}:${port}`, domains: domainsFor(host, addresses), routes: virtualServiceRoutes(vs, port, inputs, diagnostics) });

@@ -213,6 +213,6 @@ void describe('VirtualService scope', () => {
       ],
     }), { namespace: 'default', version: '1' });
     assert.equal(simulateHttp(snap, { authority: 'api.example.com' }).route, 'old');
-    assert.ok(snap.diagnostics.some((d) => d.code === 'DuplicatedDomains' && d.message.includes('api.example.com')));
+    assert.ok(snap.diagnostics.some((d) => d.code === 'DuplicateVirtualServiceHost' && d.message.includes('VirtualService/default/new') && d.message.includes('VirtualService/default/old')));
   });
 });
