@@ -110,7 +110,7 @@ spec:
   - name: pertry
     match: [{ uri: { prefix: /pertry/ } }]
     rewrite: { uri: /delay/ }
-    retries: { attempts: 2, perTryTimeout: 200ms }
+    retries: { attempts: 2, perTryTimeout: 200ms, retryOn: gateway-error }
     route: [{ destination: { host: api.test, subset: v1 } }]
   - name: grpc
     match: [{ uri: { prefix: /grpc } }]

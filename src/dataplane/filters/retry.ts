@@ -24,6 +24,12 @@ export function retriableError(policy: RetryPolicy, error: unknown): boolean {
   return false;
 }
 
+/** An attempt that hit its per-try timeout counts as a gateway timeout: retried on 5xx, gateway-error or reset. */
+export function retriableTimeout(policy: RetryPolicy): boolean {
+  const on = policy.retryOn;
+  return on.includes('5xx') || on.includes('gateway-error') || on.includes('reset');
+}
+
 export function retriableStatus(policy: RetryPolicy, status: number): boolean {
   const on = policy.retryOn;
   if (on.includes('5xx') && status >= 500) return true;

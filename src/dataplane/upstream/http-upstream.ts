@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { Cluster, RetryPolicy } from '../../compiler/snapshot.ts';
 import { NoHealthyUpstreamError, PerTryTimeoutError } from '../../errors.ts';
 import type { Clock } from '../clock.ts';
-import { backoffMs, retriableError, retriableGrpcStatus, retriableStatus } from '../filters/retry.ts';
+import { backoffMs, retriableError, retriableGrpcStatus, retriableStatus, retriableTimeout } from '../filters/retry.ts';
 import type { StreamInfo } from '../stream-info.ts';
 import type { ClusterManager } from './cluster-manager.ts';
 
@@ -99,7 +99,7 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
       stats.rqError++;
       const perTryExpired = perTry?.aborted === true && !req.signal.aborted;
       const failure = perTryExpired ? new PerTryTimeoutError(policy!.perTryTimeoutMs) : error;
-      if (policy !== null && canRetry() && (perTryExpired || retriableError(policy, error))) {
+      if (policy !== null && canRetry() && (perTryExpired ? retriableTimeout(policy) : retriableError(policy, error))) {
         retried = true;
         await sleep(backoffMs(policy, attempt, deps.random()), req.signal);
         continue;
