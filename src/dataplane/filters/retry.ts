@@ -38,9 +38,12 @@ export function retriableStatus(policy: RetryPolicy, status: number): boolean {
   return on.includes('retriable-status-codes') && policy.retriableStatusCodes.includes(status);
 }
 
-/** Full jitter over base × 2^(attempt), capped at the maximum (Envoy's default backoff). */
+/**
+ * Envoy's fully jittered backoff: before retry N (1, 2, 3, …) a wait drawn in [0, (2^N - 1) × base],
+ * capped at the maximum. `retryNumber` counts from 0 (the first retry).
+ */
 export function backoffMs(policy: RetryPolicy, retryNumber: number, random: number): number {
-  const ceiling = Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** retryNumber);
+  const ceiling = Math.min(policy.backoffMaxMs, policy.backoffBaseMs * (2 ** (retryNumber + 1) - 1));
   return Math.floor(random * ceiling);
 }
 

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RetryPolicy } from '../../../../src/compiler/snapshot.ts';
 import { DEFAULT_RETRY_POLICY } from '../../../../src/compiler/retry-policy.ts';
-import { retriableError, retriableGrpcStatus, retriableStatus, retriableTimeout } from '../../../../src/dataplane/filters/retry.ts';
+import { backoffMs, retriableError, retriableGrpcStatus, retriableStatus, retriableTimeout } from '../../../../src/dataplane/filters/retry.ts';
 import { UpstreamConnectError } from '../../../../src/errors.ts';
 
 const on = (tokens: string, codes: number[] = []): RetryPolicy => ({ ...DEFAULT_RETRY_POLICY, retryOn: tokens.split(','), retriableStatusCodes: codes });
@@ -42,5 +42,14 @@ void describe('retry conditions', () => {
     assert.equal(retriableGrpcStatus(DEFAULT_RETRY_POLICY, '13'), false);
     assert.equal(retriableGrpcStatus(on('internal'), '13'), true);
     assert.equal(retriableGrpcStatus(on('internal'), undefined), false);
+  });
+
+  void test('backoff: fully jittered over (2^N - 1) × base, capped at the maximum', () => {
+    const policy = on('5xx');
+    assert.equal(backoffMs(policy, 0, 0.999), 24);
+    assert.equal(backoffMs(policy, 1, 0.999), 74);
+    assert.equal(backoffMs(policy, 2, 0.999), 174);
+    assert.equal(backoffMs(policy, 5, 0.999), 249);
+    assert.equal(backoffMs(policy, 3, 0), 0);
   });
 });
