@@ -33,6 +33,9 @@ export interface ForwardRequest {
 
 type Forwarded = Extract<HttpDecision, { kind: 'forward' }>;
 
+/** Responses meshgate itself cut short (an upstream failure mid-body): their close is not the client's doing. */
+export const resetByProxy = new WeakSet<ServerResponse>();
+
 export async function forward(
   deps: ForwardDeps, snapshot: Snapshot, decision: Forwarded, req: IncomingMessage, res: ServerResponse, info: StreamInfo,
   target: { host: string; port: number; authority: string; path: string }, request: ForwardRequest,
@@ -83,7 +86,6 @@ export async function forward(
     clearTimeout(timer);
     if (res.destroyed) return;
     const cause = timedOut ? { kind: 'route_timeout' as const } : causeOf(outcome.error, outcome.retried);
-    if (cause.kind === 'connect_failure') deps.clusters.stats(cluster.name, { ip: '', port: 0, key: info.upstreamHost ?? '' }).cxConnectFail++;
     return sendLocalReply(res, info, rescue(cause));
   }
   const responseHeaders = upstreamResponseHeaders(outcome.response.headers, info.upstreamServiceTimeMs);
@@ -109,6 +111,7 @@ function streamResponse(res: ServerResponse, info: StreamInfo, response: Upstrea
   upstream.on('error', () => {
     // Mid-body failure: the status line is gone, so the only honest signal left is a reset.
     info.addResponseFlag(timedOut() ? 'UT' : 'UC');
+    resetByProxy.add(res);
     res.destroy();
   });
   upstream.on('end', () => { clearTimeout(timer); response.release(); });

@@ -13,7 +13,7 @@ import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
 import type { ClusterManager } from '../upstream/cluster-manager.ts';
 import { evaluateCors, type CorsOutcome } from './cors.ts';
 import { decideFault } from './fault.ts';
-import { forward } from './forward.ts';
+import { forward, resetByProxy } from './forward.ts';
 import { applyHeaderMutation, type HeaderMap } from './header-mutation.ts';
 import { parseRequestTarget, type RequestTarget } from './request-target.ts';
 import { redirectLocation } from './rewrite.ts';
@@ -34,10 +34,18 @@ export interface HttpDeps {
 const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 
 function upstreamHeaders(headers: IncomingHttpHeaders, authority: string, requestId: string): Record<string, string | string[]> {
-  const drop = new Set(HOP_BY_HOP);
-  for (const token of String(headers.connection ?? '').split(',')) drop.add(token.trim().toLowerCase());
+  // Headers named in Connection are hop-by-hop too; the common case (none) allocates no set.
+  let drop = HOP_BY_HOP;
+  if (headers.connection !== undefined) {
+    const named = new Set(HOP_BY_HOP);
+    for (const token of headers.connection.split(',')) named.add(token.trim().toLowerCase());
+    drop = named;
+  }
   const out: Record<string, string | string[]> = { host: authority };
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !drop.has(name)) out[name] = value;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined && !drop.has(name)) out[name] = value;
+  }
   out['x-request-id'] = requestId;
   out['x-forwarded-proto'] ??= 'http';
   return out;
@@ -51,19 +59,25 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
   return (req, res) => {
     const info = new StreamInfo(deps.clock, 'http');
     const snapshot = deps.snapshot();
+    // A client that vanishes mid-body makes these emit; the close handler below reports it, nothing may throw.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
     let logged = false;
     res.on('close', () => {
       if (logged) return;
       logged = true;
       if (!res.writableFinished && !res.headersSent) sendLocalReply(res, info, rescue({ kind: 'downstream_disconnect' }));
-      else if (!res.writableFinished) info.addResponseFlag('DC');
+      else if (!res.writableFinished && !resetByProxy.has(res)) info.addResponseFlag('DC');
       info.finish(deps.clock);
       deps.log(info);
     });
     handle(deps, snapshot, req, res, info).catch((error: unknown) => {
       // A broken invariant must not take the proxy down; the client gets Envoy's reset reply.
       if (!res.headersSent) sendLocalReply(res, info, rescue(causeOf(error)));
-      else res.destroy();
+      else {
+        resetByProxy.add(res);
+        res.destroy();
+      }
     });
   };
 }
