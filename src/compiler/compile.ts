@@ -1,8 +1,9 @@
 // Stage 4: the pure compiler. ConfigSet + proxy namespace → one frozen, versioned Snapshot; no I/O, no clock.
 import type { ConfigSet, VirtualServiceResource } from '../config/model.ts';
+import { qualifyShortName } from '../model/hostname.ts';
 import { buildRegistry } from '../registry/build-registry.ts';
 import { ageOf, compareAge, type Diagnostic } from '../registry/service.ts';
-import { buildView, isExportedTo, selectSidecar } from '../registry/visibility.ts';
+import { buildView, isExportedTo, selectSidecar, sidecarImportsConfig } from '../registry/visibility.ts';
 import { buildClusters } from './build-clusters.ts';
 import { buildListeners } from './build-listeners.ts';
 import { buildRoutes, httpPorts } from './build-routes.ts';
@@ -26,7 +27,8 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
   const mode = view.outboundTrafficPolicyMode ?? mesh.outboundTrafficPolicyMode;
   // ALLOW_ANY_DYNAMIC_DNS differs only for plain HTTP to unknown hosts, which an explicit proxy resolves itself anyway.
   const outboundPolicy: OutboundPolicy = mode === 'REGISTRY_ONLY' ? 'REGISTRY_ONLY' : 'ALLOW_ANY';
-  const virtualServices = meshVirtualServices(configSet.virtualServices, options.namespace, mesh.defaultVirtualServiceExportTo);
+  const virtualServices = meshVirtualServices(configSet.virtualServices, options.namespace, mesh.defaultVirtualServiceExportTo)
+    .filter((vs) => sidecarImportsConfig(sidecar, vs.key.namespace, vs.spec.hosts.map((h) => qualifyShortName(h.toLowerCase(), vs.key.namespace))));
   const destinationRules = visibleDestinationRules(configSet.destinationRules, options.namespace, mesh.defaultDestinationRuleExportTo);
 
   const proxy = { namespace: options.namespace, labels: options.labels ?? {} };

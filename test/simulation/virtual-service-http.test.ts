@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile } from '../../src/compiler/compile.ts';
 import type { HTTPRoute } from '../../src/config/wire/virtual-service.ts';
-import { configSet, destinationRule, serviceEntry, virtualService } from '../helpers/config-set.ts';
+import { configSet, destinationRule, serviceEntry, sidecar, virtualService } from '../helpers/config-set.ts';
 import { simulateHttp, type Call } from '../helpers/simulate.ts';
 
 const HTTP = [{ number: 80, name: 'http', protocol: 'HTTP' }];
@@ -214,5 +214,23 @@ void describe('VirtualService scope', () => {
     }), { namespace: 'default', version: '1' });
     assert.equal(simulateHttp(snap, { authority: 'api.example.com' }).route, 'old');
     assert.ok(snap.diagnostics.some((d) => d.code === 'DuplicateVirtualServiceHost' && d.message.includes('VirtualService/default/new') && d.message.includes('VirtualService/default/old')));
+  });
+
+  void test("a Sidecar's egress hosts also select VirtualServices: one for a host it does not import is dropped", () => {
+    const input = (egress: string[]): ReturnType<typeof configSet> => configSet({
+      serviceEntries: [
+        serviceEntry({ name: 'api', namespace: 'shared' }, { hosts: ['api.example.com'], ports: HTTP, resolution: 'DNS' }),
+        serviceEntry({ name: 'other', namespace: 'shared' }, { hosts: ['other.example.com'], ports: HTTP, resolution: 'DNS' }),
+      ],
+      virtualServices: [virtualService({ name: 'api', namespace: 'shared' }, { hosts: ['api.example.com'], http: [{ name: 'vs', route: [{ destination: { host: 'other.example.com' } }] }] })],
+      sidecars: [sidecar({ name: 'default', namespace: 'app' }, { egress: [{ hosts: egress }] })],
+      mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' },
+    });
+    const narrow = compile(input(['shared/other.example.com']), { namespace: 'app', version: '1' });
+    assert.equal(simulateHttp(narrow, { authority: 'api.example.com' }).route, 'block_all');
+    const wide = compile(input(['shared/*']), { namespace: 'app', version: '1' });
+    assert.equal(simulateHttp(wide, { authority: 'api.example.com' }).route, 'vs');
+    const otherNamespace = compile(input(['app/*', 'shared/other.example.com']), { namespace: 'app', version: '1' });
+    assert.equal(simulateHttp(otherNamespace, { authority: 'api.example.com' }).route, 'block_all');
   });
 });
