@@ -60,9 +60,20 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     listeners: listeners.listeners,
     routeConfigs: routes.routeConfigs,
     clusters: clusters.clusters,
-    diagnostics,
+    diagnostics: distinct(diagnostics),
   };
   return deepFreeze(snapshot);
+}
+
+/** A route built for several hosts and ports reports the same thing once. */
+function distinct(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.code}\u0000${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** VirtualServices for sidecars (gateway `mesh`) exported to the namespace, oldest first (Istio's precedence). */
