@@ -14,6 +14,11 @@ function program(rule: { readonly pattern: string }): RE2JS {
   return re;
 }
 
+/** Builds a route's rewrite regex now (when its snapshot goes live) rather than on its first request. */
+export function compileRewriteProgram(rewrite: PathRewrite | undefined): void {
+  if (rewrite?.regex !== undefined) program(rewrite.regex);
+}
+
 function splitQuery(path: string): [string, string] {
   const q = path.indexOf('?');
   return q < 0 ? [path, ''] : [path.slice(0, q), path.slice(q)];

@@ -1,6 +1,7 @@
 // Evaluates the snapshot's compiled matchers against one request; RE2 programs are built once per matcher.
 import { RE2JS } from 're2js';
 import type { RouteMatch, Snapshot, StringMatcher } from '../../compiler/snapshot.ts';
+import { compileRewriteProgram } from '../filters/rewrite.ts';
 
 /** The parts of a request routes can match on. */
 export interface RequestFacts {
@@ -24,7 +25,7 @@ function program(m: StringMatcher): RE2JS {
 }
 
 /**
- * Builds every RE2 program of a snapshot's matchers before it goes live, so the first request pays
+ * Builds every RE2 program of a snapshot's matchers (and rewrites) before it goes live, so the first request pays
  * nothing and a pattern RE2 rejects fails the swap instead of a request.
  */
 export function compileSnapshotMatchers(snapshot: Snapshot): void {
@@ -37,6 +38,7 @@ export function compileSnapshotMatchers(snapshot: Snapshot): void {
           }
         }
         for (const origin of route.cors?.allowOrigins ?? []) if (origin.kind === 'regex') program(origin);
+        if (route.action.kind === 'route') compileRewriteProgram(route.action.rewrite);
       }
     }
   }
