@@ -17,6 +17,10 @@ export interface Call {
   random?: number;
   /** 0..1, the draw for each fault percentage (default 0: a configured fault with any percentage fires). */
   faultRandom?: number;
+  /** A TLS/TCP call instead of HTTP: the SNI (or CONNECT host); `authority` is then unused. */
+  sni?: string;
+  /** The original destination IP of a captured TLS/TCP connection. */
+  destinationIp?: string;
 }
 
 export interface Result {
@@ -61,8 +65,14 @@ export function simulateHttp(snapshot: Snapshot, call: Call): Result {
   };
 }
 
+/** One call of either kind: with `sni` it is a TLS/TCP stream on `port` (default 443), else an HTTP request. */
+export function simulate(snapshot: Snapshot, call: Call): Result {
+  if (call.sni === undefined) return simulateHttp(snapshot, call);
+  return simulateConnect(snapshot, call.sni, call.port ?? 443, call.random ?? 0, call.destinationIp);
+}
+
 /** What a CONNECT host:port gets (the host doubles as the SNI, as for a captured TLS stream). */
-export function simulateConnect(snapshot: Snapshot, host: string, port: number, random = 0): Result {
-  const d = routeTunnel(snapshot, host, port, random);
+export function simulateConnect(snapshot: Snapshot, host: string, port: number, random = 0, destinationIp?: string): Result {
+  const d = routeTunnel(snapshot, host, port, random, destinationIp);
   return { listener: d.listener, cluster: d.cluster, ...(d.route !== undefined ? { route: d.route } : {}), flag: d.cluster === 'BlackHoleCluster' ? 'UH' : '-' };
 }

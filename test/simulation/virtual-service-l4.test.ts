@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile } from '../../src/compiler/compile.ts';
 import { configSet, serviceEntry, virtualService } from '../helpers/config-set.ts';
-import { simulateConnect } from '../helpers/simulate.ts';
+import { simulate, simulateConnect } from '../helpers/simulate.ts';
 
 const TLS = [{ number: 443, name: 'tls', protocol: 'TLS' }];
 
@@ -38,6 +38,11 @@ void describe('tls[] routes', () => {
     assert.equal(simulateConnect(snap, 'x.api.example.com', 443).route, 'default/sni tls[2]');
     assert.equal(simulateConnect(snap, 'x.api.example.com', 443).cluster, 'outbound|443||c.backend.net');
     assert.deepEqual(simulateConnect(snap, 'www.example.com', 443), { listener: '0.0.0.0_443', cluster: 'outbound|443||*.example.com', flag: '-' });
+  });
+
+  void test('a captured connection: SNI picks the chain, its original destination IP the subnet route', () => {
+    assert.equal(simulate(snap, { authority: '', sni: 'a.example.com', destinationIp: '10.1.2.3' }).cluster, 'outbound|443||ip.backend.net');
+    assert.equal(simulate(snap, { authority: '', sni: 'a.example.com', destinationIp: '192.0.2.1', random: 0.1 }).cluster, 'outbound|443||b.backend.net');
   });
 
   void test('a match for another port does not apply', () => {

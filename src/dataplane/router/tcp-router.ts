@@ -51,15 +51,19 @@ function chainDecision(listener: string, chain: string, cluster: string, routes:
   return { listener, cluster, chain, reason: why };
 }
 
-/** `random` in [0, 1) picks among a VirtualService route's weighted destinations. */
-export function routeTunnel(snapshot: Snapshot, host: string, port: number, random = 0): TunnelDecision {
+/**
+ * `host` is the SNI (or CONNECT host); `destinationIp` the original destination of a captured connection,
+ * which explicit CONNECT lacks (then an IP-literal host stands in). `random` in [0, 1) picks among a
+ * VirtualService route's weighted destinations.
+ */
+export function routeTunnel(snapshot: Snapshot, host: string, port: number, random = 0, destinationIp?: string): TunnelDecision {
   const catchAll = snapshot.outboundTrafficPolicy === 'REGISTRY_ONLY' ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER;
   const listener = snapshot.listeners[String(port)];
   if (listener === undefined) {
     return { listener: 'virtualOutbound', cluster: catchAll, chain: 'PassthroughFilterChain', reason: `no service on port ${port}; outbound policy ${snapshot.outboundTrafficPolicy}` };
   }
   const name = normaliseDomain(host.startsWith('[') ? host.slice(1, -1) : host);
-  const ip = isIP(name) !== 0 ? name : undefined;
+  const ip = destinationIp ?? (isIP(name) !== 0 ? name : undefined);
   if (ip !== undefined) {
     const hit = listener.addressChains.find((c) => inCidr(ip, c.address));
     if (hit !== undefined) {
