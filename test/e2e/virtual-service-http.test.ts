@@ -150,7 +150,9 @@ void describe('VirtualService http[] through the real proxy', () => {
   void test('retries: an upstream failing twice with 503 answers 200 on the third attempt', async () => {
     const r = await get('/flaky/2/503/a');
     assert.equal(r.status, 200);
-    assert.equal(JSON.parse(r.body).attempt, 3);
+    const body = JSON.parse(r.body) as { attempt: number; headers: Record<string, string> };
+    assert.equal(body.attempt, 3);
+    assert.equal(body.headers['X-Envoy-Attempt-Count'], '3', 'Istio enables include_request_attempt_count');
     assert.equal(v1.requests.filter((q) => q.url === '/flaky/2/503/a').length, 3);
     await proxy.waitForLog(/"GET \/flaky\/2\/503\/a HTTP\/1\.1" 200 - via_upstream .* retry\n$/);
   });

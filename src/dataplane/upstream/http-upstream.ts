@@ -73,6 +73,8 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
     const release = deps.clusters.lb.track(host);
     const perTry = policy !== null && policy.perTryTimeoutMs > 0 ? AbortSignal.timeout(policy.perTryTimeoutMs) : undefined;
     const signal = perTry !== undefined ? AbortSignal.any([req.signal, perTry]) : req.signal;
+    // Istio sets include_request_attempt_count on every virtual host: the upstream sees which try this is.
+    req.headers['x-envoy-attempt-count'] = String(attempt + 1);
     info.markUpstreamRequestSent(deps.clock);
     const canRetry = (): boolean => policy !== null && attempt < maxRetries && !req.bodyStarted() && !req.signal.aborted;
     try {
