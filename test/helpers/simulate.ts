@@ -35,6 +35,8 @@ export interface Result {
   location?: string;
   /** Forwarded requests whose path a rewrite changed: the path sent upstream. */
   upstreamPath?: string;
+  /** Clusters the route mirrors to (with their percentage), when it mirrors. */
+  mirrors?: string[];
 }
 
 /** What an absolute-form HTTP request gets. */
@@ -59,9 +61,11 @@ export function simulateHttp(snapshot: Snapshot, call: Call): Result {
   const exists = snapshot.clusters[d.cluster] !== undefined;
   const flags = [delayed, exists ? '' : 'NC'].filter((f) => f !== '').join(',');
   const upstreamPath = rewritePath(path, d.action.rewrite);
+  const mirrors = (d.action.mirrors ?? []).map((m) => `${m.cluster} ${m.percent}%`);
   return {
     ...base, cluster: d.cluster, ...(exists ? {} : { status: 503 }), flag: flags === '' ? '-' : flags,
     ...(upstreamPath !== path ? { upstreamPath } : {}),
+    ...(mirrors.length > 0 ? { mirrors } : {}),
   };
 }
 

@@ -161,6 +161,19 @@ void describe('redirect, directResponse, rewrite', () => {
   });
 });
 
+void describe('mirror, mirrors', () => {
+  void test('mirror with mirrorPercentage, the deprecated mirrorPercent, and mirrors[] each with its own percentage', () => {
+    const snap = snapshotFor([
+      { name: 'one', match: [{ uri: { prefix: '/one' } }], mirror: { host: 'other.example.com', subset: 'v2' }, mirrorPercentage: { value: 12.5 }, ...to('api.example.com') },
+      { name: 'old', match: [{ uri: { prefix: '/old' } }], mirror: { host: 'other.example.com' }, mirrorPercent: 30, ...to('api.example.com') },
+      { name: 'many', match: [{ uri: { prefix: '/many' } }], mirrors: [{ destination: { host: 'other.example.com' } }, { destination: { host: 'api.example.com', port: { number: 8080 } }, percentage: { value: 1 } }], ...to('api.example.com') },
+    ]);
+    assert.deepEqual(simulateHttp(snap, { authority: 'api.example.com', path: '/one' }).mirrors, ['outbound|80|v2|other.example.com 12.5%']);
+    assert.deepEqual(simulateHttp(snap, { authority: 'api.example.com', path: '/old' }).mirrors, ['outbound|80||other.example.com 30%']);
+    assert.deepEqual(simulateHttp(snap, { authority: 'api.example.com', path: '/many' }).mirrors, ['outbound|80||other.example.com 100%', 'outbound|8080||api.example.com 1%']);
+  });
+});
+
 void describe('fault, CORS', () => {
   const snap = snapshotFor([
     { name: 'abort', match: [{ uri: { prefix: '/abort' } }], fault: { abort: { httpStatus: 503, percentage: { value: 50 } } }, ...to('other.example.com') },
