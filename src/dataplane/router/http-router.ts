@@ -54,9 +54,9 @@ const BLOCK_ALL_ROUTE: Route = Object.freeze({ name: 'block_all', matches: Objec
 export function pickWeightedCluster(clusters: readonly WeightedCluster[], totalWeight: number, random: number): WeightedCluster {
   if (clusters.length === 1) return clusters[0]!;
   let point = random * totalWeight;
-  for (const c of clusters) {
-    point -= c.weight;
-    if (point < 0) return c;
+  for (let i = 0; i < clusters.length; i++) {
+    point -= clusters[i]!.weight;
+    if (point < 0) return clusters[i]!;
   }
   return clusters[clusters.length - 1]!;
 }
@@ -77,6 +77,14 @@ function decide(route: Route, routeConfig: string | undefined, virtualHost: stri
   return { kind: 'forward', routeConfig, virtualHost, route, cluster: weighted.name, action, weighted, reason };
 }
 
+/** A route with no match entries matches everything; otherwise any one entry must hold. */
+function matchesAny(route: Route, call: HttpCall): boolean {
+  const matches = route.matches;
+  if (matches.length === 0) return true;
+  for (let i = 0; i < matches.length; i++) if (matchRoute(matches[i]!, call)) return true;
+  return false;
+}
+
 export function routeHttp(snapshot: Snapshot, call: HttpCall, random: number): HttpDecision {
   const listener = snapshot.listeners[String(call.port)];
   const configName = listener?.routeConfigName;
@@ -90,8 +98,12 @@ export function routeHttp(snapshot: Snapshot, call: HttpCall, random: number): H
   const index = lookupDomain(config.domainIndex, host);
   const vhost = index >= 0 ? config.virtualHosts[index] : undefined;
   if (vhost === undefined) return { kind: 'no_route', routeConfig: config.name, virtualHost: undefined, reason: `no virtual host for ${host} in route config ${config.name}` };
-  for (const route of vhost.routes) {
-    if (route.matches.length === 0 || route.matches.some((m) => matchRoute(m, call))) {
+  // Indexed loops: snapshot arrays are frozen, and V8 iterates frozen arrays several times slower with
+  // for-of or callbacks (measured in bench/micro/route-match.ts).
+  const routes = vhost.routes;
+  for (let i = 0; i < routes.length; i++) {
+    const route = routes[i]!;
+    if (matchesAny(route, call)) {
       return decide(route, config.name, vhost.name, random, `${host} matched virtual host ${vhost.name}, route ${route.name === '' ? '(unnamed)' : route.name}`);
     }
   }

@@ -31,7 +31,9 @@ function inCidr(ip: string, cidr: string): boolean {
 
 /** The first VirtualService route whose subnets hold the destination IP (no subnets: any destination). */
 function pickL4Route(routes: readonly L4Route[] | undefined, ip: string | undefined): L4Route | undefined {
-  for (const r of routes ?? []) {
+  if (routes === undefined) return undefined;
+  for (let i = 0; i < routes.length; i++) {
+    const r = routes[i]!;
     if (r.destinationSubnets.length === 0 || (ip !== undefined && r.destinationSubnets.some((c) => inCidr(ip, c)))) return r;
   }
   return undefined;
