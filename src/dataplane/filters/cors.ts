@@ -17,7 +17,8 @@ export function evaluateCors(policy: CorsPolicy | undefined, method: string, hea
   if (policy === undefined) return NONE;
   const origin = header('origin');
   if (origin === undefined || origin === '') return NONE;
-  const allowed = policy.allowOrigins.some((m) => matchString(m, origin));
+  let allowed = false;
+  for (let i = 0; i < policy.allowOrigins.length && !allowed; i++) allowed = matchString(policy.allowOrigins[i]!, origin);
   const preflight = method === 'OPTIONS' && header('access-control-request-method') !== undefined;
   if (preflight) {
     if (!allowed) {

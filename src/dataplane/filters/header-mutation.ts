@@ -11,10 +11,13 @@ function wireName(name: string): string {
 
 export function applyHeaderMutation(headers: HeaderMap, mutation: HeaderMutation | undefined): void {
   if (mutation === undefined) return;
-  for (const name of mutation.remove) delete headers[wireName(name)];
-  for (const [name, value] of mutation.set) headers[wireName(name)] = value;
-  for (const [rawName, value] of mutation.add) {
-    const name = wireName(rawName);
+  // Indexed loops over the frozen snapshot arrays (V8 iterates them slowly with for-of).
+  const { remove, set, add } = mutation;
+  for (let i = 0; i < remove.length; i++) delete headers[wireName(remove[i]!)];
+  for (let i = 0; i < set.length; i++) headers[wireName(set[i]![0])] = set[i]![1];
+  for (let i = 0; i < add.length; i++) {
+    const name = wireName(add[i]![0]);
+    const value = add[i]![1];
     const existing = headers[name];
     if (existing === undefined) headers[name] = value;
     else headers[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
