@@ -124,7 +124,6 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   const resolver = new DnsResolver({ servers: dnsServers });
   const registry = createMetricsRegistry();
   const istio = new IstioMetrics(registry, { source: { namespace: flags.namespace } });
-  const health = new MeshgateMetrics(registry, { dns: () => resolver.stats, accessLogDropped: () => sink.droppedLines });
   const proxy = new ProxyServer({
     clock: systemClock,
     resolver,
@@ -137,6 +136,12 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     connections: (kind, delta) => (delta > 0 ? health.connectionOpened(kind) : health.connectionClosed(kind)),
     ...(seed !== undefined ? { random: seededRandom(seed) } : {}),
     ...(traceRouter ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+  });
+  // The proxy's callbacks above run only once traffic flows, after this line.
+  const health = new MeshgateMetrics(registry, {
+    dns: () => resolver.stats,
+    accessLogDropped: () => sink.droppedLines,
+    upstreamPools: () => proxy.clusters.connectionsByCluster(),
   });
   const apply = (state: ConfigState): Snapshot | undefined => {
     reportLoad(state);

@@ -9,13 +9,23 @@ import type { StreamInfo } from './stream-info.ts';
 export function sendLocalReply(res: ServerResponse, info: StreamInfo, reply: LocalReply): void {
   recordLocalReply(info, reply);
   if (reply.status === 0 || res.headersSent || res.destroyed) return;
+  keepAliveOnlyIfRead(res);
   res.writeHead(reply.status, reply.headers);
   res.end(reply.body);
   info.bytesSent = Buffer.byteLength(reply.body);
 }
 
+/**
+ * A reply sent before the request body was read closes the connection afterwards: otherwise the unread
+ * body would be parsed as the next request (Envoy closes in that case too).
+ */
+function keepAliveOnlyIfRead(res: ServerResponse): void {
+  if (!res.req.complete) res.shouldKeepAlive = false;
+}
+
 /** A configured reply (VirtualService directResponse, block_all): details `direct_response`. */
 export function sendDirectResponse(res: ServerResponse, info: StreamInfo, status: number, body: string | Buffer, extraHeaders: Readonly<Record<string, string | string[]>> = {}): void {
+  keepAliveOnlyIfRead(res);
   info.responseCode = status;
   info.responseCodeDetails = 'direct_response';
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
@@ -32,6 +42,7 @@ export function sendRedirect(res: ServerResponse, info: StreamInfo, status: numb
 
 /** A CORS preflight the proxy answers itself (Envoy's CORS filter): 200, details `cors_response`. */
 export function sendCorsPreflight(res: ServerResponse, info: StreamInfo, headers: Readonly<Record<string, string>>): void {
+  keepAliveOnlyIfRead(res);
   info.responseCode = 200;
   info.responseCodeDetails = 'cors_response';
   res.writeHead(200, { 'content-length': '0', server: 'envoy', ...headers });

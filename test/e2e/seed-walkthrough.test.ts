@@ -144,5 +144,6 @@ void describe('seed walk-through (examples/seed)', () => {
     assert.match(body, /istio_requests_total\{[^}]*destination_service_name="BlackHoleCluster"[^}]*response_code="502"[^}]*\} 1/);
     assert.match(body, /istio_tcp_connections_closed_total\{[^}]*destination_service_name="www\.google\.com"[^}]*\} 1/);
     assert.match(body, /meshgate_config_version 2/);
+    assert.match(body, /meshgate_upstream_pool_connections\{cluster="outbound\|\d+\|\|httpbin\.org"\} \d/);
   });
 });

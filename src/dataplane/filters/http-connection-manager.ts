@@ -5,33 +5,25 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Route, Snapshot } from '../../compiler/snapshot.ts';
 import { BLACKHOLE_CLUSTER } from '../../model/cluster-name.ts';
-import type { Clock } from '../clock.ts';
 import { sendCorsPreflight, sendDirectResponse, sendLocalReply, sendRedirect } from '../local-reply.ts';
 import { causeOf, rescue } from '../rescue.ts';
 import { routeHttp, type HttpDecision } from '../router/http-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
-import type { ClusterManager } from '../upstream/cluster-manager.ts';
 import { evaluateCors, type CorsOutcome } from './cors.ts';
 import { decideFault } from './fault.ts';
 import { forward, resetByProxy } from './forward.ts';
 import { applyHeaderMutation, type HeaderMap } from './header-mutation.ts';
 import { parseRequestTarget, type RequestTarget } from './request-target.ts';
 import { redirectLocation } from './rewrite.ts';
+import type { StreamDeps } from './stream-deps.ts';
 
-export interface HttpDeps {
-  /** The snapshot live right now; a request keeps the one it started with. */
-  readonly snapshot: () => Snapshot;
-  readonly clusters: ClusterManager;
-  readonly clock: Clock;
-  readonly random: () => number;
-  readonly log: (info: StreamInfo) => void;
+export interface HttpDeps extends StreamDeps {
   readonly maxUriBytes: number;
-  /** Set when MESHGATE_TRACE includes `router`. */
-  readonly trace?: ((line: string) => void) | undefined;
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and proxy credentials never go upstream. */
-const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+/** `expect` too: Node already answered `100-continue` to the client, as Envoy does itself. */
+const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'expect']);
 
 function upstreamHeaders(headers: IncomingHttpHeaders, authority: string, requestId: string): Record<string, string | string[]> {
   // Headers named in Connection are hop-by-hop too; the common case (none) allocates no set.
