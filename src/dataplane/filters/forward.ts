@@ -36,6 +36,20 @@ type Forwarded = Extract<HttpDecision, { kind: 'forward' }>;
 /** Responses meshgate itself cut short (an upstream failure mid-body): their close is not the client's doing. */
 export const resetByProxy = new WeakSet<ServerResponse>();
 
+/**
+ * Records the route's cluster and destination service on the stream. Envoy resolves them with the route,
+ * before any filter runs, so a fault abort or CORS reply on a forwarding route is logged with them too.
+ */
+export function recordDestination(info: StreamInfo, snapshot: Snapshot, clusterName: string, requestedHost: string): Snapshot['clusters'][string] | undefined {
+  const cluster = snapshot.clusters[clusterName];
+  info.upstreamCluster = clusterName;
+  if (cluster === undefined) return undefined;
+  info.destinationServiceName = cluster.service?.hostname ?? (cluster.name === PASSTHROUGH_CLUSTER ? PASSTHROUGH_CLUSTER : undefined);
+  info.destinationServiceHost = cluster.service?.hostname ?? requestedHost;
+  if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
+  return cluster;
+}
+
 export async function forward(
   deps: ForwardDeps, snapshot: Snapshot, decision: Forwarded, req: IncomingMessage, res: ServerResponse, info: StreamInfo,
   target: { host: string; port: number; authority: string; path: string }, request: ForwardRequest,
@@ -49,12 +63,8 @@ export async function forward(
   const path = rewritePath(target.path, action.rewrite);
   if (path !== target.path) headers['x-envoy-original-path'] = target.path;
 
-  const cluster = snapshot.clusters[decision.cluster];
-  info.upstreamCluster = decision.cluster;
+  const cluster = recordDestination(info, snapshot, decision.cluster, target.host);
   if (cluster === undefined) return sendLocalReply(res, info, rescue({ kind: 'cluster_not_found' }));
-  info.destinationServiceName = cluster.service?.hostname ?? (cluster.name === PASSTHROUGH_CLUSTER ? PASSTHROUGH_CLUSTER : undefined);
-  info.destinationServiceHost = cluster.service?.hostname ?? target.host;
-  if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
 
   const mirrors = action.mirrors ?? [];
   // Bodies are kept only when something may need them again: a retry or a mirror.

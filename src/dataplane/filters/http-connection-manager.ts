@@ -11,7 +11,7 @@ import { routeHttp, type HttpDecision } from '../router/http-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
 import { evaluateCors, type CorsOutcome } from './cors.ts';
 import { decideFault } from './fault.ts';
-import { forward, resetByProxy } from './forward.ts';
+import { forward, recordDestination, resetByProxy } from './forward.ts';
 import { applyHeaderMutation, type HeaderMap } from './header-mutation.ts';
 import { parseRequestTarget, type RequestTarget } from './request-target.ts';
 import { redirectLocation } from './rewrite.ts';
@@ -113,6 +113,7 @@ async function dispatch(
 ): Promise<void> {
   if (decision.kind === 'no_route') return sendLocalReply(res, info, rescue({ kind: 'route_not_found' }));
   if (decision.route.name !== '') info.routeName = decision.route.name;
+  if (decision.kind === 'forward' && snapshot.clusters[decision.cluster] !== undefined) recordDestination(info, snapshot, decision.cluster, target.host);
   const header = headerReader(req);
   // Envoy's filter order in an Istio sidecar: CORS, then fault, then the router.
   const cors = evaluateCors(decision.route.cors, req.method ?? 'GET', header);
