@@ -31,8 +31,6 @@ const args = [
   '--test-concurrency=2',
   // A hung test must fail the build, not stall CI: no single test may take longer than this.
   '--test-timeout=180000',
-  // Exit once every test has finished, even if a test leaked a handle that would keep the process alive.
-  '--test-force-exit',
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',
   '--test-reporter=tap',
