@@ -8,6 +8,7 @@ import { compile } from '../compiler/compile.ts';
 import type { Snapshot } from '../compiler/snapshot.ts';
 import { DirectorySource, type ConfigState } from '../config/sources/directory-source.ts';
 import { ProxyServer } from '../dataplane/proxy-server.ts';
+import { seededRandom } from '../dataplane/seeded-random.ts';
 import { formatSocketAddress } from '../dataplane/stream-info.ts';
 import { parseDnsServer } from '../dns/dns-servers.ts';
 import { DnsResolver } from '../dns/resolver.ts';
@@ -32,6 +33,8 @@ interface ProxyFlags {
   readonly accessLog: string;
   readonly accessLogFormat: AccessLogFormat;
   readonly drainTimeout: string;
+  readonly labels?: string;
+  readonly randomSeed?: string;
 }
 
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -55,6 +58,8 @@ export function registerProxyCommand(program: Command): void {
     .option('--access-log <file|->', 'access log destination, - for stdout', '-')
     .addOption(new Option('--access-log-format <format>', 'access log encoding').choices(['text', 'json']).default('text'))
     .option('--drain-timeout <seconds>', 'on SIGTERM, how long in-flight requests may finish', '5')
+    .option('--labels <k=v,...>', "the proxy's workload labels, for VirtualService sourceLabels matches")
+    .option('--random-seed <n>', 'seed the random draws of weights, faults and mirrors (repeatable runs, for tests)')
     .action(async (flags: ProxyFlags) => {
       await runProxy(flags);
     });
@@ -64,6 +69,18 @@ function port(name: string, value: string): number {
   const n = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
   if (!(n >= 0 && n <= 65535)) throw new UsageError(`${name} "${value}" is not a port number (0-65535)`);
   return n;
+}
+
+/** `app=web,version=v1` → labels; a malformed pair is a usage error. */
+export function parseLabels(text: string | undefined): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (text === undefined || text.trim() === '') return labels;
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--labels "${pair}" is not key=value`);
+    labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return labels;
 }
 
 function reportLoad(log: Logger, state: ConfigState): void {
@@ -85,6 +102,9 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   const metricsPort = port('--metrics-port', flags.metricsPort);
   const log = new Logger(flags.logLevel, (line) => process.stderr.write(line));
   const say = (line: string): void => log.info(line);
+  const labels = parseLabels(flags.labels);
+  const seed = flags.randomSeed === undefined ? undefined : Number(flags.randomSeed);
+  if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--random-seed "${flags.randomSeed}" is not an integer`);
   const drainSeconds = Number(flags.drainTimeout);
   if (!(drainSeconds >= 0)) throw new UsageError(`--drain-timeout "${flags.drainTimeout}" is not a number of seconds`);
   let dnsServers: string[];
@@ -124,6 +144,7 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     tunnelOpened: telemetry.tunnelOpened,
     connections: telemetry.connections,
     bug: telemetry.bug,
+    ...(seed !== undefined ? { random: seededRandom(seed) } : {}),
     ...(traceRouter ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   });
   telemetry.attach(live.clusters);
@@ -132,7 +153,7 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     const started = process.hrtime.bigint();
     const atSeconds = Date.now() / 1000;
     try {
-      const snapshot = compile(state.configSet, { namespace: flags.namespace, version: String(state.version) });
+      const snapshot = compile(state.configSet, { namespace: flags.namespace, version: String(state.version), labels });
       for (const d of snapshot.diagnostics) say(`note: ${d.message}`);
       live.swap(snapshot);
       const buildSeconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -173,9 +194,10 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     log.error(`cannot listen: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
-  // Printed whatever the log level: with port 0 this line is the only way to learn the ports.
+  // The startup summary is printed whatever the log level: with port 0 it is the only way to learn the
+  // ports, and scripts wait for it.
   process.stderr.write(`meshgate: outbound listener on ${formatSocketAddress(listening.address, listening.port)} (HTTP_PROXY/HTTPS_PROXY), admin on 127.0.0.1:${adminListening}, metrics on ${formatSocketAddress(metricsListening.address, metricsListening.port)}/stats/prometheus\n`);
-  say(`loaded ${initial.services.length} services from ${first.files.length} files (${initial.outboundTrafficPolicy}, namespace ${flags.namespace}, config version ${initial.version})`);
+  process.stderr.write(`meshgate: loaded ${initial.services.length} services from ${first.files.length} files (${initial.outboundTrafficPolicy}, namespace ${flags.namespace}, config version ${initial.version})\n`);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

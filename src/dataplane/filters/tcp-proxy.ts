@@ -54,7 +54,7 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
   info.requestedServerName = host;
   info.downstreamLocalAddress = formatSocketAddress(host, split.port);
 
-  const decision = routeTunnel(snapshot, host, split.port);
+  const decision = routeTunnel(snapshot, host, split.port, deps.random());
   deps.trace?.(`router: CONNECT ${target} → ${decision.cluster} on ${decision.listener} (${decision.reason})`);
   info.upstreamCluster = decision.cluster;
   if (decision.cluster === BLACKHOLE_CLUSTER) {
