@@ -9,6 +9,7 @@ import { createCapturedTunnelHandler } from './filters/captured-tcp-proxy.ts';
 import { createConnectHandler } from './filters/tcp-proxy.ts';
 import { handleCapturedConnection, type CapturedConnectionDeps } from './listeners/captured-connection.ts';
 import { DEFAULT_LIMITS, OutboundListener, type ListenerLimits } from './listeners/outbound-listener.ts';
+import { compileSnapshotMatchers } from './router/route-matchers.ts';
 import type { StreamInfo } from './stream-info.ts';
 import { ClusterManager } from './upstream/cluster-manager.ts';
 import type { NameResolver } from './upstream/endpoint-resolver.ts';
@@ -23,6 +24,8 @@ export interface ProxyServerOptions {
   readonly trace?: (line: string) => void;
   /** Told when a tunnel starts being proxied (metrics). */
   readonly tunnelOpened?: (info: StreamInfo) => void;
+  /** Told about a broken internal invariant met while serving a stream (meshgate_bug_total). */
+  readonly bug?: (error: unknown) => void;
   /** Told when client connections open and close (metrics). */
   readonly connections?: (kind: 'http' | 'connect', delta: 1 | -1) => void;
   /** Look for transparently captured sockets (SO_ORIGINAL_DST) on the outbound port; default true. */
@@ -43,7 +46,7 @@ export class ProxyServer {
       if (this.#snapshot === undefined) throw new Error('no snapshot is live');
       return this.#snapshot;
     };
-    const common = { snapshot, clusters: this.clusters, clock: options.clock, random, log: options.accessLog, trace: options.trace };
+    const common = { snapshot, clusters: this.clusters, clock: options.clock, random, log: options.accessLog, trace: options.trace, bug: options.bug };
     const tunnelDeps = { ...common, open: this.#tunnels, opened: options.tunnelOpened };
     const capturedTunnel = createCapturedTunnelHandler(tunnelDeps);
     const captured: CapturedConnectionDeps = {
@@ -73,6 +76,7 @@ export class ProxyServer {
 
   /** Makes `next` live for every stream that starts from now on. */
   swap(next: Snapshot): void {
+    compileSnapshotMatchers(next);
     this.#snapshot = next;
   }
 

@@ -50,6 +50,8 @@ export function createCapturedTunnelHandler(deps: TunnelDeps): (tunnel: Captured
     };
     client.on('error', () => client.destroy());
     proxy(deps, tunnel, info, finish).catch((error: unknown) => {
+      // Expected failures are handled inside; reaching here is a broken invariant.
+      deps.bug?.(error);
       recordFailure(info, causeOf(error));
       reset(client);
       finish();
