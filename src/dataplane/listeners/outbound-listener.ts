@@ -4,7 +4,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Clock } from '../clock.ts';
-import { decideCapture, type OriginalDestination } from './original-dst.ts';
+import { capturedDestinationOf } from './captured-connection.ts';
+import { decideCapture, formatEndpoint, type OriginalDestination } from './original-dst.ts';
 import { writeRawReply } from '../local-reply.ts';
 import { rescue } from '../rescue.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
@@ -135,6 +136,8 @@ export class OutboundListener {
     }
     const info = new StreamInfo(handlers.clock, 'http');
     if (socket.remoteAddress !== undefined) info.downstreamRemoteAddress = formatSocketAddress(socket.remoteAddress, socket.remotePort ?? 0);
+    const captured = capturedDestinationOf(socket);
+    if (captured !== undefined) info.downstreamLocalAddress = formatEndpoint(captured);
     const kind = error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'bad_request' : 'bad_request';
     writeRawReply(socket, info, rescue({ kind }));
     info.finish(handlers.clock);

@@ -42,12 +42,13 @@ const servers = [http.createServer(handler), http.createServer(handler), https.c
 let listening = 0;
 servers.forEach((server, i) => server.listen({ port: [80, 8080, 443, 9000][i], host: '::', ipv6Only: false }, () => { if (++listening === servers.length) console.log('ready'); }));`;
 
-// A server-first client: connects, sends nothing, prints what it receives and how it ended.
+// A raw TCP client: connects, sends its third argument if any (a server-first client sends nothing), and
+// prints what it receives and how the connection ended.
 const TCP_CLIENT = `
 const net = require('node:net');
-const [host, port] = process.argv.slice(1);
+const [host, port, send] = process.argv.slice(1);
 let out = '';
-const s = net.connect({ host, port: Number(port) });
+const s = net.connect({ host, port: Number(port) }, () => { if (send) s.write(send); });
 s.setTimeout(5000, () => { console.log(out + 'client: timeout'); process.exit(3); });
 s.on('data', (d) => { out += d; });
 s.on('error', (e) => { console.log(out + 'client: ' + e.code); process.exit(0); });
@@ -231,6 +232,12 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
     assert.equal(r.status, 200, r.stderr);
     assert.equal(r.body, `served by ${REMOTE6}:8080 for none.test:8080 /v6, client ${APP6}\n`);
     await proxy!.waitForLog(new RegExp(`"GET /v6 HTTP/1\\.1" 200 .* "\\[${REMOTE6}\\]:8080" outbound\\|8080\\|\\|none\\.test \\S+ \\[${REMOTE6}\\]:8080 \\[${APP6}\\]:\\d+ - default\\n$`));
+  });
+
+  test('a captured request the HTTP parser rejects gets 400, logged with its original destination', async () => {
+    const r = await run(inNetns(app, APP_UID, [process.execPath, '-e', TCP_CLIENT, REMOTE_B, '80', 'GET / HTTP/1.1\r\nHost: web.test\r\nno colon here\r\n\r\n']));
+    assert.match(r.stdout, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    await proxy!.waitForLog(new RegExp(`"- - -" 400 DPE http1\\.codec_error .* ${esc(REMOTE_B)}:80 ${esc(APP)}:\\d+ - -\\n$`));
   });
 
   test('the outbound port still serves explicit proxy requests', async () => {
