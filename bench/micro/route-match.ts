@@ -15,24 +15,59 @@ const ITERATIONS = 500_000;
 const SERVICES = 1000;
 const ROUTES = 50;
 
-const entries = Array.from({ length: SERVICES }, (_, i) => serviceEntry({ name: `svc-${i}` }, {
-  hosts: [`svc-${i}.example.com`], ports: [{ number: 80, name: 'http', protocol: 'HTTP' }, { number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'DNS',
-}));
+const entries = Array.from({ length: SERVICES }, (_, i) =>
+  serviceEntry(
+    { name: `svc-${i}` },
+    {
+      hosts: [`svc-${i}.example.com`],
+      ports: [
+        { number: 80, name: 'http', protocol: 'HTTP' },
+        { number: 443, name: 'tls', protocol: 'TLS' },
+      ],
+      resolution: 'DNS',
+    },
+  ),
+);
 const routes: HTTPRoute[] = Array.from({ length: ROUTES }, (_, i) => ({
   name: `r${i}`,
-  match: [i % 3 === 0 ? { uri: { prefix: `/p${i}/` } } : i % 3 === 1 ? { headers: { 'x-route': { exact: `r${i}` } } } : { uri: { regex: `/re${i}/[0-9]+` } }],
+  match: [
+    i % 3 === 0
+      ? { uri: { prefix: `/p${i}/` } }
+      : i % 3 === 1
+        ? { headers: { 'x-route': { exact: `r${i}` } } }
+        : { uri: { regex: `/re${i}/[0-9]+` } },
+  ],
   rewrite: { uri: '/' },
-  route: [{ destination: { host: 'svc-1.example.com' }, weight: 50 }, { destination: { host: 'svc-2.example.com' }, weight: 50 }],
+  route: [
+    { destination: { host: 'svc-1.example.com' }, weight: 50 },
+    { destination: { host: 'svc-2.example.com' }, weight: 50 },
+  ],
 }));
 routes.push({ name: 'last', route: [{ destination: { host: 'svc-0.example.com' } }] });
-const snapshot = compile(configSet({
-  serviceEntries: entries,
-  virtualServices: [virtualService({ name: 'vs' }, {
-    hosts: ['svc-0.example.com'],
-    http: routes,
-    tls: [{ match: [{ sniHosts: ['svc-0.example.com'] }], route: [{ destination: { host: 'svc-3.example.com' }, weight: 50 }, { destination: { host: 'svc-4.example.com' }, weight: 50 }] }],
-  })],
-}), { namespace: 'default', version: 'bench' });
+const snapshot = compile(
+  configSet({
+    serviceEntries: entries,
+    virtualServices: [
+      virtualService(
+        { name: 'vs' },
+        {
+          hosts: ['svc-0.example.com'],
+          http: routes,
+          tls: [
+            {
+              match: [{ sniHosts: ['svc-0.example.com'] }],
+              route: [
+                { destination: { host: 'svc-3.example.com' }, weight: 50 },
+                { destination: { host: 'svc-4.example.com' }, weight: 50 },
+              ],
+            },
+          ],
+        },
+      ),
+    ],
+  }),
+  { namespace: 'default', version: 'bench' },
+);
 compileSnapshotMatchers(snapshot);
 
 function call(authority: string, path: string, headers: Record<string, string> = {}): HttpCall {
@@ -60,7 +95,12 @@ measure('route: first route (prefix)', () => routeHttp(snapshot, firstCall, 0.3)
 measure('route: 44th route (header)', () => routeHttp(snapshot, headerCall, 0.3));
 measure('route: 48th route (regex)', () => routeHttp(snapshot, regexCall, 0.3));
 measure('route: fall through all 50 to the last', () => routeHttp(snapshot, lastCall, 0.3));
-measure('filters: cors + fault (none configured)', () => [evaluateCors(undefined, 'GET', header), decideFault(undefined, Math.random)]);
-measure('filters: prefix rewrite', () => rewritePath('/p0/items?x=1', { prefix: { matchedPrefix: '/p0/', replacement: '/' } }));
+measure('filters: cors + fault (none configured)', () => [
+  evaluateCors(undefined, 'GET', header),
+  decideFault(undefined, Math.random),
+]);
+measure('filters: prefix rewrite', () =>
+  rewritePath('/p0/items?x=1', { prefix: { matchedPrefix: '/p0/', replacement: '/' } }),
+);
 measure('tunnel: SNI with a tls[] route', () => routeTunnel(snapshot, 'svc-0.example.com', 443, 0.7));
 measure('tunnel: SNI of a plain service', () => routeTunnel(snapshot, 'svc-500.example.com', 443, 0.7));

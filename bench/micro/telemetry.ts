@@ -14,12 +14,26 @@ function sampleStreams(): StreamInfo[] {
   return Array.from({ length: 1000 }, (_, i) => {
     const info = new StreamInfo(systemClock, 'http');
     Object.assign(info, {
-      method: 'GET', path: `/delay/${i % 7}`, protocol: 'HTTP/1.1', responseCode: [200, 404, 504][i % 3],
-      responseCodeDetails: 'via_upstream', bytesSent: 135 + i, upstreamServiceTimeMs: i % 40, durationMs: i % 50,
-      userAgent: 'curl/7.88.1', requestId: '84961386-6d84-929d-98bd-c5aee93b5c88', authority: 'httpbin.org',
-      upstreamHost: '127.0.0.2:80', upstreamCluster: 'outbound|80||httpbin.org', upstreamLocalAddress: '127.0.0.1:40000',
-      downstreamLocalAddress: '127.0.0.2:80', downstreamRemoteAddress: '127.0.0.1:50000', routeName: 'default',
-      destinationServiceHost: 'httpbin.org', destinationServiceName: 'httpbin.org', destinationServiceNamespace: 'default',
+      method: 'GET',
+      path: `/delay/${i % 7}`,
+      protocol: 'HTTP/1.1',
+      responseCode: [200, 404, 504][i % 3],
+      responseCodeDetails: 'via_upstream',
+      bytesSent: 135 + i,
+      upstreamServiceTimeMs: i % 40,
+      durationMs: i % 50,
+      userAgent: 'curl/7.88.1',
+      requestId: '84961386-6d84-929d-98bd-c5aee93b5c88',
+      authority: 'httpbin.org',
+      upstreamHost: '127.0.0.2:80',
+      upstreamCluster: 'outbound|80||httpbin.org',
+      upstreamLocalAddress: '127.0.0.1:40000',
+      downstreamLocalAddress: '127.0.0.2:80',
+      downstreamRemoteAddress: '127.0.0.1:50000',
+      routeName: 'default',
+      destinationServiceHost: 'httpbin.org',
+      destinationServiceName: 'httpbin.org',
+      destinationServiceNamespace: 'default',
     });
     return info;
   });

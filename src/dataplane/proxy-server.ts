@@ -46,7 +46,15 @@ export class ProxyServer {
       if (this.#snapshot === undefined) throw new Error('no snapshot is live');
       return this.#snapshot;
     };
-    const common = { snapshot, clusters: this.clusters, clock: options.clock, random, log: options.accessLog, trace: options.trace, bug: options.bug };
+    const common = {
+      snapshot,
+      clusters: this.clusters,
+      clock: options.clock,
+      random,
+      log: options.accessLog,
+      trace: options.trace,
+      bug: options.bug,
+    };
     const tunnelDeps = { ...common, open: this.#tunnels, opened: options.tunnelOpened };
     const capturedTunnel = createCapturedTunnelHandler(tunnelDeps);
     const captured: CapturedConnectionDeps = {
@@ -59,14 +67,20 @@ export class ProxyServer {
       },
       trace: options.trace,
     };
-    this.#listener = new OutboundListener({
-      request: createHttpHandler({ ...common, maxUriBytes: limits.maxUriBytes }),
-      connect: createConnectHandler(tunnelDeps),
-      log: options.accessLog,
-      clock: options.clock,
-      connections: options.connections,
-      captured: options.capture === false ? undefined : (socket, destination) => handleCapturedConnection(captured, socket, destination),
-    }, limits);
+    this.#listener = new OutboundListener(
+      {
+        request: createHttpHandler({ ...common, maxUriBytes: limits.maxUriBytes }),
+        connect: createConnectHandler(tunnelDeps),
+        log: options.accessLog,
+        clock: options.clock,
+        connections: options.connections,
+        captured:
+          options.capture === false
+            ? undefined
+            : (socket, destination) => handleCapturedConnection(captured, socket, destination),
+      },
+      limits,
+    );
   }
 
   /** The live snapshot, or undefined before the first one. */

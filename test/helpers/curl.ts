@@ -69,15 +69,24 @@ export async function curl(args: readonly string[], options: CurlOptions = {}): 
   const wrap = options.wrap ?? [];
   if (wrap.length > 0) await chmod(dir, 0o777);
   try {
-    const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolve) => {
-      const argv = ['curl', '-sS', '-D', headerFile, '-o', bodyFile, '-w', '%{http_code} %{time_total}', ...args];
-      execFile(wrap[0] ?? 'curl', [...wrap.slice(1), ...(wrap.length > 0 ? argv : argv.slice(1))], {
-        env: cleanEnv(options.env), timeout: options.timeoutMs ?? 30_000, maxBuffer: 1024 * 1024,
-      }, (error, out, err) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ exitCode: code, stdout: out, stderr: err });
-      });
-    });
+    const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>(
+      (resolve) => {
+        const argv = ['curl', '-sS', '-D', headerFile, '-o', bodyFile, '-w', '%{http_code} %{time_total}', ...args];
+        execFile(
+          wrap[0] ?? 'curl',
+          [...wrap.slice(1), ...(wrap.length > 0 ? argv : argv.slice(1))],
+          {
+            env: cleanEnv(options.env),
+            timeout: options.timeoutMs ?? 30_000,
+            maxBuffer: 1024 * 1024,
+          },
+          (error, out, err) => {
+            const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+            resolve({ exitCode: code, stdout: out, stderr: err });
+          },
+        );
+      },
+    );
     const [statusText, timeText] = stdout.trim().split(' ');
     const rawHeaders = await readFile(headerFile, 'utf8').catch(() => '');
     const bodyBytes = await readFile(bodyFile).catch(() => Buffer.alloc(0));

@@ -62,11 +62,14 @@ export function createCapturedTunnelHandler(deps: TunnelDeps): (tunnel: Captured
 async function proxy(deps: TunnelDeps, tunnel: CapturedTunnel, info: StreamInfo, finish: () => void): Promise<void> {
   const { client, destination, decision, snapshot } = tunnel;
   info.downstreamLocalAddress = formatEndpoint(destination);
-  if (client.remoteAddress !== undefined) info.downstreamRemoteAddress = formatSocketAddress(client.remoteAddress, client.remotePort ?? 0);
+  if (client.remoteAddress !== undefined)
+    info.downstreamRemoteAddress = formatSocketAddress(client.remoteAddress, client.remotePort ?? 0);
   // Beyond Istio: the SNI is logged even for refused connections, so a blocked name can be diagnosed.
   info.requestedServerName = tunnel.sni;
   info.upstreamCluster = decision.cluster;
-  deps.trace?.(`router: captured ${tunnel.sni !== undefined ? `TLS ${tunnel.sni} ` : ''}${formatEndpoint(destination)} → ${decision.cluster} on ${decision.listener} chain ${decision.chain} (${decision.reason})`);
+  deps.trace?.(
+    `router: captured ${tunnel.sni !== undefined ? `TLS ${tunnel.sni} ` : ''}${formatEndpoint(destination)} → ${decision.cluster} on ${decision.listener} chain ${decision.chain} (${decision.reason})`,
+  );
   const refuse = (cause: RescueCause): void => {
     recordFailure(info, cause);
     reset(client);
@@ -85,7 +88,8 @@ async function proxy(deps: TunnelDeps, tunnel: CapturedTunnel, info: StreamInfo,
 
   // ORIGINAL_DST (resolution NONE, PassthroughCluster) dials the address the application dialled; a dynamic
   // forward proxy resolves the SNI; the other cluster types ignore both.
-  const requestedHost = cluster.type === 'DYNAMIC_FORWARD_PROXY' && tunnel.sni !== undefined ? tunnel.sni : destination.address;
+  const requestedHost =
+    cluster.type === 'DYNAMIC_FORWARD_PROXY' && tunnel.sni !== undefined ? tunnel.sni : destination.address;
   let hosts: readonly UpstreamHost[];
   try {
     hosts = await deps.clusters.hostsFor(cluster, requestedHost, destination.port);
@@ -115,6 +119,7 @@ async function proxy(deps: TunnelDeps, tunnel: CapturedTunnel, info: StreamInfo,
     return finish();
   }
   deps.clusters.stats(cluster.name, picked).rqTotal++;
-  if (upstream.localAddress !== undefined) info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
+  if (upstream.localAddress !== undefined)
+    info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
   splice(client, upstream, tunnel.head, info, finish, cluster.tcpIdleTimeoutMs, '');
 }

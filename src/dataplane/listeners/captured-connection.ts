@@ -43,7 +43,11 @@ function protocolOf(detection: Detection): { protocol: CapturedProtocol; sni?: s
   return { protocol: 'tcp' };
 }
 
-export function handleCapturedConnection(deps: CapturedConnectionDeps, socket: Socket, destination: OriginalDestination): void {
+export function handleCapturedConnection(
+  deps: CapturedConnectionDeps,
+  socket: Socket,
+  destination: OriginalDestination,
+): void {
   destinations.set(socket, destination);
   // Until a filter takes the socket over, a reset by the client must not become an uncaught error.
   socket.on('error', () => socket.destroy());

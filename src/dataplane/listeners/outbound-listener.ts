@@ -95,7 +95,9 @@ export class OutboundListener {
       this.trackTunnel(socket);
       handlers.connect(req, socket, head);
     });
-    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.#clientError(error, socket, handlers));
+    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+      this.#clientError(error, socket, handlers),
+    );
   }
 
   /** A socket becomes a tunnel (CONNECT, captured TLS/TCP): it counts as `connect` and holds a drain open. */
@@ -135,10 +137,16 @@ export class OutboundListener {
       return;
     }
     const info = new StreamInfo(handlers.clock, 'http');
-    if (socket.remoteAddress !== undefined) info.downstreamRemoteAddress = formatSocketAddress(socket.remoteAddress, socket.remotePort ?? 0);
+    if (socket.remoteAddress !== undefined)
+      info.downstreamRemoteAddress = formatSocketAddress(socket.remoteAddress, socket.remotePort ?? 0);
     const captured = capturedDestinationOf(socket);
     if (captured !== undefined) info.downstreamLocalAddress = formatEndpoint(captured);
-    const kind = error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'bad_request' : 'bad_request';
+    const kind =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 'headers_too_large'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'bad_request'
+          : 'bad_request';
     writeRawReply(socket, info, rescue({ kind }));
     info.finish(handlers.clock);
     handlers.log(info);
@@ -171,7 +179,10 @@ export class OutboundListener {
     if (this.#inFlight > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);
-        this.#idleWaiters.push(() => { clearTimeout(timer); resolve(); });
+        this.#idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
     const cut = this.#inFlight;

@@ -35,7 +35,11 @@ function protocolOf(snapshot: Snapshot, cluster: string): Protocol | undefined {
  * HTTP services' addresses only name virtual hosts, and a protocol-less service shares HTTP bytes with
  * the port's route config (Istio gives it an HTTP chain beside its TCP chain).
  */
-function addressChain(snapshot: Snapshot, listener: Listener, call: CapturedCall): { address: string; cluster: string } | undefined {
+function addressChain(
+  snapshot: Snapshot,
+  listener: Listener,
+  call: CapturedCall,
+): { address: string; cluster: string } | undefined {
   for (const chain of listener.addressChains) {
     if (!inCidr(call.address, chain.address)) continue;
     const protocol = protocolOf(snapshot, chain.cluster);
@@ -64,26 +68,68 @@ export function routeCaptured(snapshot: Snapshot, call: CapturedCall): CapturedD
   const catchAll = policy === 'REGISTRY_ONLY' ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER;
   const listener = snapshot.listeners[String(call.port)];
   if (listener === undefined) {
-    return { kind: 'tunnel', listener: 'virtualOutbound', cluster: catchAll, chain: VIRTUAL_OUTBOUND_CHAIN, reason: `no service on port ${call.port}; outbound policy ${policy}` };
+    return {
+      kind: 'tunnel',
+      listener: 'virtualOutbound',
+      cluster: catchAll,
+      chain: VIRTUAL_OUTBOUND_CHAIN,
+      reason: `no service on port ${call.port}; outbound policy ${policy}`,
+    };
   }
   const bound = addressChain(snapshot, listener, call);
   if (bound !== undefined) {
-    return { kind: 'tunnel', listener: `${call.address}_${call.port}`, cluster: bound.cluster, chain: bound.cluster, reason: `${call.address} is in ${bound.address}` };
+    return {
+      kind: 'tunnel',
+      listener: `${call.address}_${call.port}`,
+      cluster: bound.cluster,
+      chain: bound.cluster,
+      reason: `${call.address} is in ${bound.address}`,
+    };
   }
   if (call.protocol === 'http' && listener.routeConfigName !== undefined) {
-    return { kind: 'http', listener: listener.name, routeConfig: listener.routeConfigName, reason: `HTTP on port ${call.port}: route config ${listener.routeConfigName}, by Host` };
+    return {
+      kind: 'http',
+      listener: listener.name,
+      routeConfig: listener.routeConfigName,
+      reason: `HTTP on port ${call.port}: route config ${listener.routeConfigName}, by Host`,
+    };
   }
   if (call.protocol === 'tls' && call.sni !== undefined) {
     const sni = normaliseDomain(call.sni);
     const index = lookupDomain(listener.serverNameIndex, sni);
     const chain = index >= 0 ? listener.chains[index] : undefined;
     if (chain !== undefined && isTlsProtocol(protocolOf(snapshot, chain.cluster))) {
-      return { kind: 'tunnel', listener: listener.name, cluster: chain.cluster, chain: chain.name, reason: `SNI ${sni} matched server name ${chain.serverNames.join(',')}` };
+      return {
+        kind: 'tunnel',
+        listener: listener.name,
+        cluster: chain.cluster,
+        chain: chain.name,
+        reason: `SNI ${sni} matched server name ${chain.serverNames.join(',')}`,
+      };
     }
   }
   if (listener.matchAllCluster !== undefined) {
-    return { kind: 'tunnel', listener: listener.name, cluster: listener.matchAllCluster, chain: listener.matchAllCluster, reason: `port ${call.port} belongs to ${listener.matchAllCluster}` };
+    return {
+      kind: 'tunnel',
+      listener: listener.name,
+      cluster: listener.matchAllCluster,
+      chain: listener.matchAllCluster,
+      reason: `port ${call.port} belongs to ${listener.matchAllCluster}`,
+    };
   }
-  const what = call.protocol === 'tls' ? (call.sni !== undefined ? `SNI ${normaliseDomain(call.sni)}` : 'TLS without SNI') : call.protocol === 'http' ? 'HTTP' : `${call.address}:${call.port}`;
-  return { kind: 'tunnel', listener: listener.name, cluster: catchAll, chain: 'PassthroughFilterChain', reason: `${what} matches no service on port ${call.port}; outbound policy ${policy}` };
+  const what =
+    call.protocol === 'tls'
+      ? call.sni !== undefined
+        ? `SNI ${normaliseDomain(call.sni)}`
+        : 'TLS without SNI'
+      : call.protocol === 'http'
+        ? 'HTTP'
+        : `${call.address}:${call.port}`;
+  return {
+    kind: 'tunnel',
+    listener: listener.name,
+    cluster: catchAll,
+    chain: 'PassthroughFilterChain',
+    reason: `${what} matches no service on port ${call.port}; outbound policy ${policy}`,
+  };
 }

@@ -55,14 +55,21 @@ s.on('error', (e) => { console.log(out + 'client: ' + e.code); process.exit(0); 
 s.on('close', () => { process.stdout.write(out + 'client: closed'); process.exit(0); });`;
 
 function entries(): string {
-  const se = (name: string, spec: string): string => `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: ${name}\n  namespace: default\nspec:\n${spec}`;
+  const se = (name: string, spec: string): string =>
+    `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: ${name}\n  namespace: default\nspec:\n${spec}`;
   return [
     se('web', '  hosts: [web.test]\n  ports: [{number: 80, name: http, protocol: HTTP}]\n  resolution: DNS\n'),
     se('none', '  hosts: [none.test]\n  ports: [{number: 8080, name: http, protocol: HTTP}]\n  resolution: NONE\n'),
     se('secure', '  hosts: [secure.test]\n  ports: [{number: 443, name: tls, protocol: TLS}]\n  resolution: DNS\n'),
     // A TLS service on the TCP port makes meshgate sniff there, except for the VIP (bound to tcp.test).
-    se('banner-tls', '  hosts: [banner.test]\n  ports: [{number: 9000, name: tls, protocol: TLS}]\n  resolution: DNS\n'),
-    se('tcp', `  hosts: [tcp.test]\n  addresses: [${VIP}]\n  ports: [{number: 9000, name: tcp, protocol: TCP}]\n  resolution: STATIC\n  endpoints: [{address: ${REMOTE_A}}]\n`),
+    se(
+      'banner-tls',
+      '  hosts: [banner.test]\n  ports: [{number: 9000, name: tls, protocol: TLS}]\n  resolution: DNS\n',
+    ),
+    se(
+      'tcp',
+      `  hosts: [tcp.test]\n  addresses: [${VIP}]\n  ports: [{number: 9000, name: tcp, protocol: TCP}]\n  resolution: STATIC\n  endpoints: [{address: ${REMOTE_A}}]\n`,
+    ),
   ].join('---\n');
 }
 
@@ -120,15 +127,33 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
   const children: ChildProcess[] = [];
 
   /** curl as the application: no proxy settings, names pinned with --resolve. */
-  const appCurl = (args: readonly string[]): Promise<CurlResult> => curl(['--max-time', '10', ...args], { wrap: inNetns(app, APP_UID, []) });
+  const appCurl = (args: readonly string[]): Promise<CurlResult> =>
+    curl(['--max-time', '10', ...args], { wrap: inNetns(app, APP_UID, []) });
   const logFrom = (): number => proxy!.logLines.length;
 
   before(async () => {
-    assert.deepEqual(originalDstAvailability(), { available: true }, 'the SO_ORIGINAL_DST addon must be built (npm run build:native)');
+    assert.deepEqual(
+      originalDstAvailability(),
+      { available: true },
+      'the SO_ORIGINAL_DST addon must be built (npm run build:native)',
+    );
     app = createNetns();
     remote = createNetns();
     const veth = `mgr${randomBytes(3).toString('hex')}`;
-    execFileSync('ip', ['link', 'add', `${veth}a`, 'netns', app, 'type', 'veth', 'peer', 'name', `${veth}b`, 'netns', remote]);
+    execFileSync('ip', [
+      'link',
+      'add',
+      `${veth}a`,
+      'netns',
+      app,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      `${veth}b`,
+      'netns',
+      remote,
+    ]);
     execFileSync('ip', ['-n', app, 'addr', 'add', `${APP}/24`, 'dev', `${veth}a`]);
     execFileSync('ip', ['-n', remote, 'addr', 'add', `${REMOTE_A}/24`, 'dev', `${veth}b`]);
     execFileSync('ip', ['-n', remote, 'addr', 'add', `${REMOTE_B}/24`, 'dev', `${veth}b`]);
@@ -139,8 +164,22 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
 
     ca = await makeTestCa();
     const cert = await ca.issue(['secure.test', 'unknown.test']);
-    await startReady(inNetns(remote, undefined, [process.execPath, '-e', UPSTREAMS, cert.certPath, cert.keyPath]), children);
-    const dnsReady = await startReady(inNetns(remote, undefined, [process.execPath, '--import', 'tsx', 'test/helpers/dns-server-process.ts', REMOTE_A, `web.test=${REMOTE_A}`, `secure.test=${REMOTE_A}`]), children);
+    await startReady(
+      inNetns(remote, undefined, [process.execPath, '-e', UPSTREAMS, cert.certPath, cert.keyPath]),
+      children,
+    );
+    const dnsReady = await startReady(
+      inNetns(remote, undefined, [
+        process.execPath,
+        '--import',
+        'tsx',
+        'test/helpers/dns-server-process.ts',
+        REMOTE_A,
+        `web.test=${REMOTE_A}`,
+        `secure.test=${REMOTE_A}`,
+      ]),
+      children,
+    );
     const dnsServer = dnsReady.slice('ready '.length);
 
     // The proxy runs as uid 1337 and must read its config; the app (uid 1000) reads the CA.
@@ -152,10 +191,27 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
     await copyFile(ca.caCertPath, caFile);
     for (const file of [entriesFile, meshFile, caFile]) await chmod(file, 0o644);
 
-    execFileSync('ip', ['netns', 'exec', app, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'iptables', '--ipv6'], { stdio: 'pipe' });
+    execFileSync(
+      'ip',
+      ['netns', 'exec', app, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'iptables', '--ipv6'],
+      { stdio: 'pipe' },
+    );
     proxy = await startProxy(
       // `::` (dual-stack) takes redirected IPv4 (to 127.0.0.1) and IPv6 (to ::1).
-      ['--config', entriesFile, '--mesh-config', meshFile, '--bind', '::', '--outbound-port', '15001', '--admin-port', '15000', '--dns-server', dnsServer],
+      [
+        '--config',
+        entriesFile,
+        '--mesh-config',
+        meshFile,
+        '--bind',
+        '::',
+        '--outbound-port',
+        '15001',
+        '--admin-port',
+        '15000',
+        '--dns-server',
+        dnsServer,
+      ],
       {},
       { wrap: inNetns(app, PROXY_UID, []) },
     );
@@ -175,14 +231,32 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
 
   test('HTTP is routed by Host to the registered service, many requests on one connection', async () => {
     const from = logFrom();
-    const r = await run(inNetns(app, APP_UID, ['curl', '-sS', '--resolve', `web.test:80:${REMOTE_A}`, '-w', '%{http_code} %{num_connects}\n', 'http://web.test/one', 'http://web.test/two']));
+    const r = await run(
+      inNetns(app, APP_UID, [
+        'curl',
+        '-sS',
+        '--resolve',
+        `web.test:80:${REMOTE_A}`,
+        '-w',
+        '%{http_code} %{num_connects}\n',
+        'http://web.test/one',
+        'http://web.test/two',
+      ]),
+    );
     assert.equal(r.code, 0, r.stderr);
     // The second request reused the captured connection (0 new connects), and the upstream saw the app's address.
-    assert.equal(r.stdout, `served by ${REMOTE_A}:80 for web.test /one, client ${APP}\n200 1\nserved by ${REMOTE_A}:80 for web.test /two, client ${APP}\n200 0\n`);
+    assert.equal(
+      r.stdout,
+      `served by ${REMOTE_A}:80 for web.test /one, client ${APP}\n200 1\nserved by ${REMOTE_A}:80 for web.test /two, client ${APP}\n200 0\n`,
+    );
     const line = `"GET /one HTTP/1\\.1" 200 - via_upstream - "-" 0 \\d+ \\d+ \\d+ "-" "curl/[^"]+" "[0-9a-f-]+" "web\\.test" "${esc(REMOTE_A)}:80" outbound\\|80\\|\\|web\\.test ${esc(APP)}:\\d+ ${esc(REMOTE_A)}:80 ${esc(APP)}:(\\d+) - default\\n$`;
     const first = await proxy!.waitForLog(new RegExp(line), 5000, from);
     const second = await proxy!.waitForLog(/"GET \/two HTTP\/1\.1" 200 /, 5000, from);
-    assert.equal(new RegExp(line).exec(first)![1], /:(\d+) - default\n$/.exec(second)![1], 'both requests came on one client connection');
+    assert.equal(
+      new RegExp(line).exec(first)![1],
+      /:(\d+) - default\n$/.exec(second)![1],
+      'both requests came on one client connection',
+    );
     // One line per request: the proxy's own upstream connections were not captured again.
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(proxy!.logLines.length - from, 2, proxy!.logLines.slice(from).join(''));
@@ -192,36 +266,72 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
     const spoofed = await appCurl(['--resolve', `web.test:80:${REMOTE_B}`, 'http://web.test/spoof']);
     assert.equal(spoofed.status, 200);
     assert.match(spoofed.body, new RegExp(`^served by ${esc(REMOTE_A)}:80 for web\\.test /spoof`));
-    await proxy!.waitForLog(new RegExp(`"GET /spoof HTTP/1\\.1" 200 .* "${esc(REMOTE_A)}:80" outbound\\|80\\|\\|web\\.test \\S+ ${esc(REMOTE_B)}:80 `));
+    await proxy!.waitForLog(
+      new RegExp(
+        `"GET /spoof HTTP/1\\.1" 200 .* "${esc(REMOTE_A)}:80" outbound\\|80\\|\\|web\\.test \\S+ ${esc(REMOTE_B)}:80 `,
+      ),
+    );
     const none = await appCurl(['--resolve', `none.test:8080:${REMOTE_B}`, 'http://none.test:8080/none']);
     assert.equal(none.status, 200);
     assert.match(none.body, new RegExp(`^served by ${esc(REMOTE_B)}:8080 for none\\.test:8080 /none`));
-    await proxy!.waitForLog(new RegExp(`"GET /none HTTP/1\\.1" 200 .* "${esc(REMOTE_B)}:8080" outbound\\|8080\\|\\|none\\.test \\S+ ${esc(REMOTE_B)}:8080 `));
+    await proxy!.waitForLog(
+      new RegExp(
+        `"GET /none HTTP/1\\.1" 200 .* "${esc(REMOTE_B)}:8080" outbound\\|8080\\|\\|none\\.test \\S+ ${esc(REMOTE_B)}:8080 `,
+      ),
+    );
   });
 
   test('REGISTRY_ONLY: an unknown Host on an HTTP port gets 502 from block_all', async () => {
     const r = await appCurl(['--resolve', `other.test:80:${REMOTE_B}`, 'http://other.test/']);
     assert.equal(r.status, 502);
     assert.equal(r.body, '');
-    await proxy!.waitForLog(new RegExp(`"GET / HTTP/1\\.1" 502 - direct_response - "-" 0 0 \\d+ - "-" "curl/[^"]+" "[0-9a-f-]+" "other\\.test" "-" - - ${esc(REMOTE_B)}:80 ${esc(APP)}:\\d+ - block_all\\n$`));
+    await proxy!.waitForLog(
+      new RegExp(
+        `"GET / HTTP/1\\.1" 502 - direct_response - "-" 0 0 \\d+ - "-" "curl/[^"]+" "[0-9a-f-]+" "other\\.test" "-" - - ${esc(REMOTE_B)}:80 ${esc(APP)}:\\d+ - block_all\\n$`,
+      ),
+    );
   });
 
   test('TLS is routed by SNI; an unknown SNI is reset and logged UH BlackHoleCluster with its name', async () => {
-    const ok = await appCurl(['--cacert', caFile, '--resolve', `secure.test:443:${REMOTE_A}`, 'https://secure.test/tls']);
+    const ok = await appCurl([
+      '--cacert',
+      caFile,
+      '--resolve',
+      `secure.test:443:${REMOTE_A}`,
+      'https://secure.test/tls',
+    ]);
     assert.equal(ok.status, 200, ok.stderr);
     assert.match(ok.body, new RegExp(`^served by ${esc(REMOTE_A)}:443 for secure\\.test /tls`));
-    await proxy!.waitForLog(new RegExp(`"- - -" 0 - - - "-" \\d+ \\d+ \\d+ - "-" "-" "-" "-" "${esc(REMOTE_A)}:443" outbound\\|443\\|\\|secure\\.test ${esc(APP)}:\\d+ ${esc(REMOTE_A)}:443 ${esc(APP)}:\\d+ secure\\.test -\\n$`));
+    await proxy!.waitForLog(
+      new RegExp(
+        `"- - -" 0 - - - "-" \\d+ \\d+ \\d+ - "-" "-" "-" "-" "${esc(REMOTE_A)}:443" outbound\\|443\\|\\|secure\\.test ${esc(APP)}:\\d+ ${esc(REMOTE_A)}:443 ${esc(APP)}:\\d+ secure\\.test -\\n$`,
+      ),
+    );
 
-    const refused = await appCurl(['--cacert', caFile, '--resolve', `unknown.test:443:${REMOTE_B}`, 'https://unknown.test/']);
+    const refused = await appCurl([
+      '--cacert',
+      caFile,
+      '--resolve',
+      `unknown.test:443:${REMOTE_B}`,
+      'https://unknown.test/',
+    ]);
     assert.equal(refused.exitCode, 35, refused.stderr);
-    await proxy!.waitForLog(new RegExp(`"- - -" 0 UH - - "-" 0 0 \\d+ - "-" "-" "-" "-" "-" BlackHoleCluster - ${esc(REMOTE_B)}:443 ${esc(APP)}:\\d+ unknown\\.test -\\n$`));
+    await proxy!.waitForLog(
+      new RegExp(
+        `"- - -" 0 UH - - "-" 0 0 \\d+ - "-" "-" "-" "-" "-" BlackHoleCluster - ${esc(REMOTE_B)}:443 ${esc(APP)}:\\d+ unknown\\.test -\\n$`,
+      ),
+    );
   });
 
   test('TCP is routed by destination address and port; other addresses on that port are refused', async () => {
     const r = await run(inNetns(app, APP_UID, [process.execPath, '-e', TCP_CLIENT, VIP, '9000']));
     // The VIP belongs to nobody: the STATIC endpoint answered.
     assert.equal(r.stdout, `tcp banner from ${REMOTE_A}:9000\nclient: closed`);
-    await proxy!.waitForLog(new RegExp(`"- - -" 0 - - - "-" 0 \\d+ \\d+ - "-" "-" "-" "-" "${esc(REMOTE_A)}:9000" outbound\\|9000\\|\\|tcp\\.test \\S+ ${esc(VIP)}:9000 ${esc(APP)}:\\d+ - -\\n$`));
+    await proxy!.waitForLog(
+      new RegExp(
+        `"- - -" 0 - - - "-" 0 \\d+ \\d+ - "-" "-" "-" "-" "${esc(REMOTE_A)}:9000" outbound\\|9000\\|\\|tcp\\.test \\S+ ${esc(VIP)}:9000 ${esc(APP)}:\\d+ - -\\n$`,
+      ),
+    );
     const other = await run(inNetns(app, APP_UID, [process.execPath, '-e', TCP_CLIENT, REMOTE_B, '9000']));
     assert.equal(other.stdout.trim(), 'client: ECONNRESET');
     await proxy!.waitForLog(new RegExp(`"- - -" 0 UH .* BlackHoleCluster - ${esc(REMOTE_B)}:9000 `));
@@ -231,13 +341,28 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
     const r = await appCurl(['-g', '--resolve', `none.test:8080:[${REMOTE6}]`, 'http://none.test:8080/v6']);
     assert.equal(r.status, 200, r.stderr);
     assert.equal(r.body, `served by ${REMOTE6}:8080 for none.test:8080 /v6, client ${APP6}\n`);
-    await proxy!.waitForLog(new RegExp(`"GET /v6 HTTP/1\\.1" 200 .* "\\[${REMOTE6}\\]:8080" outbound\\|8080\\|\\|none\\.test \\S+ \\[${REMOTE6}\\]:8080 \\[${APP6}\\]:\\d+ - default\\n$`));
+    await proxy!.waitForLog(
+      new RegExp(
+        `"GET /v6 HTTP/1\\.1" 200 .* "\\[${REMOTE6}\\]:8080" outbound\\|8080\\|\\|none\\.test \\S+ \\[${REMOTE6}\\]:8080 \\[${APP6}\\]:\\d+ - default\\n$`,
+      ),
+    );
   });
 
   test('a captured request the HTTP parser rejects gets 400, logged with its original destination', async () => {
-    const r = await run(inNetns(app, APP_UID, [process.execPath, '-e', TCP_CLIENT, REMOTE_B, '80', 'GET / HTTP/1.1\r\nHost: web.test\r\nno colon here\r\n\r\n']));
+    const r = await run(
+      inNetns(app, APP_UID, [
+        process.execPath,
+        '-e',
+        TCP_CLIENT,
+        REMOTE_B,
+        '80',
+        'GET / HTTP/1.1\r\nHost: web.test\r\nno colon here\r\n\r\n',
+      ]),
+    );
     assert.match(r.stdout, /^HTTP\/1\.1 400 Bad Request\r\n/);
-    await proxy!.waitForLog(new RegExp(`"- - -" 400 DPE http1\\.codec_error .* ${esc(REMOTE_B)}:80 ${esc(APP)}:\\d+ - -\\n$`));
+    await proxy!.waitForLog(
+      new RegExp(`"- - -" 400 DPE http1\\.codec_error .* ${esc(REMOTE_B)}:80 ${esc(APP)}:\\d+ - -\\n$`),
+    );
   });
 
   test('the outbound port still serves explicit proxy requests', async () => {
@@ -255,17 +380,33 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
     const http = await appCurl(['--resolve', `other.test:80:${REMOTE_B}`, 'http://other.test/open']);
     assert.equal(http.status, 200);
     assert.match(http.body, new RegExp(`^served by ${esc(REMOTE_B)}:80 for other\\.test /open`));
-    await proxy!.waitForLog(new RegExp(`"GET /open HTTP/1\\.1" 200 .* "other\\.test" "${esc(REMOTE_B)}:80" PassthroughCluster \\S+ ${esc(REMOTE_B)}:80 ${esc(APP)}:\\d+ - allow_any\\n$`));
+    await proxy!.waitForLog(
+      new RegExp(
+        `"GET /open HTTP/1\\.1" 200 .* "other\\.test" "${esc(REMOTE_B)}:80" PassthroughCluster \\S+ ${esc(REMOTE_B)}:80 ${esc(APP)}:\\d+ - allow_any\\n$`,
+      ),
+    );
 
-    const tls = await appCurl(['--cacert', caFile, '--resolve', `unknown.test:443:${REMOTE_B}`, 'https://unknown.test/open']);
+    const tls = await appCurl([
+      '--cacert',
+      caFile,
+      '--resolve',
+      `unknown.test:443:${REMOTE_B}`,
+      'https://unknown.test/open',
+    ]);
     assert.equal(tls.status, 200, tls.stderr);
     assert.match(tls.body, new RegExp(`^served by ${esc(REMOTE_B)}:443 for unknown\\.test /open`));
-    await proxy!.waitForLog(new RegExp(`"- - -" 0 - - - "-" \\d+ \\d+ \\d+ - "-" "-" "-" "-" "${esc(REMOTE_B)}:443" PassthroughCluster \\S+ ${esc(REMOTE_B)}:443 ${esc(APP)}:\\d+ unknown\\.test -\\n$`));
+    await proxy!.waitForLog(
+      new RegExp(
+        `"- - -" 0 - - - "-" \\d+ \\d+ \\d+ - "-" "-" "-" "-" "${esc(REMOTE_B)}:443" PassthroughCluster \\S+ ${esc(REMOTE_B)}:443 ${esc(APP)}:\\d+ unknown\\.test -\\n$`,
+      ),
+    );
 
     // Port 9000 is sniffed (banner.test is TLS): the silent client became TCP when the detection timeout fired.
     const tcp = await run(inNetns(app, APP_UID, [process.execPath, '-e', TCP_CLIENT, REMOTE_B, '9000']));
     assert.equal(tcp.stdout, `tcp banner from ${REMOTE_B}:9000\nclient: closed`);
-    const line = await proxy!.waitForLog(new RegExp(`"- - -" 0 - - - "-" 0 \\d+ (\\d+) - "-" "-" "-" "-" "${esc(REMOTE_B)}:9000" PassthroughCluster `));
+    const line = await proxy!.waitForLog(
+      new RegExp(`"- - -" 0 - - - "-" 0 \\d+ (\\d+) - "-" "-" "-" "-" "${esc(REMOTE_B)}:9000" PassthroughCluster `),
+    );
     assert.ok(Number(/"-" 0 \d+ (\d+) -/.exec(line)![1]) >= DETECTION_MS, line);
   });
 
@@ -274,7 +415,9 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
     const version = Number(/config version (\d+) live/.exec(proxy!.stderr())![1]);
     await config!.write('mesh.yaml.txt', 'outboundTrafficPolicy:\n  mode: ALLOW_ANY\n');
     await proxy!.waitForStderr(new RegExp(`config version ${version + 1} live`), 10_000);
-    const silent = spawn('ip', inNetns(app, APP_UID, [process.execPath, '-e', TCP_CLIENT, REMOTE_B, '80']).slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
+    const silent = spawn('ip', inNetns(app, APP_UID, [process.execPath, '-e', TCP_CLIENT, REMOTE_B, '80']).slice(1), {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     children.push(silent);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const started = Date.now();

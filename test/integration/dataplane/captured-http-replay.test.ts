@@ -36,12 +36,15 @@ void describe('captured HTTP handed to the HTTP server', () => {
   let port = 0;
 
   before(async () => {
-    listener = new OutboundListener({
-      request: (req, res) => res.end(`${req.method} ${req.url} host=${req.headers.host}\n`),
-      connect: (_req, socket) => socket.destroy(),
-      log: () => undefined,
-      clock: systemClock,
-    }, DEFAULT_LIMITS);
+    listener = new OutboundListener(
+      {
+        request: (req, res) => res.end(`${req.method} ${req.url} host=${req.headers.host}\n`),
+        connect: (_req, socket) => socket.destroy(),
+        log: () => undefined,
+        clock: systemClock,
+      },
+      DEFAULT_LIMITS,
+    );
     await listener.listen(0, '127.0.0.1');
     front = createServer((socket) => {
       socket.on('error', () => socket.destroy());
@@ -60,8 +63,18 @@ void describe('captured HTTP handed to the HTTP server', () => {
   });
 
   test('pipelined requests in the sniffed bytes and a later request on the same connection', async () => {
-    const reply = await exchange(port, ['GET /a HTTP/1.1\r\nHost: x.test\r\n\r\nGET /b HTTP/1.1\r\nHost: y.test\r\n\r\n', 'GET /c HTTP/1.1\r\nHost: z.test\r\n\r\n'], 3);
-    const bodies = reply.split('\r\n\r\n').slice(1).map((part) => part.split('\n')[0]);
+    const reply = await exchange(
+      port,
+      [
+        'GET /a HTTP/1.1\r\nHost: x.test\r\n\r\nGET /b HTTP/1.1\r\nHost: y.test\r\n\r\n',
+        'GET /c HTTP/1.1\r\nHost: z.test\r\n\r\n',
+      ],
+      3,
+    );
+    const bodies = reply
+      .split('\r\n\r\n')
+      .slice(1)
+      .map((part) => part.split('\n')[0]);
     assert.deepEqual(bodies, ['GET /a host=x.test', 'GET /b host=y.test', 'GET /c host=z.test']);
   });
 
