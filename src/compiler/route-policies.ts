@@ -9,30 +9,10 @@ import type {
   HTTPFaultInjection,
   HTTPRoute,
 } from '../config/wire/virtual-service.ts';
+import { GRPC_STATUS_CODES } from '../model/grpc-status.ts';
 import { durationMs } from './duration.ts';
 import { compileStringMatch } from './matchers.ts';
 import type { CorsPolicy, FaultPolicy, HeaderMutation, HeaderOperations, MirrorPolicy } from './snapshot.ts';
-
-/** gRPC status names → codes (grpc/doc/statuscodes.md), for `fault.abort.grpcStatus`. */
-const GRPC_CODES: Readonly<Record<string, number>> = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-};
 
 function mutation(ops: DeepReadonly<WireHeaderOps> | undefined): HeaderMutation | undefined {
   if (ops === undefined) return undefined;
@@ -72,8 +52,8 @@ export function compileFault(fault: DeepReadonly<HTTPFaultInjection> | undefined
   if (a !== undefined) {
     const percent = percentOf(a.percentage, undefined);
     if (a.httpStatus !== undefined) abort = { httpStatus: a.httpStatus, percent };
-    else if (a.grpcStatus !== undefined && GRPC_CODES[a.grpcStatus] !== undefined)
-      abort = { grpcStatus: GRPC_CODES[a.grpcStatus]!, percent };
+    else if (a.grpcStatus !== undefined && GRPC_STATUS_CODES[a.grpcStatus] !== undefined)
+      abort = { grpcStatus: GRPC_STATUS_CODES[a.grpcStatus]!, percent };
   }
   if (delay === undefined && abort === undefined) return undefined;
   return { ...(delay !== undefined ? { delay } : {}), ...(abort !== undefined ? { abort } : {}) };

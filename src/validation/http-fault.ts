@@ -1,30 +1,10 @@
 // Checks a route's fault injection (HTTPFaultInjection): an abort and/or a delay, each with a valid percentage.
 import type { FieldPath } from '../config/resource.ts';
+import { isGrpcStatusName } from '../model/grpc-status.ts';
 import type { Percent } from '../config/wire/common.ts';
 import type { HTTPFaultInjection } from '../config/wire/virtual-service.ts';
 import { checkDurationField, validatePercentage } from './fields.ts';
 import type { Findings } from './findings.ts';
-
-/** gRPC status names Istio maps to codes (grpc/doc/statuscodes.md). */
-export const GRPC_STATUS_NAMES: ReadonlySet<string> = new Set([
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-]);
 
 /**
  * Istio's validateHTTPStatus: the message says 200-599 but the check lets 600 through; we keep the
@@ -44,7 +24,7 @@ function checkPercentage(percentage: Percent | null | undefined, path: FieldPath
 function checkAbort(abort: NonNullable<HTTPFaultInjection['abort']>, path: FieldPath, findings: Findings): void {
   checkPercentage(abort.percentage, [...path, 'percentage'], findings);
   if (abort.grpcStatus !== undefined) {
-    if (!GRPC_STATUS_NAMES.has(abort.grpcStatus)) {
+    if (!isGrpcStatusName(abort.grpcStatus)) {
       findings.error(
         [...path, 'grpcStatus'],
         'VS_FAULT_GRPC_STATUS_UNKNOWN',
