@@ -1,0 +1,27 @@
+// Runs the micro-benchmarks in their own process (so the JIT sees only them) and prints one JSON line of
+// results; `--quick` shortens every batch. Used by bench/run.ts; runnable alone for a quick look.
+import { FULL_TIMING, measure, QUICK_TIMING, sinkValue, type MicroCase, type MicroResult } from './harness.ts';
+import { hostMatchCases } from './host-match.ts';
+import { sniParseCases } from './sni-parse.ts';
+
+export interface MicroGroup {
+  readonly group: string;
+  readonly results: readonly MicroResult[];
+}
+
+const GROUPS: readonly { readonly group: string; readonly cases: () => MicroCase[] }[] = [
+  { group: 'SNI parse', cases: sniParseCases },
+  { group: 'Host match', cases: hostMatchCases },
+];
+
+const quick = process.argv.includes('--quick');
+const json = process.argv.includes('--json');
+const timing = quick ? QUICK_TIMING : FULL_TIMING;
+const groups: MicroGroup[] = [];
+for (const { group, cases } of GROUPS) {
+  const results = cases().map((c) => measure(c, timing));
+  groups.push({ group, results });
+  if (!json) for (const r of results) console.log(`${group.padEnd(14)} ${r.name.padEnd(60)} ${r.nsPerOp.toFixed(1).padStart(9)} ns/op`);
+}
+if (json) process.stdout.write(`${JSON.stringify(groups)}\n`);
+if (sinkValue() === Symbol.for('never')) console.log('');
