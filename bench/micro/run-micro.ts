@@ -1,13 +1,9 @@
 // Runs the micro-benchmarks in their own process (so the JIT sees only them) and prints one JSON line of
 // results; `--quick` shortens every batch. Used by bench/run.ts; runnable alone for a quick look.
-import { FULL_TIMING, measure, QUICK_TIMING, sinkValue, type MicroCase, type MicroResult } from './harness.ts';
+import { FULL_TIMING, measure, QUICK_TIMING, sinkValue, type MicroCase } from './harness.ts';
 import { hostMatchCases } from './host-match.ts';
+import type { MicroGroup } from './micro-group.ts';
 import { sniParseCases } from './sni-parse.ts';
-
-export interface MicroGroup {
-  readonly group: string;
-  readonly results: readonly MicroResult[];
-}
 
 const GROUPS: readonly { readonly group: string; readonly cases: () => MicroCase[] }[] = [
   { group: 'SNI parse', cases: sniParseCases },
