@@ -1,6 +1,7 @@
 // Command-line entry: builds the program from one module per command and maps failures to exit codes.
 import { Command, CommanderError } from 'commander';
 import { registerIptablesCommand } from './iptables.ts';
+import { registerProxyCommand } from './proxy.ts';
 import { UsageError } from './usage-error.ts';
 import { registerValidateCommand } from './validate.ts';
 
@@ -13,6 +14,7 @@ program.exitOverride();
 
 // Each command lives in src/cli/<command>.ts and adds itself here.
 registerValidateCommand(program);
+registerProxyCommand(program);
 registerIptablesCommand(program);
 
 try {

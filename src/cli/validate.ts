@@ -26,12 +26,14 @@ export function registerValidateCommand(program: Command): void {
 }
 
 async function runValidate(paths: string[], flags: ValidateFlags): Promise<number> {
-  if (!NAMESPACE.test(flags.namespace)) throw new UsageError(`--namespace "${flags.namespace}" is not a valid namespace name`);
+  if (!NAMESPACE.test(flags.namespace))
+    throw new UsageError(`--namespace "${flags.namespace}" is not a valid namespace name`);
   const result = await loadConfig(paths, {
     namespace: flags.namespace,
     ...(flags.meshConfig === undefined ? {} : { meshConfigPath: flags.meshConfig }),
   });
-  for (const input of result.unreadable) process.stderr.write(`meshgate: cannot read ${input.path}: ${input.message}\n`);
+  for (const input of result.unreadable)
+    process.stderr.write(`meshgate: cannot read ${input.path}: ${input.message}\n`);
   if (flags.output === 'json') {
     process.stdout.write(formatJson(result));
   } else {

@@ -15,9 +15,9 @@ import type { VirtualServiceSpec } from './wire/virtual-service.ts';
 
 /** Finding codes the decoder emits. */
 export const DecodeCode = {
-  unknownField: 'unknown-field',
-  wrongType: 'wrong-type',
-  unknownEnumValue: 'unknown-enum-value',
+  unknownField: 'UNKNOWN_FIELD',
+  wrongType: 'WRONG_TYPE',
+  unknownEnumValue: 'UNKNOWN_ENUM_VALUE',
 } as const;
 
 export interface SpecByKind {
@@ -45,7 +45,12 @@ export function decodeSpec<K extends Kind>(kind: K, spec: unknown, findings: Fin
 }
 
 /** Decodes one message; a value that is not a map is reported and decodes as `{}`. */
-export function decodeMessage(value: unknown, schema: MessageSchema, findings: Findings, path: FieldPath): Record<string, unknown> {
+export function decodeMessage(
+  value: unknown,
+  schema: MessageSchema,
+  findings: Findings,
+  path: FieldPath,
+): Record<string, unknown> {
   const decoded = decodeValue(value, schema, findings, path);
   return isRecord(decoded) ? decoded : {};
 }
@@ -81,7 +86,11 @@ function decodeEnum(value: unknown, values: readonly string[], findings: Finding
   if (values.includes(value)) return value;
   const guess = suggest(value, values);
   const hint = guess === undefined ? '' : ` (did you mean "${guess}"?)`;
-  findings.error(path, DecodeCode.unknownEnumValue, `${formatFieldPath(path)}: unknown value "${value}"${hint}; allowed values: ${values.join(', ')}`);
+  findings.error(
+    path,
+    DecodeCode.unknownEnumValue,
+    `${formatFieldPath(path)}: unknown value "${value}"${hint}; allowed values: ${values.join(', ')}`,
+  );
   return DROP;
 }
 
@@ -108,11 +117,15 @@ function decodeMap(value: unknown, values: FieldSchema, findings: Findings, path
 function decodeFields(value: unknown, schema: MessageSchema, findings: Findings, path: FieldPath): unknown {
   if (!isRecord(value)) return wrongType(value, schema, findings, path);
   const out: Record<string, unknown> = {};
-  for (const [key, entry] of Object.entries(value)) {
-    const fieldPath = [...path, key];
+  for (const [written, entry] of Object.entries(value)) {
+    const fieldPath = [...path, written];
+    const key =
+      schema.aliases !== undefined && Object.hasOwn(schema.aliases, written)
+        ? (schema.aliases[written] ?? written)
+        : written;
     const field = Object.hasOwn(schema.fields, key) ? schema.fields[key] : undefined;
     if (field === undefined) {
-      reportUnknownField(key, schema, findings, fieldPath);
+      reportUnknownField(written, schema, findings, fieldPath);
       continue;
     }
     // Kubernetes drops explicit nulls of non-nullable fields, so `hosts:` with nothing after it is "not set".
@@ -178,7 +191,8 @@ function describe(value: unknown): string {
   if (value === null || value === undefined) return 'nothing (null)';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
   if (typeof value === 'boolean') return `${value}`;
   return typeof value;

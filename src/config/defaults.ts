@@ -29,9 +29,11 @@ export const DEFAULT_MESH_CONFIG: MeshConfig = deepFreeze({
 /** MeshConfig with defaults for what is not set; call only on a spec that passed validateMeshConfig. */
 export function meshConfigWithDefaults(spec: MeshConfigSpec): MeshConfig {
   const d = DEFAULT_MESH_CONFIG;
-  const ms = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : (parseDurationMs(text) ?? fallback));
+  const ms = (text: string | undefined, fallback: number): number =>
+    text === undefined ? fallback : (parseDurationMs(text) ?? fallback);
   // An empty list means "not set" in proto3, so it falls back to the default like an absent one.
-  const list = (value: string[] | undefined, fallback: readonly string[]): readonly string[] => (value === undefined || value.length === 0 ? fallback : value);
+  const list = (value: string[] | undefined, fallback: readonly string[]): readonly string[] =>
+    value === undefined || value.length === 0 ? fallback : value;
   return deepFreeze({
     outboundTrafficPolicyMode: spec.outboundTrafficPolicy?.mode ?? d.outboundTrafficPolicyMode,
     connectTimeoutMs: ms(spec.connectTimeout, d.connectTimeoutMs),
@@ -41,12 +43,17 @@ export function meshConfigWithDefaults(spec: MeshConfigSpec): MeshConfig {
     defaultVirtualServiceExportTo: [...list(spec.defaultVirtualServiceExportTo, d.defaultVirtualServiceExportTo)],
     defaultDestinationRuleExportTo: [...list(spec.defaultDestinationRuleExportTo, d.defaultDestinationRuleExportTo)],
     rootNamespace: spec.rootNamespace === undefined || spec.rootNamespace === '' ? d.rootNamespace : spec.rootNamespace,
-    ...(spec.defaultHttpRetryPolicy === undefined ? {} : { defaultHttpRetryPolicy: structuredClone(spec.defaultHttpRetryPolicy) }),
+    ...(spec.defaultHttpRetryPolicy === undefined
+      ? {}
+      : { defaultHttpRetryPolicy: structuredClone(spec.defaultHttpRetryPolicy) }),
   });
 }
 
 /** ServiceEntry: exportTo from the mesh, location MESH_EXTERNAL, resolution NONE, empty lists. */
-export function serviceEntryWithDefaults(spec: ServiceEntrySpec, mesh: MeshConfig): DeepReadonly<ServiceEntrySpecWithDefaults> {
+export function serviceEntryWithDefaults(
+  spec: ServiceEntrySpec,
+  mesh: MeshConfig,
+): DeepReadonly<ServiceEntrySpecWithDefaults> {
   const copy = structuredClone(spec);
   return deepFreeze({
     ...copy,
@@ -61,7 +68,10 @@ export function serviceEntryWithDefaults(spec: ServiceEntrySpec, mesh: MeshConfi
 }
 
 /** VirtualService: gateways ["mesh"], exportTo from the mesh, empty route lists. */
-export function virtualServiceWithDefaults(spec: VirtualServiceSpec, mesh: MeshConfig): DeepReadonly<VirtualServiceSpecWithDefaults> {
+export function virtualServiceWithDefaults(
+  spec: VirtualServiceSpec,
+  mesh: MeshConfig,
+): DeepReadonly<VirtualServiceSpecWithDefaults> {
   const copy = structuredClone(spec);
   return deepFreeze({
     ...copy,
@@ -75,7 +85,10 @@ export function virtualServiceWithDefaults(spec: VirtualServiceSpec, mesh: MeshC
 }
 
 /** DestinationRule: exportTo from the mesh, empty subsets. */
-export function destinationRuleWithDefaults(spec: DestinationRuleSpec, mesh: MeshConfig): DeepReadonly<DestinationRuleSpecWithDefaults> {
+export function destinationRuleWithDefaults(
+  spec: DestinationRuleSpec,
+  mesh: MeshConfig,
+): DeepReadonly<DestinationRuleSpecWithDefaults> {
   const copy = structuredClone(spec);
   return deepFreeze({
     ...copy,

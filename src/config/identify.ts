@@ -7,11 +7,11 @@ import { suggest } from './suggest.ts';
 
 /** Finding codes about a document's envelope. */
 export const IdentityCode = {
-  missingTypeMeta: 'missing-type-meta',
-  unsupportedVersion: 'unsupported-api-version',
-  unknownKind: 'unknown-kind',
-  missingName: 'missing-name',
-  invalidName: 'invalid-name',
+  missingTypeMeta: 'MISSING_TYPE_META',
+  unsupportedVersion: 'UNSUPPORTED_API_VERSION',
+  unknownKind: 'UNKNOWN_KIND',
+  missingName: 'MISSING_NAME',
+  invalidName: 'INVALID_NAME',
 } as const;
 
 export interface IdentifiedResource {
@@ -56,10 +56,19 @@ export function identify(value: unknown, defaultNamespace: string, findings: Fin
   const namespace = stringField(meta, 'namespace') ?? defaultNamespace;
   if (apiVersion === undefined || kind === undefined) {
     const missing = apiVersion === undefined ? 'apiVersion' : 'kind';
-    findings.error(['$', missing], IdentityCode.missingTypeMeta, `${missing} is required: this does not look like a Kubernetes resource`);
+    findings.error(
+      ['$', missing],
+      IdentityCode.missingTypeMeta,
+      `${missing} is required: this does not look like a Kubernetes resource`,
+    );
     return { type: 'invalid', ...optional({ kind, name, namespace }) };
   }
-  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
+  // A bare "networking.istio.io" (version forgotten) is Istio's group, not a core-API version.
+  const [group, version] = apiVersion.includes('/')
+    ? apiVersion.split('/', 2)
+    : apiVersion === ISTIO_NETWORKING_GROUP
+      ? [apiVersion, '']
+      : ['', apiVersion];
   const readKind = KINDS.find((k) => k === kind);
   if (group !== ISTIO_NETWORKING_GROUP || readKind === undefined) {
     const meant = group === ISTIO_NETWORKING_GROUP ? suggest(kind, KINDS) : undefined;
@@ -68,10 +77,17 @@ export function identify(value: unknown, defaultNamespace: string, findings: Fin
     return { type: 'invalid', ...optional({ kind, name, namespace }) };
   }
   const envelope = decodeMessage(value, objectEnvelope, findings, ['$']);
-  const metadata = (envelope['metadata'] ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string };
+  const metadata = (envelope['metadata'] ?? {}) as {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string;
+  };
   if (!(ISTIO_NETWORKING_VERSIONS as readonly string[]).includes(version ?? '')) {
-    findings.error(['$', 'apiVersion'], IdentityCode.unsupportedVersion,
-      `apiVersion ${apiVersion} is not served for ${kind}; use ${ISTIO_NETWORKING_GROUP}/v1, v1beta1 or v1alpha3`);
+    findings.error(
+      ['$', 'apiVersion'],
+      IdentityCode.unsupportedVersion,
+      `apiVersion ${apiVersion} is not served for ${kind}; use ${ISTIO_NETWORKING_GROUP}/v1, v1beta1 or v1alpha3`,
+    );
   }
   checkNames(name, meta, namespace, findings);
   if (findings.hasErrors) return { type: 'invalid', ...optional({ kind, name, namespace }) };
@@ -86,18 +102,29 @@ export function identify(value: unknown, defaultNamespace: string, findings: Fin
   };
 }
 
-function checkNames(name: string | undefined, meta: Record<string, unknown> | undefined, namespace: string, findings: Findings): void {
+function checkNames(
+  name: string | undefined,
+  meta: Record<string, unknown> | undefined,
+  namespace: string,
+  findings: Findings,
+): void {
   if (name === undefined || name === '') {
     if (meta === undefined || meta['name'] === undefined || meta['name'] === null || meta['name'] === '') {
       findings.error(['$', 'metadata', 'name'], IdentityCode.missingName, 'metadata.name is required');
     }
   } else if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-    findings.error(['$', 'metadata', 'name'], IdentityCode.invalidName,
-      `metadata.name "${name}" must be a lowercase DNS-1123 subdomain (a-z, 0-9, '-' and '.')`);
+    findings.error(
+      ['$', 'metadata', 'name'],
+      IdentityCode.invalidName,
+      `metadata.name "${name}" must be a lowercase DNS-1123 subdomain (a-z, 0-9, '-' and '.')`,
+    );
   }
   if (namespace.length > 63 || !DNS1123_LABEL.test(namespace)) {
-    findings.error(['$', 'metadata', 'namespace'], IdentityCode.invalidName,
-      `namespace "${namespace}" must be a lowercase DNS-1123 label (a-z, 0-9 and '-')`);
+    findings.error(
+      ['$', 'metadata', 'namespace'],
+      IdentityCode.invalidName,
+      `namespace "${namespace}" must be a lowercase DNS-1123 label (a-z, 0-9 and '-')`,
+    );
   }
 }
 
@@ -123,4 +150,3 @@ function stringField(value: unknown, key: string): string | undefined {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-

@@ -11,7 +11,7 @@ import { meshConfigSchema } from './schema/mesh-config.ts';
 import { parseYamlDocuments, type UnreadableInput, type YamlDocument } from './yaml-documents.ts';
 import type { MeshConfigSpec } from './wire/mesh-config.ts';
 
-export const MeshConfigLoadCode = { syntax: 'yaml-syntax', shape: 'invalid-mesh-config' } as const;
+export const MeshConfigLoadCode = { syntax: 'YAML_SYNTAX' } as const;
 
 export interface MeshConfigResult {
   /** The mesh to use: Istio's defaults when there is no file or the file has errors. */
@@ -31,7 +31,10 @@ export async function loadMeshConfig(path: string | undefined): Promise<MeshConf
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const message = err instanceof Error && 'code' in err && err.code === 'ENOENT' ? 'no such file or directory' : String(err instanceof Error ? err.message : err);
+    const message =
+      err instanceof Error && 'code' in err && err.code === 'ENOENT'
+        ? 'no such file or directory'
+        : String(err instanceof Error ? err.message : err);
     return { mesh: DEFAULT_MESH_CONFIG, findings: [], rejected: true, unreadable: { path, message } };
   }
   return parseMeshConfig(path, text);
@@ -51,7 +54,12 @@ export function parseMeshConfig(file: string, text: string): MeshConfigResult {
   }
   const embedded = configMapMesh(doc, text);
   if (embedded === 'not-a-string') {
-    return reject([problemFinding(doc.positions(['$', 'data', 'mesh']), 'ConfigMap data.mesh must be a string holding the MeshConfig YAML')]);
+    return reject([
+      problemFinding(
+        doc.positions(['$', 'data', 'mesh']),
+        'ConfigMap data.mesh must be a string holding the MeshConfig YAML',
+      ),
+    ]);
   }
   if (embedded !== undefined && embedded.problems.length > 0) return reject(embedded.problems);
   const source = embedded ?? { value: doc.value, positions: doc.positions };
@@ -61,7 +69,7 @@ export function parseMeshConfig(file: string, text: string): MeshConfigResult {
   const spec = decodeMessage(source.value ?? {}, meshConfigSchema, findings, []) as MeshConfigSpec;
   // The decoder dropped every field of the wrong type, so the rules can still run and report the rest.
   validateMeshConfig(spec, findings);
-  const located = locate(findings.items, positions, SUBJECT);
+  const located = locate(findings.items, positions, SUBJECT).sort((a, b) => a.line - b.line || a.column - b.column);
   if (findings.hasErrors) return reject(located);
   return { mesh: meshConfigWithDefaults(spec), findings: located, rejected: false };
 }
@@ -100,7 +108,16 @@ function blockShift(text: string, keyAt: SourcePosition): { lines: number; colum
 }
 
 function problemFinding(position: SourcePosition, message: string): LocatedFinding {
-  return { severity: 'error', code: MeshConfigLoadCode.syntax, message, path: [], file: position.file, line: position.line, column: position.column, ...SUBJECT };
+  return {
+    severity: 'error',
+    code: MeshConfigLoadCode.syntax,
+    message,
+    path: [],
+    file: position.file,
+    line: position.line,
+    column: position.column,
+    ...SUBJECT,
+  };
 }
 
 function reject(findings: LocatedFinding[]): MeshConfigResult {

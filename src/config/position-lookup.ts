@@ -8,7 +8,12 @@ import type { FieldPath, PositionLookup, SourcePosition } from './resource.ts';
  * Map fields resolve to their key, list indexes to the item; a path that goes further than the YAML
  * does resolves to the deepest part that exists, so every finding still points somewhere useful.
  */
-export function createPositionLookup(file: string, doc: Document, root: Node, lineCounter: LineCounter): PositionLookup {
+export function createPositionLookup(
+  file: string,
+  doc: Document,
+  root: Node,
+  lineCounter: LineCounter,
+): PositionLookup {
   const at = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
@@ -29,7 +34,11 @@ export function createPositionLookup(file: string, doc: Document, root: Node, li
   };
 }
 
-function childOf(doc: Document, node: unknown, segment: string | number): { node: unknown; offset: number } | undefined {
+function childOf(
+  doc: Document,
+  node: unknown,
+  segment: string | number,
+): { node: unknown; offset: number } | undefined {
   const resolved = isAlias(node) ? node.resolve(doc) : node;
   if (isMap(resolved)) {
     for (const pair of resolved.items) {

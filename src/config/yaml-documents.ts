@@ -96,9 +96,11 @@ export function parseYamlDocuments(file: string, text: string): { documents: Yam
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
-  for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false })) {
+  // `merge: true` honours `<<: *anchor` keys, which Kubernetes' YAML reader (go-yaml) also expands.
+  for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false, merge: true })) {
     if (doc.errors.length > 0) {
-      for (const error of doc.errors) problems.push({ position: at(error.pos[0]), message: `invalid YAML: ${error.message}` });
+      for (const error of doc.errors)
+        problems.push({ position: at(error.pos[0]), message: `invalid YAML: ${error.message}` });
       continue;
     }
     const root = doc.contents;
@@ -109,7 +111,10 @@ export function parseYamlDocuments(file: string, text: string): { documents: Yam
       continue;
     }
     if (!isMap(root)) {
-      problems.push({ position: at(root.range?.[0] ?? 0), message: 'document is not a map of fields (expected apiVersion, kind, metadata, spec)' });
+      problems.push({
+        position: at(root.range?.[0] ?? 0),
+        message: 'document is not a map of fields (expected apiVersion, kind, metadata, spec)',
+      });
       continue;
     }
     const listItems = isRecord(value) && value['kind'] === 'List' ? root.get('items', true) : undefined;
@@ -123,7 +128,8 @@ export function parseYamlDocuments(file: string, text: string): { documents: Yam
     }
     for (const item of listItems.items as Node[]) {
       const itemValue = toPlain(doc, item);
-      if (itemValue instanceof Error) problems.push({ position: at(item.range?.[0] ?? 0), message: `invalid YAML: ${itemValue.message}` });
+      if (itemValue instanceof Error)
+        problems.push({ position: at(item.range?.[0] ?? 0), message: `invalid YAML: ${itemValue.message}` });
       else documents.push(makeDocument(file, doc, item, itemValue, lineCounter));
     }
   }
@@ -154,7 +160,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function describeError(err: unknown): string {
   if (err instanceof Error && 'code' in err && typeof err.code === 'string') {
-    const reasons: Record<string, string> = { ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory' };
+    const reasons: Record<string, string> = {
+      ENOENT: 'no such file or directory',
+      EACCES: 'permission denied',
+      EISDIR: 'is a directory',
+    };
     return reasons[err.code] ?? err.message;
   }
   return err instanceof Error ? err.message : String(err);

@@ -19,8 +19,16 @@ export interface FindingSubject {
   readonly name?: string | undefined;
 }
 
-export function locate(findings: readonly Finding[], positions: PositionLookup, subject: FindingSubject): LocatedFinding[] {
-  return findings.map((finding) => ({ ...finding, ...positionFields(positions(finding.path)), ...definedOnly(subject) }));
+export function locate(
+  findings: readonly Finding[],
+  positions: PositionLookup,
+  subject: FindingSubject,
+): LocatedFinding[] {
+  return findings.map((finding) => ({
+    ...finding,
+    ...positionFields(positions(finding.path)),
+    ...definedOnly(subject),
+  }));
 }
 
 export function positionFields(position: SourcePosition): { file: string; line: number; column: number } {

@@ -1,39 +1,83 @@
 // MeshConfig rules (Istio's ValidateMeshConfig, the parts meshgate reads): durations, ports, exportTo lists.
+import { formatFieldPath } from '../config/field-path.ts';
 import type { FieldPath } from '../config/resource.ts';
 import type { MeshConfigSpec } from '../config/wire/mesh-config.ts';
-import { checkDuration } from './duration-rule.ts';
 import { validateExportTo } from './export-to.ts';
-import type { Findings } from './findings.ts';
+import { isDns1123Label, parseDurationNanos, validateDuration } from './fields.ts';
+import { Findings } from './findings.ts';
 
-export const MeshConfigCode = { invalidPort: 'invalid-port', invalidNamespace: 'invalid-namespace', invalidRetry: 'invalid-retry' } as const;
+export const MeshConfigCode = {
+  invalidDuration: 'MESH_DURATION_INVALID',
+  invalidPort: 'MESH_PORT_INVALID',
+  invalidNamespace: 'MESH_ROOT_NAMESPACE_INVALID',
+  invalidRetry: 'MESH_RETRY_ATTEMPTS_NEGATIVE',
+} as const;
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Paths are relative to the MeshConfig document. The mode enum was already checked while decoding. */
+/**
+ * Paths are relative to the MeshConfig document, and every message starts with the field it is about:
+ * a MeshConfig has no resource name to give context. The mode enum was already checked while decoding.
+ */
 export function validateMeshConfig(spec: MeshConfigSpec, findings: Findings): void {
   checkDuration(spec.connectTimeout, ['connectTimeout'], findings);
+  // 0s turns the protocol sniffing timeout off, which Istio allows.
   checkDuration(spec.protocolDetectionTimeout, ['protocolDetectionTimeout'], findings, true);
   checkDuration(spec.dnsRefreshRate, ['dnsRefreshRate'], findings);
   checkPort(spec.proxyListenPort, ['proxyListenPort'], findings);
   checkPort(spec.proxyInboundListenPort, ['proxyInboundListenPort'], findings);
-  if (spec.defaultServiceExportTo !== undefined) validateExportTo(spec.defaultServiceExportTo, 'istio-system', { isServiceEntry: true }, findings, ['defaultServiceExportTo']);
-  if (spec.defaultVirtualServiceExportTo !== undefined) validateExportTo(spec.defaultVirtualServiceExportTo, 'istio-system', { isServiceEntry: false }, findings, ['defaultVirtualServiceExportTo']);
-  if (spec.defaultDestinationRuleExportTo !== undefined) validateExportTo(spec.defaultDestinationRuleExportTo, 'istio-system', { isServiceEntry: false }, findings, ['defaultDestinationRuleExportTo']);
-  if (spec.rootNamespace !== undefined && spec.rootNamespace !== '' && !DNS1123_LABEL.test(spec.rootNamespace)) {
-    findings.error(['rootNamespace'], MeshConfigCode.invalidNamespace, `rootNamespace: "${spec.rootNamespace}" is not a valid namespace name`);
+  checkExportTo(spec.defaultServiceExportTo, 'defaultServiceExportTo', true, findings);
+  checkExportTo(spec.defaultVirtualServiceExportTo, 'defaultVirtualServiceExportTo', false, findings);
+  checkExportTo(spec.defaultDestinationRuleExportTo, 'defaultDestinationRuleExportTo', false, findings);
+  if (spec.rootNamespace !== undefined && spec.rootNamespace !== '' && !isDns1123Label(spec.rootNamespace)) {
+    findings.error(
+      ['rootNamespace'],
+      MeshConfigCode.invalidNamespace,
+      `rootNamespace: "${spec.rootNamespace}" is not a valid namespace name`,
+    );
   }
   const retry = spec.defaultHttpRetryPolicy;
   if (retry !== undefined) {
     if (retry.attempts !== undefined && retry.attempts < 0) {
-      findings.error(['defaultHttpRetryPolicy', 'attempts'], MeshConfigCode.invalidRetry, 'defaultHttpRetryPolicy.attempts cannot be negative');
+      findings.error(
+        ['defaultHttpRetryPolicy', 'attempts'],
+        MeshConfigCode.invalidRetry,
+        'defaultHttpRetryPolicy.attempts cannot be negative',
+      );
     }
     checkDuration(retry.perTryTimeout, ['defaultHttpRetryPolicy', 'perTryTimeout'], findings);
     checkDuration(retry.backoff, ['defaultHttpRetryPolicy', 'backoff'], findings);
   }
 }
 
+function checkDuration(value: string | undefined, path: FieldPath, findings: Findings, allowZero = false): void {
+  if (value === undefined || (allowZero && parseDurationNanos(value) === 0n)) return;
+  const problem = validateDuration(value);
+  if (problem !== undefined)
+    findings.error(path, MeshConfigCode.invalidDuration, `${formatFieldPath(path)}: ${problem}`);
+}
+
 function checkPort(port: number | undefined, path: FieldPath, findings: Findings): void {
   if (port !== undefined && (port < 1 || port > 65535)) {
-    findings.error(path, MeshConfigCode.invalidPort, `${String(path[0])}: port number ${port} must be in the range 1..65535`);
+    findings.error(
+      path,
+      MeshConfigCode.invalidPort,
+      `${formatFieldPath(path)}: port number ${port} must be in the range 1..65535`,
+    );
+  }
+}
+
+/** The shared exportTo rules; a mesh-wide default has no namespace of its own, so '.' never duplicates a name. */
+function checkExportTo(list: string[] | undefined, field: string, isServiceEntry: boolean, findings: Findings): void {
+  if (list === undefined) return;
+  const local = new Findings();
+  validateExportTo(
+    list.filter((entry) => typeof entry === 'string'),
+    '.',
+    { isServiceEntry },
+    local,
+    [field],
+  );
+  for (const f of local.items) {
+    if (f.severity === 'error') findings.error(f.path, f.code, `${field}: ${f.message}`);
+    else findings.warning(f.path, f.code, `${field}: ${f.message}`);
   }
 }

@@ -37,7 +37,8 @@ export function validateServiceEntryEndpoints(spec: ServiceEntrySpec, resolution
   const endpoints = spec.endpoints ?? [];
   if (endpoints.length > MAX_ENDPOINTS) findings.error(['endpoints'], 'SE_ENDPOINTS_TOO_MANY', `endpoints may have at most ${MAX_ENDPOINTS} items`);
   // With NONE the proxy forwards to the original destination, so there is nothing to send to an endpoint.
-  if (resolution === 'NONE' && endpoints.length > 0) {
+  // The CRD schema refuses the field as soon as it is written, even as an empty list.
+  if (resolution === 'NONE' && isPresent(spec.endpoints)) {
     findings.error(['endpoints'], 'SE_NONE_ENDPOINTS', 'no endpoints should be provided for resolution type none');
   }
   const ports = (spec.ports ?? []).filter(isPresent);

@@ -37,7 +37,7 @@ export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
 export function validateServiceEntry(spec: ServiceEntrySpec, ctx: ValidationContext, findings: Findings): void {
   const resolution: string = spec.resolution ?? 'NONE';
 
-  // 1. workloadSelector, and never together with endpoints.
+  // The selector picks workloads as endpoints, so it excludes a literal endpoint list.
   reportIssues(findings, ['workloadSelector'], validateWorkloadSelector(spec.workloadSelector ?? undefined, 'service entry'));
   if (isPresent(spec.workloadSelector) && isPresent(spec.endpoints)) {
     findings.error(['workloadSelector'], 'SE_SELECTOR_WITH_ENDPOINTS', 'only one of WorkloadSelector or Endpoints is allowed in Service Entry');
@@ -46,15 +46,9 @@ export function validateServiceEntry(spec: ServiceEntrySpec, ctx: ValidationCont
   checkHosts(spec, resolution, findings);
   checkAddresses(spec, resolution, findings);
   checkPorts(spec, resolution, ctx, findings);
+  checkEnums(spec, resolution, findings);
 
-  // Enums: the CRD schema refuses values it does not list.
-  if (spec.location !== undefined && !LOCATIONS.includes(spec.location)) {
-    findings.error(['location'], 'SE_LOCATION_INVALID', `unsupported location ${String(spec.location)}`);
-  }
-  if (!RESOLUTIONS.includes(resolution)) {
-    findings.error(['resolution'], 'SE_RESOLUTION_INVALID', `unsupported resolution type ${resolution}`);
-  }
-
+  // What each resolution mode allows.
   validateServiceEntryEndpoints(spec, resolution, findings);
   if (resolution === 'NONE' && isPresent(spec.workloadSelector)) {
     findings.warning(['workloadSelector'], 'SE_NONE_SELECTOR', 'workloadSelector should not be set when resolution mode is NONE');
@@ -62,16 +56,29 @@ export function validateServiceEntry(spec: ServiceEntrySpec, ctx: ValidationCont
   if (resolution === 'DNS' || resolution === 'DNS_ROUND_ROBIN') checkDnsResolution(spec, resolution, findings);
   if (resolution === 'DYNAMIC_DNS') checkDynamicDns(spec, ctx, findings);
 
-  // 8. Several hosts behind one port only work when the proxy can tell them apart (Host header or SNI).
-  // With NONE the hosts are not used for routing, so anything goes.
-  const hosts = spec.hosts ?? [];
-  if (resolution !== 'NONE' && hosts.length > 1) {
-    const i = (spec.ports ?? []).findIndex((p) => isPresent(p) && !isHttpOrTls(p));
-    if (i >= 0) findings.error(['ports', i, 'protocol'], 'SE_MULTI_HOST_NON_HTTP_TLS', 'multiple hosts provided with non-HTTP, non-TLS ports');
-  }
-
-  // 9. exportTo, where '~' (visible to nobody) is allowed.
+  checkMultipleHosts(spec, resolution, findings);
+  // '~' (visible to nobody but the service's own proxies) is allowed for ServiceEntries only.
   validateExportTo(spec.exportTo, ctx.namespace, { isServiceEntry: true }, findings);
+}
+
+/** The CRD schema refuses enum values it does not list. */
+function checkEnums(spec: ServiceEntrySpec, resolution: string, findings: Findings): void {
+  if (spec.location !== undefined && !LOCATIONS.includes(spec.location)) {
+    findings.error(['location'], 'SE_LOCATION_INVALID', `unsupported location ${String(spec.location)}`);
+  }
+  if (!RESOLUTIONS.includes(resolution)) {
+    findings.error(['resolution'], 'SE_RESOLUTION_INVALID', `unsupported resolution type ${resolution}`);
+  }
+}
+
+/**
+ * Several hosts behind one port only work when the proxy can tell them apart, by Host header (HTTP) or
+ * SNI (TLS). With NONE the hosts play no part in forwarding, so anything goes.
+ */
+function checkMultipleHosts(spec: ServiceEntrySpec, resolution: string, findings: Findings): void {
+  if (resolution === 'NONE' || (spec.hosts ?? []).length <= 1) return;
+  const i = (spec.ports ?? []).findIndex((p) => isPresent(p) && !isHttpOrTls(p));
+  if (i >= 0) findings.error(['ports', i, 'protocol'], 'SE_MULTI_HOST_NON_HTTP_TLS', 'multiple hosts provided with non-HTTP, non-TLS ports');
 }
 
 function checkHosts(spec: ServiceEntrySpec, resolution: string, findings: Findings): void {

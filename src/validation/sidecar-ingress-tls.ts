@@ -22,6 +22,9 @@ const VALID_CIPHER_SUITES: ReadonlySet<string> = new Set([
   'DES-CBC3-SHA',
 ]);
 
+const TLS_MODES: readonly string[] = ['PASSTHROUGH', 'SIMPLE', 'MUTUAL', 'AUTO_PASSTHROUGH', 'ISTIO_MUTUAL', 'OPTIONAL_MUTUAL'];
+const TLS_VERSIONS: readonly string[] = ['TLS_AUTO', 'TLSV1_0', 'TLSV1_1', 'TLSV1_2', 'TLSV1_3'];
+
 interface TlsCertificate {
   readonly serverCertificate?: string;
   readonly privateKey?: string;
@@ -40,6 +43,7 @@ interface ServerTls {
   readonly tlsCertificates: readonly TlsCertificate[];
   readonly subjectAltNames: readonly string[];
   readonly minProtocolVersion: string;
+  readonly maxProtocolVersion: string;
   readonly cipherSuites: readonly string[];
 }
 
@@ -58,6 +62,7 @@ function readTls(raw: Readonly<Record<string, unknown>>): ServerTls {
     tlsCertificates: list<TlsCertificate>('tlsCertificates').filter((c) => c !== null && typeof c === 'object'),
     subjectAltNames: list<string>('subjectAltNames'),
     minProtocolVersion: str('minProtocolVersion'),
+    maxProtocolVersion: str('maxProtocolVersion'),
     cipherSuites: list<string>('cipherSuites'),
   };
 }
@@ -70,6 +75,13 @@ export function validateSidecarIngressTls(
   findings: Findings,
 ): void {
   const tls = readTls(raw as Readonly<Record<string, unknown>>);
+  // Enum values the CRD schema lists.
+  if (!TLS_MODES.includes(tls.mode)) findings.error([...path, 'mode'], 'SC_INGRESS_TLS_ENUM_INVALID', `unsupported tls mode ${tls.mode}`);
+  for (const field of ['minProtocolVersion', 'maxProtocolVersion'] as const) {
+    if (tls[field] !== '' && !TLS_VERSIONS.includes(tls[field])) {
+      findings.error([...path, field], 'SC_INGRESS_TLS_ENUM_INVALID', `unsupported tls ${field} ${tls[field]}`);
+    }
+  }
   // The sidecar terminates with its own workload certificate source; these gateway-only knobs do nothing here.
   if (tls.subjectAltNames.length > 0) findings.error([...path, 'subjectAltNames'], 'SC_INGRESS_TLS_SANS', 'sidecar: subjectAltNames is not supported in ingress tls');
   if (tls.httpsRedirect) findings.error([...path, 'httpsRedirect'], 'SC_INGRESS_TLS_HTTPS_REDIRECT', 'sidecar: httpsRedirect is not supported');

@@ -1,6 +1,11 @@
 // Stage 2 entry: YAML files → documents → decode → Istio's rules per kind → defaults → a frozen ConfigSet.
 import { decodeSpec, type SpecByKind } from '../config/decode.ts';
-import { destinationRuleWithDefaults, serviceEntryWithDefaults, sidecarWithDefaults, virtualServiceWithDefaults } from '../config/defaults.ts';
+import {
+  destinationRuleWithDefaults,
+  serviceEntryWithDefaults,
+  sidecarWithDefaults,
+  virtualServiceWithDefaults,
+} from '../config/defaults.ts';
 import { deepFreeze } from '../config/deep-freeze.ts';
 import { identify, type IdentifiedResource } from '../config/identify.ts';
 import { loadMeshConfig } from '../config/mesh-config.ts';
@@ -18,9 +23,9 @@ export type KindRule<K extends Kind> = (spec: SpecByKind[K], ctx: ValidationCont
 export type KindRules = { readonly [K in Kind]: KindRule<K> };
 
 export const LoadCode = {
-  yamlSyntax: 'yaml-syntax',
-  duplicate: 'duplicate-resource',
-  internal: 'internal-error',
+  yamlSyntax: 'YAML_SYNTAX',
+  duplicate: 'DUPLICATE_RESOURCE',
+  internal: 'INTERNAL_ERROR',
 } as const;
 
 export interface LoadOptions {
@@ -66,7 +71,13 @@ export async function loadConfig(paths: readonly string[], options: LoadOptions 
   const inputs = await readYamlInputs(paths);
   const findings: LocatedFinding[] = [...meshResult.findings];
   for (const problem of inputs.problems) {
-    findings.push({ severity: 'error', code: LoadCode.yamlSyntax, message: problem.message, path: [], ...positionFields(problem.position) });
+    findings.push({
+      severity: 'error',
+      code: LoadCode.yamlSyntax,
+      message: problem.message,
+      path: [],
+      ...positionFields(problem.position),
+    });
   }
   const skipped: SkippedDocument[] = [];
   const accepted: { kind: Kind; resource: AnyResource }[] = [];
@@ -117,16 +128,25 @@ function checkResource(
   if (first === undefined) seen.set(formatKey(key), doc);
   else {
     const where = `${first.position.file}:${first.position.line}:${first.position.column}`;
-    findings.error(['$', 'metadata', 'name'], LoadCode.duplicate, `${key.kind} ${key.namespace}/${key.name} is already defined at ${where}`);
+    findings.error(['$', 'metadata', 'name'], LoadCode.duplicate, `duplicate resource: already defined at ${where}`);
   }
   const spec = decodeSpec(key.kind, identity.spec, findings);
   if (findings.hasErrors) return undefined;
-  const ctx: ValidationContext = { namespace: key.namespace, name: key.name, labels: identity.labels, annotations: identity.annotations };
+  const ctx: ValidationContext = {
+    namespace: key.namespace,
+    name: key.name,
+    labels: identity.labels,
+    annotations: identity.annotations,
+  };
   try {
     runRules(rules, key.kind, spec, ctx, findings);
   } catch (err) {
     // A rule that throws is a meshgate bug; the resource is rejected rather than the whole load failing.
-    findings.error([], LoadCode.internal, `internal error while validating: ${err instanceof Error ? err.message : String(err)}`);
+    findings.error(
+      [],
+      LoadCode.internal,
+      `internal error while validating: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   if (findings.hasErrors) return undefined;
   return {
@@ -139,7 +159,13 @@ function checkResource(
   };
 }
 
-function runRules(rules: KindRules, kind: Kind, spec: SpecByKind[Kind], ctx: ValidationContext, findings: Findings): void {
+function runRules(
+  rules: KindRules,
+  kind: Kind,
+  spec: SpecByKind[Kind],
+  ctx: ValidationContext,
+  findings: Findings,
+): void {
   // The switch ties each kind to its own spec type, which an indexed call cannot express.
   switch (kind) {
     case 'ServiceEntry':
@@ -182,14 +208,32 @@ function buildConfigSet(accepted: readonly { kind: Kind; resource: AnyResource }
 }
 
 function compareKeys(a: ResourceKey, b: ResourceKey): number {
-  return a.namespace === b.namespace ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.namespace < b.namespace ? -1 : 1;
+  return a.namespace === b.namespace
+    ? a.name < b.name
+      ? -1
+      : a.name > b.name
+        ? 1
+        : 0
+    : a.namespace < b.namespace
+      ? -1
+      : 1;
 }
 
-function sortFindings(findings: LocatedFinding[], files: readonly string[], meshPath: string | undefined): LocatedFinding[] {
+function sortFindings(
+  findings: LocatedFinding[],
+  files: readonly string[],
+  meshPath: string | undefined,
+): LocatedFinding[] {
   const order = new Map<string, number>(files.map((f, i) => [f, i]));
   if (meshPath !== undefined) order.set(meshPath, -1);
   return findings
     .map((f, i) => ({ f, i }))
-    .sort((a, b) => (order.get(a.f.file) ?? 0) - (order.get(b.f.file) ?? 0) || a.f.line - b.f.line || a.f.column - b.f.column || a.i - b.i)
+    .sort(
+      (a, b) =>
+        (order.get(a.f.file) ?? 0) - (order.get(b.f.file) ?? 0) ||
+        a.f.line - b.f.line ||
+        a.f.column - b.f.column ||
+        a.i - b.i,
+    )
     .map(({ f }) => f);
 }

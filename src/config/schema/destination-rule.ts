@@ -1,6 +1,18 @@
 // Field schema of DestinationRule.spec, including the TrafficPolicy pieces Sidecar and MeshConfig reuse.
-import { portSelector, workloadSelector } from './common.ts';
-import { bool, double, duration, enumOf, int, list, map, message, string, stringList, stringMap } from './field-schema.ts';
+import { portSelector } from './common.ts';
+import {
+  bool,
+  double,
+  duration,
+  enumOf,
+  int,
+  list,
+  map,
+  message,
+  string,
+  stringList,
+  stringMap,
+} from './field-schema.ts';
 
 const consistentHash = message('ConsistentHashLB', {
   httpHeaderName: string,
@@ -96,7 +108,13 @@ const trafficPolicy = message('TrafficPolicy', {
   outlierDetection,
   tls: clientTls,
   portLevelSettings: list(
-    message('PortTrafficPolicy', { port: portSelector, loadBalancer, connectionPool, outlierDetection, tls: clientTls }),
+    message('PortTrafficPolicy', {
+      port: portSelector,
+      loadBalancer,
+      connectionPool,
+      outlierDetection,
+      tls: clientTls,
+    }),
   ),
   tunnel: message('TunnelSettings', { protocol: string, targetHost: string, targetPort: int }),
   proxyProtocol: message('ProxyProtocol', { version: enumOf('V1', 'V2') }),
@@ -108,5 +126,6 @@ export const destinationRuleSpec = message('DestinationRule', {
   trafficPolicy,
   subsets: list(message('Subset', { name: string, labels: stringMap, trafficPolicy })),
   exportTo: stringList,
-  workloadSelector,
+  // istio.type.v1beta1.WorkloadSelector: `matchLabels`, unlike the `labels` of ServiceEntry and Sidecar.
+  workloadSelector: message('WorkloadSelector', { matchLabels: stringMap }),
 });

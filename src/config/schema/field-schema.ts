@@ -26,6 +26,8 @@ export interface MessageSchema {
    * AllowUnknownFields), so there an unknown field is only worth a warning.
    */
   readonly unknownFields?: 'error' | 'warning';
+  /** Other spellings Istio's CRD accepts for a field (`+kubebuilder:altName`), mapped to the field's name. */
+  readonly aliases?: Readonly<Record<string, string>>;
 }
 
 export const string: FieldSchema = { type: 'string' };
@@ -47,8 +49,13 @@ export function map(values: FieldSchema): FieldSchema {
   return { type: 'map', values };
 }
 
-export function message(name: string, fields: Record<string, FieldSchema>, unknownFields: 'error' | 'warning' = 'error'): MessageSchema {
-  return { type: 'message', name, fields, unknownFields };
+export function message(
+  name: string,
+  fields: Record<string, FieldSchema>,
+  unknownFields: 'error' | 'warning' = 'error',
+  aliases?: Record<string, string>,
+): MessageSchema {
+  return { type: 'message', name, fields, unknownFields, ...(aliases === undefined ? {} : { aliases }) };
 }
 
 export const stringList = list(string);

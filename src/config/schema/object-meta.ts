@@ -20,4 +20,10 @@ export const objectMeta = message('ObjectMeta', {
 });
 
 /** `spec` is decoded separately against the kind's own schema. */
-export const objectEnvelope = message('object', { apiVersion: string, kind: string, metadata: objectMeta, spec: any, status: any });
+export const objectEnvelope = message('object', {
+  apiVersion: string,
+  kind: string,
+  metadata: objectMeta,
+  spec: any,
+  status: any,
+});

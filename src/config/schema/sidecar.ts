@@ -19,7 +19,9 @@ const serverTls = message('ServerTLSSettings', {
   credentialName: string,
   credentialNames: stringList,
   caCertCredentialName: string,
-  tlsCertificates: list(message('TLSCertificate', { serverCertificate: string, privateKey: string, caCertificates: string })),
+  tlsCertificates: list(
+    message('TLSCertificate', { serverCertificate: string, privateKey: string, caCertificates: string }),
+  ),
   subjectAltNames: stringList,
   verifyCertificateSpki: stringList,
   verifyCertificateHash: stringList,
@@ -44,8 +46,8 @@ export const sidecarSpec = message('Sidecar', {
   egress: list(message('IstioEgressListener', { port: sidecarPort, bind: string, captureMode, hosts: stringList })),
   inboundConnectionPool: connectionPool,
   outboundTrafficPolicy: message('OutboundTrafficPolicy', {
-    // ALLOW_ANY_DYNAMIC_DNS is a mesh-only mode; it decodes here so the Sidecar rules can say exactly that.
-    mode: enumOf('REGISTRY_ONLY', 'ALLOW_ANY', 'ALLOW_ANY_DYNAMIC_DNS'),
+    // Istio's Sidecar CRD has only these two: ALLOW_ANY_DYNAMIC_DNS is a MeshConfig-only mode.
+    mode: enumOf('REGISTRY_ONLY', 'ALLOW_ANY'),
     egressProxy: destination,
   }),
 });

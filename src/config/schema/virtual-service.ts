@@ -32,48 +32,57 @@ export const httpRetry = message('HTTPRetry', {
   backoff: duration,
 });
 
-const httpRoute = message('HTTPRoute', {
-  name: string,
-  match: list(httpMatchRequest),
-  route: list(message('HTTPRouteDestination', { destination, weight: int, headers })),
-  redirect: message('HTTPRedirect', {
-    uri: string,
-    authority: string,
-    port: int,
-    derivePort: enumOf('FROM_PROTOCOL_DEFAULT', 'FROM_REQUEST_PORT'),
-    scheme: string,
-    redirectCode: int,
-    prefixRewrite: string,
-  }),
-  directResponse: message('HTTPDirectResponse', { status: int, body: message('HTTPBody', { string, bytes: string }) }),
-  delegate: message('Delegate', { name: string, namespace: string }),
-  rewrite: message('HTTPRewrite', {
-    uri: string,
-    authority: string,
-    uriRegexRewrite: message('RegexRewrite', { match: string, rewrite: string }),
-  }),
-  timeout: duration,
-  retries: httpRetry,
-  fault: message('HTTPFaultInjection', {
-    delay: message('Delay', { percent: int, fixedDelay: duration, exponentialDelay: duration, percentage: percent }),
-    abort: message('Abort', { httpStatus: int, grpcStatus: string, http2Error: string, percentage: percent }),
-  }),
-  mirror: destination,
-  mirrors: list(message('HTTPMirrorPolicy', { destination, percentage: percent })),
-  mirrorPercent: int,
-  mirrorPercentage: percent,
-  corsPolicy: message('CorsPolicy', {
-    allowOrigin: stringList,
-    allowOrigins: list(stringMatch),
-    allowMethods: stringList,
-    allowHeaders: stringList,
-    exposeHeaders: stringList,
-    maxAge: duration,
-    allowCredentials: bool,
-    unmatchedPreflights: enumOf('UNSPECIFIED', 'FORWARD', 'IGNORE'),
-  }),
-  headers,
-});
+const httpRoute = message(
+  'HTTPRoute',
+  {
+    name: string,
+    match: list(httpMatchRequest),
+    route: list(message('HTTPRouteDestination', { destination, weight: int, headers })),
+    redirect: message('HTTPRedirect', {
+      uri: string,
+      authority: string,
+      port: int,
+      derivePort: enumOf('FROM_PROTOCOL_DEFAULT', 'FROM_REQUEST_PORT'),
+      scheme: string,
+      redirectCode: int,
+      prefixRewrite: string,
+    }),
+    directResponse: message('HTTPDirectResponse', {
+      status: int,
+      body: message('HTTPBody', { string, bytes: string }),
+    }),
+    delegate: message('Delegate', { name: string, namespace: string }),
+    rewrite: message('HTTPRewrite', {
+      uri: string,
+      authority: string,
+      uriRegexRewrite: message('RegexRewrite', { match: string, rewrite: string }),
+    }),
+    timeout: duration,
+    retries: httpRetry,
+    fault: message('HTTPFaultInjection', {
+      delay: message('Delay', { percent: int, fixedDelay: duration, exponentialDelay: duration, percentage: percent }),
+      abort: message('Abort', { httpStatus: int, grpcStatus: string, http2Error: string, percentage: percent }),
+    }),
+    mirror: destination,
+    mirrors: list(message('HTTPMirrorPolicy', { destination, percentage: percent })),
+    mirrorPercent: int,
+    mirrorPercentage: percent,
+    corsPolicy: message('CorsPolicy', {
+      allowOrigin: stringList,
+      allowOrigins: list(stringMatch),
+      allowMethods: stringList,
+      allowHeaders: stringList,
+      exposeHeaders: stringList,
+      maxAge: duration,
+      allowCredentials: bool,
+      unmatchedPreflights: enumOf('UNSPECIFIED', 'FORWARD', 'IGNORE'),
+    }),
+    headers,
+  },
+  'error',
+  // The deprecated integer mirror percentage is also accepted under its proto name.
+  { mirror_percent: 'mirrorPercent' },
+);
 
 const routeDestination = message('RouteDestination', { destination, weight: int });
 

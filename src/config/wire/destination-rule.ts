@@ -1,5 +1,5 @@
 // DestinationRule spec as written in YAML.
-import type { Duration, Percent, PortSelector } from './common.ts';
+import type { Duration, PortSelector } from './common.ts';
 
 export type SimpleLB = 'UNSPECIFIED' | 'LEAST_CONN' | 'RANDOM' | 'PASSTHROUGH' | 'ROUND_ROBIN' | 'LEAST_REQUEST';
 
@@ -20,11 +20,10 @@ export interface LoadBalancerSettings {
     failoverPriority?: string[];
     enabled?: boolean;
   };
+  /** Istio's ZoneAwareLoadBalancerSetting (the CRD has exactly these four fields). */
   zoneAwareLbSetting?: {
-    routingEnabled?: Percent;
-    minClusterSize?: number;
-    forceLocalZone?: boolean;
     enabled?: boolean;
+    minClusterSize?: number;
     failover?: { from?: string; to?: string }[];
     failoverPriority?: string[];
   };

@@ -24,73 +24,101 @@ function decode(kind: Kind, specYaml: string): { lines: string[]; value: unknown
 
 describe('unknown fields', () => {
   test('at the top of spec, with a one-letter typo', () => {
-    assert.deepEqual(decode('ServiceEntry', 'hostz: [a.example.com]').lines, ['3:3 error unknown-field: unknown field "hostz" (did you mean "hosts"?)']);
+    assert.deepEqual(decode('ServiceEntry', 'hostz: [a.example.com]').lines, [
+      '3:3 error UNKNOWN_FIELD: unknown field "hostz" (did you mean "hosts"?)',
+    ]);
   });
 
   test('two levels down (ports[0]), with a swapped pair of letters', () => {
     const { lines } = decode('ServiceEntry', 'hosts: [a.example.com]\nports:\n- number: 80\n  nmae: http');
-    assert.deepEqual(lines, ['6:5 error unknown-field: unknown field "nmae" (did you mean "name"?)']);
+    assert.deepEqual(lines, ['6:5 error UNKNOWN_FIELD: unknown field "nmae" (did you mean "name"?)']);
   });
 
   test('deep inside a VirtualService route (http[0].route[0].destination.port)', () => {
-    const yaml = ['hosts: [a]', 'http:', '- route:', '  - destination:', '      host: a', '      port:', '        numbr: 80'].join('\n');
-    assert.deepEqual(decode('VirtualService', yaml).lines, ['9:11 error unknown-field: unknown field "numbr" (did you mean "number"?)']);
+    const yaml = [
+      'hosts: [a]',
+      'http:',
+      '- route:',
+      '  - destination:',
+      '      host: a',
+      '      port:',
+      '        numbr: 80',
+    ].join('\n');
+    assert.deepEqual(decode('VirtualService', yaml).lines, [
+      '9:11 error UNKNOWN_FIELD: unknown field "numbr" (did you mean "number"?)',
+    ]);
   });
 
   test('inside a map of messages (headers) and a DestinationRule traffic policy', () => {
     const vs = decode('VirtualService', 'http:\n- match:\n  - headers:\n      x-user: {exakt: bob}');
-    assert.deepEqual(vs.lines, ['6:18 error unknown-field: unknown field "exakt" (did you mean "exact"?)']);
-    const dr = decode('DestinationRule', 'host: a\ntrafficPolicy:\n  connectionPool:\n    tcp:\n      connectTimout: 1s');
-    assert.deepEqual(dr.lines, ['7:9 error unknown-field: unknown field "connectTimout" (did you mean "connectTimeout"?)']);
+    assert.deepEqual(vs.lines, ['6:18 error UNKNOWN_FIELD: unknown field "exakt" (did you mean "exact"?)']);
+    const dr = decode(
+      'DestinationRule',
+      'host: a\ntrafficPolicy:\n  connectionPool:\n    tcp:\n      connectTimout: 1s',
+    );
+    assert.deepEqual(dr.lines, [
+      '7:9 error UNKNOWN_FIELD: unknown field "connectTimout" (did you mean "connectTimeout"?)',
+    ]);
   });
 
   test('case and snake_case slips are suggested too; far-off names get no suggestion', () => {
     const { lines } = decode('ServiceEntry', 'Hosts: [a]\nexport_to: ["."]\nfoo: 1');
     assert.deepEqual(lines, [
-      '3:3 error unknown-field: unknown field "Hosts" (did you mean "hosts"?)',
-      '4:3 error unknown-field: unknown field "export_to" (did you mean "exportTo"?)',
-      '5:3 error unknown-field: unknown field "foo"',
+      '3:3 error UNKNOWN_FIELD: unknown field "Hosts" (did you mean "hosts"?)',
+      '4:3 error UNKNOWN_FIELD: unknown field "export_to" (did you mean "exportTo"?)',
+      '5:3 error UNKNOWN_FIELD: unknown field "foo"',
     ]);
   });
 
   test('unknown fields are dropped from the decoded value, known ones kept', () => {
-    assert.deepEqual(decode('Sidecar', 'egres: []\noutboundTrafficPolicy: {mode: ALLOW_ANY}').value, { outboundTrafficPolicy: { mode: 'ALLOW_ANY' } });
+    assert.deepEqual(decode('Sidecar', 'egres: []\noutboundTrafficPolicy: {mode: ALLOW_ANY}').value, {
+      outboundTrafficPolicy: { mode: 'ALLOW_ANY' },
+    });
   });
 });
 
 describe('wrong types', () => {
   test('string where an integer is expected (a quoted port number)', () => {
     const { lines } = decode('ServiceEntry', 'hosts: [a]\nports:\n- number: "80"\n  name: http');
-    assert.deepEqual(lines, ['5:5 error wrong-type: ports[0].number must be an integer, got the string "80"']);
+    assert.deepEqual(lines, ['5:5 error WRONG_TYPE: ports[0].number must be an integer, got the string "80"']);
   });
 
   test('a fraction where an integer is expected', () => {
     assert.deepEqual(decode('VirtualService', 'http:\n- route:\n  - weight: 12.5').lines, [
-      '5:7 error wrong-type: http[0].route[0].weight must be an integer, got the number 12.5',
+      '5:7 error WRONG_TYPE: http[0].route[0].weight must be an integer, got the number 12.5',
     ]);
   });
 
   test('a string where a list is expected, and a list where a string is expected', () => {
     const { lines } = decode('ServiceEntry', 'hosts: a.example.com\nsubjectAltNames: [[x]]');
     assert.deepEqual(lines, [
-      '3:3 error wrong-type: hosts must be a list of strings, got the string "a.example.com"',
-      '4:21 error wrong-type: subjectAltNames[0] must be a string, got a list',
+      '3:3 error WRONG_TYPE: hosts must be a list of strings, got the string "a.example.com"',
+      '4:21 error WRONG_TYPE: subjectAltNames[0] must be a string, got a list',
     ]);
   });
 
   test('a number in a string map (labels) and a string where a boolean is expected', () => {
-    const yaml = ['host: a', 'subsets:', '- name: v1', '  labels:', '    version: 1', 'trafficPolicy:', '  tls:', '    insecureSkipVerify: "yes"'].join('\n');
+    const yaml = [
+      'host: a',
+      'subsets:',
+      '- name: v1',
+      '  labels:',
+      '    version: 1',
+      'trafficPolicy:',
+      '  tls:',
+      '    insecureSkipVerify: "yes"',
+    ].join('\n');
     assert.deepEqual(decode('DestinationRule', yaml).lines, [
-      '7:7 error wrong-type: subsets[0].labels.version must be a string, got the integer 1',
-      '10:7 error wrong-type: trafficPolicy.tls.insecureSkipVerify must be true or false, got the string "yes"',
+      '7:7 error WRONG_TYPE: subsets[0].labels.version must be a string, got the integer 1',
+      '10:7 error WRONG_TYPE: trafficPolicy.tls.insecureSkipVerify must be true or false, got the string "yes"',
     ]);
   });
 
   test('a list where a message is expected, and a number where a duration string is expected', () => {
     const { lines } = decode('VirtualService', 'http:\n- retries: [3]\n  timeout: 3');
     assert.deepEqual(lines, [
-      '4:5 error wrong-type: http[0].retries must be a map of HTTPRetry fields, got a list',
-      '5:5 error wrong-type: http[0].timeout must be a duration string such as "5s" or "100ms", got the integer 3',
+      '4:5 error WRONG_TYPE: http[0].retries must be a map of HTTPRetry fields, got a list',
+      '5:5 error WRONG_TYPE: http[0].timeout must be a duration string such as "5s" or "100ms", got the integer 3',
     ]);
   });
 
@@ -99,9 +127,10 @@ describe('wrong types', () => {
     const doc = parseYamlDocuments('t.yaml', 'kind: Sidecar\nspec: [egress]\n').documents[0];
     const findings = new Findings();
     decodeSpec('Sidecar', (doc?.value as { spec: unknown }).spec, findings);
-    assert.deepEqual(findings.items.map((f) => [doc?.positions(f.path).line, doc?.positions(f.path).column, f.message]), [
-      [2, 1, 'spec must be a map of Sidecar fields, got a list'],
-    ]);
+    assert.deepEqual(
+      findings.items.map((f) => [doc?.positions(f.path).line, doc?.positions(f.path).column, f.message]),
+      [[2, 1, 'spec must be a map of Sidecar fields, got a list']],
+    );
   });
 
   test('an explicit null is "not set", as the Kubernetes API server treats it', () => {
@@ -112,7 +141,7 @@ describe('wrong types', () => {
 
   test('a null list item is reported where the empty item is', () => {
     assert.deepEqual(decode('ServiceEntry', 'hosts: [a]\nports:\n-\n- number: 80').lines, [
-      '5:4 error wrong-type: ports[0] must be a map of ServicePort fields, got nothing (null)',
+      '5:4 error WRONG_TYPE: ports[0] must be a map of ServicePort fields, got nothing (null)',
     ]);
   });
 });
@@ -120,27 +149,39 @@ describe('wrong types', () => {
 describe('enum values', () => {
   test('resolution: DNSS names the field, suggests DNS and lists the allowed values', () => {
     assert.deepEqual(decode('ServiceEntry', 'hosts: [a]\nresolution: DNSS').lines, [
-      '4:3 error unknown-enum-value: resolution: unknown value "DNSS" (did you mean "DNS"?); allowed values: NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS',
+      '4:3 error UNKNOWN_ENUM_VALUE: resolution: unknown value "DNSS" (did you mean "DNS"?); allowed values: NONE, STATIC, DNS, DNS_ROUND_ROBIN, DYNAMIC_DNS',
     ]);
   });
 
   test('lower case enum value, nested (trafficPolicy.tls.mode)', () => {
     assert.deepEqual(decode('DestinationRule', 'host: a\ntrafficPolicy:\n  tls:\n    mode: simple').lines, [
-      '6:7 error unknown-enum-value: trafficPolicy.tls.mode: unknown value "simple" (did you mean "SIMPLE"?); allowed values: DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL',
+      '6:7 error UNKNOWN_ENUM_VALUE: trafficPolicy.tls.mode: unknown value "simple" (did you mean "SIMPLE"?); allowed values: DISABLE, SIMPLE, MUTUAL, ISTIO_MUTUAL',
     ]);
   });
 
   test('a number where an enum name is expected', () => {
     assert.deepEqual(decode('ServiceEntry', 'hosts: [a]\nlocation: 1').lines, [
-      '4:3 error wrong-type: location must be one of MESH_EXTERNAL, MESH_INTERNAL, got the integer 1',
+      '4:3 error WRONG_TYPE: location must be one of MESH_EXTERNAL, MESH_INTERNAL, got the integer 1',
     ]);
   });
 
   test('Sidecar egress captureMode and outbound mode', () => {
-    const yaml = ['egress:', '- hosts: ["./*"]', '  captureMode: IPTABLE', 'outboundTrafficPolicy:', '  mode: BLOCK'].join('\n');
+    const yaml = [
+      'egress:',
+      '- hosts: ["./*"]',
+      '  captureMode: IPTABLE',
+      'outboundTrafficPolicy:',
+      '  mode: BLOCK',
+    ].join('\n');
     assert.deepEqual(decode('Sidecar', yaml).lines, [
-      '5:5 error unknown-enum-value: egress[0].captureMode: unknown value "IPTABLE" (did you mean "IPTABLES"?); allowed values: DEFAULT, IPTABLES, NONE',
-      '7:5 error unknown-enum-value: outboundTrafficPolicy.mode: unknown value "BLOCK"; allowed values: REGISTRY_ONLY, ALLOW_ANY, ALLOW_ANY_DYNAMIC_DNS',
+      '5:5 error UNKNOWN_ENUM_VALUE: egress[0].captureMode: unknown value "IPTABLE" (did you mean "IPTABLES"?); allowed values: DEFAULT, IPTABLES, NONE',
+      '7:5 error UNKNOWN_ENUM_VALUE: outboundTrafficPolicy.mode: unknown value "BLOCK"; allowed values: REGISTRY_ONLY, ALLOW_ANY',
+    ]);
+  });
+
+  test("ALLOW_ANY_DYNAMIC_DNS is a MeshConfig mode only: Istio's Sidecar schema does not have it", () => {
+    assert.deepEqual(decode('Sidecar', 'outboundTrafficPolicy:\n  mode: ALLOW_ANY_DYNAMIC_DNS').lines, [
+      '4:5 error UNKNOWN_ENUM_VALUE: outboundTrafficPolicy.mode: unknown value "ALLOW_ANY_DYNAMIC_DNS"; allowed values: REGISTRY_ONLY, ALLOW_ANY',
     ]);
   });
 });
@@ -196,7 +237,7 @@ describe('every wire field decodes', () => {
     const yaml = [
       'host: a.example.com',
       'exportTo: ["."]',
-      'workloadSelector: {labels: {app: a}}',
+      'workloadSelector: {matchLabels: {app: a}}',
       'trafficPolicy:',
       '  loadBalancer: {consistentHash: {httpCookie: {name: c, path: /, ttl: 1s, attributes: [{name: SameSite, value: Lax}]}, ringHash: {minimumRingSize: 1024}},',
       '                 localityLbSetting: {enabled: true, distribute: [{from: a/*, to: {b/*: 100}}], failover: [{from: a, to: b}], failoverPriority: [x]},',
@@ -226,6 +267,23 @@ describe('every wire field decodes', () => {
       'outboundTrafficPolicy: {mode: ALLOW_ANY, egressProxy: {host: proxy.example.com, port: {number: 3128}}}',
     ].join('\n');
     assert.deepEqual(decode('Sidecar', yaml).lines, []);
+  });
+});
+
+describe('spellings particular to one message', () => {
+  test("HTTPRoute accepts the deprecated mirror_percent (the CRD's alternative name) as mirrorPercent", () => {
+    const { lines, value } = decode('VirtualService', 'http:\n- mirror: {host: m}\n  mirror_percent: 5');
+    assert.deepEqual(lines, []);
+    assert.deepEqual(value, { http: [{ mirror: { host: 'm' }, mirrorPercent: 5 }] });
+  });
+
+  test("DestinationRule's workloadSelector is matchLabels, not ServiceEntry's and Sidecar's labels", () => {
+    assert.deepEqual(decode('DestinationRule', 'host: a\nworkloadSelector:\n  labels: {app: a}').lines, [
+      '5:5 error UNKNOWN_FIELD: unknown field "labels"',
+    ]);
+    assert.deepEqual(decode('ServiceEntry', 'hosts: [a]\nworkloadSelector:\n  matchLabels: {app: a}').lines, [
+      '5:5 error UNKNOWN_FIELD: unknown field "matchLabels"',
+    ]);
   });
 });
 

@@ -11,10 +11,18 @@ const nameOf = (value: unknown): unknown => (value as { metadata?: { name?: unkn
 
 describe('parseYamlDocuments', () => {
   test('splits a multi-document file and gives each document its own start line', () => {
-    const text = ['kind: A', 'metadata: {name: a}', '---', '# comment', 'kind: B', 'metadata: {name: b}', ''].join('\n');
+    const text = ['kind: A', 'metadata: {name: a}', '---', '# comment', 'kind: B', 'metadata: {name: b}', ''].join(
+      '\n',
+    );
     const { documents, problems } = parseYamlDocuments('f.yaml', text);
     assert.deepEqual(problems, []);
-    assert.deepEqual(documents.map((d) => [kindOf(d.value), d.position.line, d.position.column]), [['A', 1, 1], ['B', 5, 1]]);
+    assert.deepEqual(
+      documents.map((d) => [kindOf(d.value), d.position.line, d.position.column]),
+      [
+        ['A', 1, 1],
+        ['B', 5, 1],
+      ],
+    );
   });
 
   test('ignores empty documents and comment-only documents', () => {
@@ -27,7 +35,10 @@ describe('parseYamlDocuments', () => {
   test('a malformed document is a problem at its own line and the others are still read', () => {
     const text = ['kind: A', '---', 'kind: B', 'spec:', '  x: 1', '  x: 2', '---', 'kind: C', ''].join('\n');
     const { documents, problems } = parseYamlDocuments('f.yaml', text);
-    assert.deepEqual(documents.map((d) => kindOf(d.value)), ['A', 'C']);
+    assert.deepEqual(
+      documents.map((d) => kindOf(d.value)),
+      ['A', 'C'],
+    );
     assert.equal(problems.length, 1);
     assert.deepEqual(problems[0]?.position, { file: 'f.yaml', line: 6, column: 3 });
     assert.equal(problems[0]?.message, 'invalid YAML: Map keys must be unique');
@@ -44,30 +55,75 @@ describe('parseYamlDocuments', () => {
     const { documents, problems } = parseYamlDocuments('f.yaml', '- just\n- a list\n');
     assert.equal(documents.length, 0);
     assert.deepEqual(problems, [
-      { position: { file: 'f.yaml', line: 1, column: 1 }, message: 'document is not a map of fields (expected apiVersion, kind, metadata, spec)' },
+      {
+        position: { file: 'f.yaml', line: 1, column: 1 },
+        message: 'document is not a map of fields (expected apiVersion, kind, metadata, spec)',
+      },
     ]);
   });
 
   test('an alias bomb is refused as a problem instead of exhausting memory', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 0; i < 6; i++) lines.push(`${'bcdefg'[i]}: &${'bcdefg'[i]} [${Array(10).fill(`*${i === 0 ? 'a' : 'bcdefg'[i - 1]}`).join(', ')}]`);
+    for (let i = 0; i < 6; i++)
+      lines.push(
+        `${'bcdefg'[i]}: &${'bcdefg'[i]} [${Array(10)
+          .fill(`*${i === 0 ? 'a' : 'bcdefg'[i - 1]}`)
+          .join(', ')}]`,
+      );
     const { documents, problems } = parseYamlDocuments('bomb.yaml', lines.join('\n'));
     assert.equal(documents.length, 0);
     assert.equal(problems.length, 1);
     assert.match(problems[0]?.message ?? '', /^invalid YAML: .*alias/i);
   });
 
+  test('merge keys (<<: *anchor) are expanded as Kubernetes does', () => {
+    const text = [
+      'kind: ServiceEntry',
+      'x-port: &p {number: 80, name: http}',
+      'spec:',
+      '  ports:',
+      '  - <<: *p',
+      '    protocol: HTTP',
+      '',
+    ].join('\n');
+    const doc = parseYamlDocuments('m.yaml', text).documents[0];
+    assert.deepEqual((doc?.value as { spec: unknown }).spec, {
+      ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
+    });
+    // A merged field has no key of its own in the item, so it resolves to the item.
+    assert.deepEqual(doc?.positions(['ports', 0, 'number']), { file: 'm.yaml', line: 5, column: 5 });
+    assert.deepEqual(doc?.positions(['ports', 0, 'protocol']), { file: 'm.yaml', line: 6, column: 5 });
+  });
+
   test('kind: List expands into its items, each positioned at its own item', () => {
-    const text = ['apiVersion: v1', 'kind: List', 'items:', '- kind: A', '  metadata: {name: a}', '- kind: B', '  spec:', '    hosts: [b.com]', ''].join('\n');
+    const text = [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '- kind: A',
+      '  metadata: {name: a}',
+      '- kind: B',
+      '  spec:',
+      '    hosts: [b.com]',
+      '',
+    ].join('\n');
     const { documents } = parseYamlDocuments('l.yaml', text);
-    assert.deepEqual(documents.map((d) => [kindOf(d.value), d.position.line, d.position.column]), [['A', 4, 3], ['B', 6, 3]]);
+    assert.deepEqual(
+      documents.map((d) => [kindOf(d.value), d.position.line, d.position.column]),
+      [
+        ['A', 4, 3],
+        ['B', 6, 3],
+      ],
+    );
     assert.deepEqual(documents[1]?.positions(['hosts', 0]), { file: 'l.yaml', line: 8, column: 13 });
   });
 
   test('kind: List without a list of items is a problem', () => {
     const { documents, problems } = parseYamlDocuments('l.yaml', 'kind: List\nitems: {}\n');
     assert.equal(documents.length, 0);
-    assert.deepEqual(problems, [{ position: { file: 'l.yaml', line: 1, column: 1 }, message: 'kind: List must have a list of items' }]);
+    assert.deepEqual(problems, [
+      { position: { file: 'l.yaml', line: 1, column: 1 }, message: 'kind: List must have a list of items' },
+    ]);
   });
 });
 
@@ -128,11 +184,14 @@ describe('readYamlInputs', () => {
   test('walks folders recursively in name order, reading only .yaml/.yml and skipping hidden entries', async () => {
     const inputs = await readYamlInputs([`${FIXTURES}/tree`]);
     assert.deepEqual(inputs.files, [`${FIXTURES}/tree/a-services.yaml`, `${FIXTURES}/tree/sub/b-rule.yml`]);
-    assert.deepEqual(inputs.documents.map((d) => [kindOf(d.value), d.file, d.position.line]), [
-      ['ServiceEntry', `${FIXTURES}/tree/a-services.yaml`, 2],
-      ['VirtualService', `${FIXTURES}/tree/a-services.yaml`, 15],
-      ['DestinationRule', `${FIXTURES}/tree/sub/b-rule.yml`, 1],
-    ]);
+    assert.deepEqual(
+      inputs.documents.map((d) => [kindOf(d.value), d.file, d.position.line]),
+      [
+        ['ServiceEntry', `${FIXTURES}/tree/a-services.yaml`, 2],
+        ['VirtualService', `${FIXTURES}/tree/a-services.yaml`, 15],
+        ['DestinationRule', `${FIXTURES}/tree/sub/b-rule.yml`, 1],
+      ],
+    );
     assert.deepEqual(inputs.unreadable, []);
   });
 
@@ -140,20 +199,32 @@ describe('readYamlInputs', () => {
     const inputs = await readYamlInputs([`${FIXTURES}/tree/notes.txt`]);
     assert.deepEqual(inputs.files, [`${FIXTURES}/tree/notes.txt`]);
     // The note happens to be a one-entry YAML map; what matters is that it was read at all.
-    assert.deepEqual(inputs.documents.map((d) => d.value), [{ 'Not YAML': 'a folder walk must ignore this file.' }]);
+    assert.deepEqual(
+      inputs.documents.map((d) => d.value),
+      [{ 'Not YAML': 'a folder walk must ignore this file.' }],
+    );
   });
 
   test('a missing path is unreadable input, and the other paths are still read', async () => {
     const inputs = await readYamlInputs([`${FIXTURES}/no-such-dir`, `${FIXTURES}/list.yaml`]);
     assert.deepEqual(inputs.unreadable, [{ path: `${FIXTURES}/no-such-dir`, message: 'no such file or directory' }]);
-    assert.deepEqual(inputs.documents.map((d) => nameOf(d.value)), ['one', 'two']);
+    assert.deepEqual(
+      inputs.documents.map((d) => nameOf(d.value)),
+      ['one', 'two'],
+    );
   });
 
   test('malformed.yaml: the bad middle document is a problem; first and last documents are read', async () => {
     const inputs = await readYamlInputs([`${FIXTURES}/malformed.yaml`]);
-    assert.deepEqual(inputs.documents.map((d) => nameOf(d.value)), ['before', 'after']);
+    assert.deepEqual(
+      inputs.documents.map((d) => nameOf(d.value)),
+      ['before', 'after'],
+    );
     assert.deepEqual(inputs.problems, [
-      { position: { file: `${FIXTURES}/malformed.yaml`, line: 12, column: 3 }, message: 'invalid YAML: Map keys must be unique' },
+      {
+        position: { file: `${FIXTURES}/malformed.yaml`, line: 12, column: 3 },
+        message: 'invalid YAML: Map keys must be unique',
+      },
     ]);
   });
 });

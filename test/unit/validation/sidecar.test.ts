@@ -1,4 +1,4 @@
-// Sidecar rules: Istio's TestValidateSidecar cases (namespace "bar"), then one valid and one invalid case per remaining rule.
+// Sidecar rules: the 74 cases of Istio's TestValidateSidecar (namespace "bar"), each with the exact findings.
 import { describe, test } from 'node:test';
 import type { IstioEgressListener, IstioIngressListener, SidecarSpec } from '../../../src/config/wire/sidecar.ts';
 import { validateSidecar } from '../../../src/validation/sidecar.ts';

@@ -394,3 +394,75 @@ void describe('VirtualService: the seed', () => {
     assertFindings(runRules(validateVirtualService, doc.spec, validationContext(doc.metadata.namespace)), []);
   });
 });
+
+void describe('VirtualService: istio.io egress examples are valid', () => {
+  const examples: Record<string, string> = {
+    'timeout for httpbin.org': `
+hosts: [httpbin.org]
+http:
+- timeout: 3s
+  route:
+  - destination: {host: httpbin.org}
+    weight: 100
+`,
+    'TLS origination: port 80 to 443': `
+hosts: [edition.cnn.com]
+http:
+- match:
+  - port: 80
+  route:
+  - destination:
+      host: edition.cnn.com
+      port: {number: 443}
+`,
+    'egress gateway for HTTP': `
+hosts: [edition.cnn.com]
+gateways: [istio-egressgateway, mesh]
+http:
+- match:
+  - gateways: [mesh]
+    port: 80
+  route:
+  - destination:
+      host: istio-egressgateway.istio-system.svc.cluster.local
+      subset: cnn
+      port: {number: 80}
+    weight: 100
+- match:
+  - gateways: [istio-egressgateway]
+    port: 80
+  route:
+  - destination:
+      host: edition.cnn.com
+      port: {number: 80}
+    weight: 100
+`,
+    'SNI routing through an egress gateway': `
+hosts: ["*.wikipedia.org"]
+gateways: [mesh, istio-egressgateway]
+tls:
+- match:
+  - gateways: [mesh]
+    port: 443
+    sniHosts: ["*.wikipedia.org"]
+  route:
+  - destination:
+      host: istio-egressgateway.istio-system.svc.cluster.local
+      subset: wikipedia
+      port: {number: 443}
+- match:
+  - gateways: [istio-egressgateway]
+    port: 443
+    sniHosts: ["*.wikipedia.org"]
+  route:
+  - destination:
+      host: www.wikipedia.org
+      port: {number: 443}
+`,
+  };
+  for (const [name, yaml] of Object.entries(examples)) {
+    void test(name, () => {
+      assertFindings(runRules(validateVirtualService, parse(yaml) as VirtualServiceSpec, validationContext('foo')), []);
+    });
+  }
+});

@@ -1,0 +1,154 @@
+// `meshgate proxy`: wires the watched config source → compiler → data plane → admin API, prints where it
+// listens, reloads on change (a failed load or compile never replaces the live snapshot), drains on SIGTERM.
+import { Option, type Command } from 'commander';
+import { AdminServer } from '../admin/admin-server.ts';
+import { compile } from '../compiler/compile.ts';
+import type { Snapshot } from '../compiler/snapshot.ts';
+import { DirectorySource, type ConfigState } from '../config/sources/directory-source.ts';
+import { ProxyServer } from '../dataplane/proxy-server.ts';
+import { parseDnsServer } from '../dns/dns-servers.ts';
+import { DnsResolver } from '../dns/resolver.ts';
+import { AccessLogger, type AccessLogFormat } from '../observability/access-log/access-logger.ts';
+import { openAccessLogSink } from '../observability/access-log/sink.ts';
+import { systemClock } from '../system-clock.ts';
+import { UsageError } from './usage-error.ts';
+
+interface ProxyFlags {
+  readonly config: string[];
+  readonly meshConfig?: string;
+  readonly namespace: string;
+  readonly bind: string;
+  readonly outboundPort: string;
+  readonly adminPort: string;
+  readonly dnsServer: string[];
+  readonly accessLog: string;
+  readonly accessLogFormat: AccessLogFormat;
+  readonly drainTimeout: string;
+}
+
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerProxyCommand(program: Command): void {
+  program
+    .command('proxy')
+    .description('run the egress proxy: explicit HTTP and CONNECT proxying with Istio semantics from watched Istio YAML')
+    .option('--config <path>', 'file or folder of Istio YAML, watched for changes (repeatable)', collect, [])
+    .option('--mesh-config <file>', 'MeshConfig YAML (outboundTrafficPolicy.mode; default ALLOW_ANY)')
+    .option('--namespace <ns>', "the proxy's own namespace (decides exportTo and Sidecar visibility)", 'default')
+    .option('--bind <addr>', 'address of the outbound listener', '127.0.0.1')
+    .option('--outbound-port <n>', 'explicit proxy port (HTTP_PROXY/HTTPS_PROXY)', '15001')
+    .option('--admin-port <n>', 'admin API port on 127.0.0.1 (/ready, /config_dump, /clusters)', '15000')
+    .option('--dns-server <ip[:port]>', 'DNS server for upstream names (repeatable; default: the system resolver)', collect, [])
+    .option('--access-log <file|->', 'access log destination, - for stdout', '-')
+    .addOption(new Option('--access-log-format <format>', 'access log encoding').choices(['text', 'json']).default('text'))
+    .option('--drain-timeout <seconds>', 'on SIGTERM, how long in-flight requests may finish', '5')
+    .action(async (flags: ProxyFlags) => {
+      await runProxy(flags);
+    });
+}
+
+function port(name: string, value: string): number {
+  const n = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 0 && n <= 65535)) throw new UsageError(`${name} "${value}" is not a port number (0-65535)`);
+  return n;
+}
+
+function say(line: string): void {
+  process.stderr.write(`meshgate: ${line}\n`);
+}
+
+function reportLoad(state: ConfigState): void {
+  for (const r of state.rejected) {
+    say(`rejected ${r.file}${r.servingLastGood ? ' (its last good version stays live)' : ''}:`);
+    for (const e of r.errors) say(`  ${e}`);
+  }
+  for (const w of state.warnings) say(`warning: ${w}`);
+}
+
+async function runProxy(flags: ProxyFlags): Promise<void> {
+  if (!NAMESPACE.test(flags.namespace)) throw new UsageError(`--namespace "${flags.namespace}" is not a valid namespace name`);
+  const outboundPort = port('--outbound-port', flags.outboundPort);
+  const adminPort = port('--admin-port', flags.adminPort);
+  const drainSeconds = Number(flags.drainTimeout);
+  if (!(drainSeconds >= 0)) throw new UsageError(`--drain-timeout "${flags.drainTimeout}" is not a number of seconds`);
+  let dnsServers: string[];
+  try {
+    dnsServers = flags.dnsServer.map(parseDnsServer);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+
+  let accessLog: AccessLogger;
+  try {
+    accessLog = new AccessLogger(flags.accessLogFormat, await openAccessLogSink(flags.accessLog, { onError: (e) => say(e.message) }));
+  } catch (err) {
+    say(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
+  const traceRouter = (process.env.MESHGATE_TRACE ?? '').split(',').includes('router');
+  const source = new DirectorySource(flags.config, { namespace: flags.namespace, ...(flags.meshConfig !== undefined ? { meshConfigPath: flags.meshConfig } : {}) });
+
+  // The mesh's dnsRefreshRate is only known after the first load; Istio's default (60 s) serves until then.
+  const resolver = new DnsResolver({ servers: dnsServers });
+  const proxy = new ProxyServer({
+    clock: systemClock,
+    resolver,
+    accessLog: (info) => accessLog.log(info),
+    ...(traceRouter ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+  });
+  const apply = (state: ConfigState): Snapshot | undefined => {
+    reportLoad(state);
+    try {
+      const snapshot = compile(state.configSet, { namespace: flags.namespace, version: String(state.version) });
+      for (const d of snapshot.diagnostics) say(`note: ${d.message}`);
+      proxy.swap(snapshot);
+      return snapshot;
+    } catch (err) {
+      say(`config version ${state.version} did not compile, the live snapshot stays: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      return undefined;
+    }
+  };
+
+  const first = await source.start((state) => {
+    const snapshot = apply(state);
+    if (snapshot !== undefined) say(`config version ${snapshot.version} live: ${snapshot.services.length} services`);
+  });
+  const initial = apply(first);
+  if (initial === undefined) process.exit(1);
+  const live = proxy;
+  const admin = new AdminServer({
+    snapshot: () => live.snapshot,
+    rejected: () => source.state?.rejected ?? [],
+    warnings: () => source.state?.warnings ?? [],
+    clusters: live.clusters,
+  });
+  let listening: { address: string; port: number };
+  let adminListening: number;
+  try {
+    listening = await live.listen(outboundPort, flags.bind);
+    adminListening = await admin.listen(adminPort);
+  } catch (err) {
+    say(`cannot listen: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+  say(`outbound listener on ${listening.address}:${listening.port} (HTTP_PROXY/HTTPS_PROXY), admin on 127.0.0.1:${adminListening}`);
+  say(`loaded ${initial.services.length} services from ${first.files.length} files (${initial.outboundTrafficPolicy}, namespace ${flags.namespace}, config version ${initial.version})`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: draining for up to ${drainSeconds}s`);
+    source.close();
+    const cut = await live.stop(drainSeconds * 1000);
+    await admin.close();
+    await accessLog.close();
+    if (cut > 0) say(`closed ${cut} streams still running after the drain timeout`);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+

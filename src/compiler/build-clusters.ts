@@ -1,0 +1,118 @@
+// Builder: visible services × ports (× DestinationRule subsets) → Istio clusters, plus Passthrough/BlackHole.
+import type { DestinationRuleResource } from '../config/model.ts';
+import { BLACKHOLE_CLUSTER, outboundClusterName, PASSTHROUGH_CLUSTER } from '../model/cluster-name.ts';
+import type { Diagnostic, Service, ServicePort } from '../registry/service.ts';
+import { durationMs } from './duration.ts';
+import type { Cluster, ClusterEndpoint, ClusterType } from './snapshot.ts';
+import { destinationRuleFor, policyFor, type PortPolicy } from './traffic-policy.ts';
+
+const ONE_HOUR_MS = 3_600_000;
+
+export interface ClusterInputs {
+  readonly services: readonly Service[];
+  readonly destinationRules: readonly DestinationRuleResource[];
+  readonly connectTimeoutMs: number;
+}
+
+export interface BuiltClusters {
+  /** Sorted by name. */
+  readonly clusters: Record<string, Cluster>;
+  readonly diagnostics: Diagnostic[];
+}
+
+export function buildClusters(inputs: ClusterInputs): BuiltClusters {
+  const list: Cluster[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const service of inputs.services) {
+    const rule = destinationRuleFor(inputs.destinationRules, service.hostname);
+    const subsets = ['', ...(rule?.spec.subsets.map((s) => s.name ?? '').filter((n) => n !== '') ?? [])];
+    for (const port of service.ports) {
+      for (const subset of subsets) {
+        const labels = subset === '' ? {} : (rule?.spec.subsets.find((s) => s.name === subset)?.labels ?? {});
+        const cluster = serviceCluster(service, port, subset, labels, policyFor(rule, port.number, subset), inputs.connectTimeoutMs);
+        if (cluster === undefined) {
+          if (subset === '') {
+            diagnostics.push({
+              code: 'ClusterWithoutEndpoints',
+              message: `${outboundClusterName(port.number, subset, service.hostname)} is not generated: a ${service.resolution} service needs endpoints (requests to it get 503 NC)`,
+              resource: `ServiceEntry/${service.source.namespace}/${service.source.name}`,
+              position: service.position,
+            });
+          }
+          continue;
+        }
+        list.push(cluster);
+      }
+    }
+  }
+  list.push(passthroughCluster(inputs.connectTimeoutMs), blackHoleCluster(inputs.connectTimeoutMs));
+  list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const clusters: Record<string, Cluster> = {};
+  for (const c of list) clusters[c.name] = c;
+  return { clusters, diagnostics };
+}
+
+function clusterType(service: Service, policy: PortPolicy): ClusterType {
+  if (policy.loadBalancer?.simple === 'PASSTHROUGH') return 'ORIGINAL_DST';
+  switch (service.resolution) {
+    case 'NONE':
+      return 'ORIGINAL_DST';
+    case 'STATIC':
+      return 'EDS';
+    case 'DNS_ROUND_ROBIN':
+      return 'LOGICAL_DNS';
+    default:
+      return 'STRICT_DNS';
+  }
+}
+
+function lbPolicy(type: ClusterType, policy: PortPolicy): Cluster['lbPolicy'] {
+  if (type === 'ORIGINAL_DST') return 'CLUSTER_PROVIDED';
+  switch (policy.loadBalancer?.simple) {
+    case 'ROUND_ROBIN':
+      return 'ROUND_ROBIN';
+    case 'RANDOM':
+      return 'RANDOM';
+    default:
+      return 'LEAST_REQUEST';
+  }
+}
+
+function serviceCluster(
+  service: Service,
+  port: ServicePort,
+  subset: string,
+  subsetLabels: Readonly<Record<string, string>>,
+  policy: PortPolicy,
+  meshConnectTimeoutMs: number,
+): Cluster | undefined {
+  const type = clusterType(service, policy);
+  const endpoints: ClusterEndpoint[] =
+    type === 'ORIGINAL_DST'
+      ? []
+      : service.endpoints
+          .filter((ep) => Object.entries(subsetLabels).every(([k, v]) => ep.labels[k] === v))
+          .map((ep) => ({ address: ep.address, port: ep.ports[port.name] ?? port.targetPort ?? port.number, weight: ep.weight, labels: ep.labels }));
+  // Istio does not generate a DNS cluster without endpoints (routes to it answer 503 NC).
+  if ((type === 'STRICT_DNS' || type === 'LOGICAL_DNS') && endpoints.length === 0) return undefined;
+  return {
+    name: outboundClusterName(port.number, subset, service.hostname),
+    type,
+    service: { hostname: service.hostname, namespace: service.namespace, port: port.number, protocol: port.protocol },
+    subset,
+    connectTimeoutMs: durationMs(policy.connectionPool?.tcp?.connectTimeout, meshConnectTimeoutMs),
+    lbPolicy: lbPolicy(type, policy),
+    // DNS_ROUND_ROBIN allows one endpoint; Envoy's LOGICAL_DNS uses only its first address.
+    endpoints: type === 'LOGICAL_DNS' ? endpoints.slice(0, 1) : endpoints,
+    ...(type === 'ORIGINAL_DST' && port.targetPort !== undefined ? { portOverride: port.targetPort } : {}),
+    idleTimeoutMs: durationMs(policy.connectionPool?.http?.idleTimeout, ONE_HOUR_MS),
+  };
+}
+
+function passthroughCluster(connectTimeoutMs: number): Cluster {
+  return { name: PASSTHROUGH_CLUSTER, type: 'ORIGINAL_DST', subset: '', connectTimeoutMs, lbPolicy: 'CLUSTER_PROVIDED', endpoints: [], idleTimeoutMs: ONE_HOUR_MS };
+}
+
+function blackHoleCluster(connectTimeoutMs: number): Cluster {
+  return { name: BLACKHOLE_CLUSTER, type: 'STATIC', subset: '', connectTimeoutMs, lbPolicy: 'ROUND_ROBIN', endpoints: [], idleTimeoutMs: ONE_HOUR_MS };
+}

@@ -1,0 +1,50 @@
+// Picks the DestinationRule that applies to a service and merges its traffic policy for one port and subset.
+import type { DestinationRuleResource } from '../config/model.ts';
+import type { ConnectionPoolSettings, LoadBalancerSettings, TrafficPolicy } from '../config/wire/destination-rule.ts';
+import type { DeepReadonly } from '../config/model.ts';
+import { isExportedTo, istioHostMatches } from '../registry/visibility.ts';
+
+export interface PortPolicy {
+  readonly connectionPool?: DeepReadonly<ConnectionPoolSettings>;
+  readonly loadBalancer?: DeepReadonly<LoadBalancerSettings>;
+}
+
+/** DestinationRules the proxy namespace sees, in Istio's preference order (own namespace first, then by age). */
+export function visibleDestinationRules(rules: readonly DestinationRuleResource[], namespace: string, defaultExportTo: readonly string[]): DestinationRuleResource[] {
+  const visible = rules.filter((r) => r.spec.workloadSelector === undefined && isExportedTo(r.spec.exportTo.length > 0 ? r.spec.exportTo : defaultExportTo, r.key.namespace, namespace));
+  return visible.sort((a, b) => Number(b.key.namespace === namespace) - Number(a.key.namespace === namespace));
+}
+
+/** The most specific matching rule: exact host first, then the longest wildcard. */
+export function destinationRuleFor(rules: readonly DestinationRuleResource[], hostname: string): DestinationRuleResource | undefined {
+  let best: DestinationRuleResource | undefined;
+  let bestScore = -1;
+  for (const rule of rules) {
+    const host = (rule.spec.host ?? '').toLowerCase();
+    // A rule applies to its own host or, when it is a wildcard, to every host under it.
+    if (host !== hostname && !(host.startsWith('*') && istioHostMatches(host, hostname) && hostname.length > host.length - 1)) continue;
+    const score = host === hostname ? Number.MAX_SAFE_INTEGER : host.length;
+    if (score > bestScore) {
+      best = rule;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** Port-level settings replace whole components of the top-level policy (Istio does not merge fields). */
+function forPort(policy: DeepReadonly<TrafficPolicy> | undefined, port: number): PortPolicy {
+  if (policy === undefined) return {};
+  const level = policy.portLevelSettings?.find((p) => p.port?.number === port);
+  const connectionPool = level?.connectionPool ?? policy.connectionPool;
+  const loadBalancer = level?.loadBalancer ?? policy.loadBalancer;
+  return { ...(connectionPool !== undefined ? { connectionPool } : {}), ...(loadBalancer !== undefined ? { loadBalancer } : {}) };
+}
+
+/** The policy for one cluster: a subset's policy overrides the rule's per component. */
+export function policyFor(rule: DestinationRuleResource | undefined, port: number, subset: string): PortPolicy {
+  const top = forPort(rule?.spec.trafficPolicy, port);
+  if (subset === '' || rule === undefined) return top;
+  const sub = forPort(rule.spec.subsets.find((s) => s.name === subset)?.trafficPolicy, port);
+  return { ...top, ...sub };
+}

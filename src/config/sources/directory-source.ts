@@ -1,0 +1,250 @@
+// Watches --config files and folders (fs.watch, debounced, plus a periodic rescan for filesystems whose
+// events are lost) and keeps, per file, its last version that parsed and validated: a broken file is
+// rejected whole while its previous good version stays live; a deleted file takes its resources with it.
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { LocatedFinding } from '../../validation/located-finding.ts';
+import { loadConfig } from '../../validation/validate.ts';
+import { loadMeshConfig } from '../mesh-config.ts';
+import type { ConfigResource, ConfigSet, MeshConfig } from '../model.ts';
+import { formatKey } from '../resource.ts';
+
+export interface RejectedFile {
+  readonly file: string;
+  /** Errors as `file:line:col: message` lines. */
+  readonly errors: readonly string[];
+  /** Whether an earlier good version of this file is still being served. */
+  readonly servingLastGood: boolean;
+}
+
+export interface ConfigState {
+  /** Increments on every accepted change. */
+  readonly version: number;
+  readonly configSet: ConfigSet;
+  readonly files: readonly string[];
+  readonly rejected: readonly RejectedFile[];
+  readonly warnings: readonly string[];
+}
+
+export interface DirectorySourceOptions {
+  readonly namespace: string;
+  readonly meshConfigPath?: string;
+  readonly debounceMs?: number;
+  readonly rescanMs?: number;
+}
+
+interface FileEntry {
+  content: string;
+  /** The last version that loaded without errors. */
+  good: ConfigSet | undefined;
+  rejected: RejectedFile | undefined;
+  warnings: string[];
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+
+function formatFinding(f: LocatedFinding): string {
+  return `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.code}]`;
+}
+
+export class DirectorySource {
+  readonly #paths: readonly string[];
+  readonly #options: DirectorySourceOptions;
+  readonly #files = new Map<string, FileEntry>();
+  #meshText: string | undefined;
+  #mesh: MeshConfig | undefined;
+  #meshRejected: RejectedFile | undefined;
+  #version = 0;
+  #state: ConfigState | undefined;
+  #watchers: FSWatcher[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #rescan: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #listener: ((state: ConfigState) => void) | undefined;
+
+  constructor(paths: readonly string[], options: DirectorySourceOptions) {
+    this.#paths = paths;
+    this.#options = options;
+  }
+
+  get state(): ConfigState | undefined {
+    return this.#state;
+  }
+
+  /** Loads everything once; then (if `watch`) reports each accepted change to `onChange`. */
+  async start(onChange?: (state: ConfigState) => void): Promise<ConfigState> {
+    await this.#sync();
+    this.#listener = onChange;
+    if (onChange !== undefined) this.#watch();
+    return this.#state!;
+  }
+
+  close(): void {
+    for (const w of this.#watchers) w.close();
+    this.#watchers = [];
+    clearTimeout(this.#timer);
+    clearInterval(this.#rescan);
+  }
+
+  #watch(): void {
+    const targets = new Set<string>();
+    for (const path of [...this.#paths, ...(this.#options.meshConfigPath !== undefined ? [this.#options.meshConfigPath] : [])]) {
+      targets.add(path);
+      targets.add(dirname(path));
+    }
+    for (const target of targets) {
+      try {
+        const w = watch(target, { recursive: true }, () => this.#schedule());
+        w.on('error', () => w.close());
+        this.#watchers.push(w);
+      } catch {
+        // The periodic rescan covers paths that cannot be watched (missing yet, or no inotify).
+      }
+    }
+    this.#rescan = setInterval(() => this.#schedule(), this.#options.rescanMs ?? 1000);
+    this.#rescan.unref();
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#kick(), this.#options.debounceMs ?? 200);
+    this.#timer.unref();
+  }
+
+  async #kick(): Promise<void> {
+    if (this.#running !== undefined) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#sync().then((changed) => {
+      if (changed && this.#listener !== undefined && this.#state !== undefined) this.#listener(this.#state);
+    });
+    try {
+      await this.#running;
+    } finally {
+      this.#running = undefined;
+      if (this.#again) {
+        this.#again = false;
+        void this.#kick();
+      }
+    }
+  }
+
+  /** Re-reads what changed; returns whether the served configuration (or its rejections) changed. */
+  async #sync(): Promise<boolean> {
+    let changed = await this.#syncMesh();
+    const meshChanged = changed;
+    const present = new Set(await this.#listFiles());
+    for (const file of [...this.#files.keys()]) {
+      if (!present.has(file)) {
+        this.#files.delete(file);
+        changed = true;
+      }
+    }
+    for (const file of [...present].sort()) {
+      const content = await readFile(file, 'utf8').catch(() => undefined);
+      if (content === undefined) continue;
+      const entry = this.#files.get(file);
+      if (entry !== undefined && entry.content === content && !meshChanged) continue;
+      await this.#loadFile(file, content, entry);
+      changed = true;
+    }
+    if (changed || this.#state === undefined) this.#publish();
+    return changed;
+  }
+
+  async #syncMesh(): Promise<boolean> {
+    const path = this.#options.meshConfigPath;
+    if (path === undefined) {
+      if (this.#mesh !== undefined) return false;
+      this.#mesh = (await loadMeshConfig(undefined)).mesh;
+      return true;
+    }
+    const text = await readFile(path, 'utf8').catch(() => '\u0000unreadable');
+    if (text === this.#meshText) return false;
+    this.#meshText = text;
+    const result = await loadMeshConfig(path);
+    if (result.rejected) {
+      const errors = [...(result.unreadable !== undefined ? [`${path}: ${result.unreadable.message}`] : []), ...result.findings.filter((f) => f.severity === 'error').map(formatFinding)];
+      this.#meshRejected = { file: path, errors, servingLastGood: this.#mesh !== undefined };
+      if (this.#mesh === undefined) this.#mesh = result.mesh;
+      return true;
+    }
+    this.#meshRejected = undefined;
+    this.#mesh = result.mesh;
+    return true;
+  }
+
+  async #loadFile(file: string, content: string, previous: FileEntry | undefined): Promise<void> {
+    const result = await loadConfig([file], { namespace: this.#options.namespace, ...(this.#options.meshConfigPath !== undefined && this.#meshRejected === undefined ? { meshConfigPath: this.#options.meshConfigPath } : {}) });
+    const errors = [
+      ...result.unreadable.map((u) => `${u.path}: ${u.message}`),
+      ...result.findings.filter((f) => f.severity === 'error' && f.file === file).map(formatFinding),
+    ];
+    const warnings = result.findings.filter((f) => f.severity === 'warning' && f.file === file).map(formatFinding);
+    if (errors.length === 0) {
+      this.#files.set(file, { content, good: result.configSet, rejected: undefined, warnings });
+      return;
+    }
+    const good = previous?.good;
+    this.#files.set(file, { content, good, rejected: { file, errors, servingLastGood: good !== undefined }, warnings });
+  }
+
+  /** Merges every file's last good resources; a resource defined in two files is kept from the first. */
+  #publish(): void {
+    const seen = new Map<string, string>();
+    const warnings: string[] = [];
+    const take = <S>(pick: (c: ConfigSet) => readonly ConfigResource<S>[]): ConfigResource<S>[] => {
+      const out: ConfigResource<S>[] = [];
+      for (const [file, entry] of [...this.#files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (entry.good === undefined) continue;
+        for (const resource of pick(entry.good)) {
+          const key = formatKey(resource.key);
+          const first = seen.get(key);
+          if (first !== undefined && first !== file) {
+            warnings.push(`${file}: ${key} is ignored: ${first} already defines it`);
+            continue;
+          }
+          seen.set(key, file);
+          out.push(resource);
+        }
+      }
+      return out.sort((a, b) => (formatKey(a.key) < formatKey(b.key) ? -1 : 1));
+    };
+    const configSet: ConfigSet = Object.freeze({
+      serviceEntries: take((c) => c.serviceEntries),
+      virtualServices: take((c) => c.virtualServices),
+      destinationRules: take((c) => c.destinationRules),
+      sidecars: take((c) => c.sidecars),
+      mesh: this.#mesh!,
+    });
+    const rejected = [...(this.#meshRejected !== undefined ? [this.#meshRejected] : []), ...[...this.#files.values()].flatMap((e) => (e.rejected !== undefined ? [e.rejected] : []))];
+    for (const e of this.#files.values()) warnings.push(...e.warnings);
+    this.#version++;
+    this.#state = Object.freeze({ version: this.#version, configSet, files: [...this.#files.keys()].sort(), rejected, warnings });
+  }
+
+  async #listFiles(): Promise<string[]> {
+    const found: string[] = [];
+    for (const path of this.#paths) found.push(...(await listYaml(path, true)));
+    return [...new Set(found)];
+  }
+}
+
+/** YAML files under `path` (hidden entries skipped: editors' temp files, Kubernetes' `..data`). */
+async function listYaml(path: string, explicit: boolean): Promise<string[]> {
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) return [];
+  if (!info.isDirectory()) return explicit || YAML_FILE.test(path) ? [path] : [];
+  const names = await readdir(path).catch(() => [] as string[]);
+  const out: string[] = [];
+  for (const name of names.filter((n) => !n.startsWith('.')).sort()) {
+    const child = join(path, name);
+    const childInfo = await stat(child).catch(() => undefined);
+    if (childInfo?.isDirectory() === true) out.push(...(await listYaml(child, false)));
+    else if (childInfo !== undefined && YAML_FILE.test(name)) out.push(child);
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+// Handles CONNECT host:port (spec §7): route like captured TLS/TCP, connect upstream, answer 200 only once
+// the upstream is up, then pipe bytes both ways untouched; one access-log line when both sides close.
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Snapshot } from '../../compiler/snapshot.ts';
+import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../../model/cluster-name.ts';
+import type { Clock } from '../clock.ts';
+import { writeRawReply } from '../local-reply.ts';
+import { causeOf, rescue } from '../rescue.ts';
+import { routeTunnel } from '../router/tcp-router.ts';
+import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
+import type { ClusterManager } from '../upstream/cluster-manager.ts';
+import type { UpstreamHost } from '../upstream/endpoint-resolver.ts';
+import { splitAuthority } from './request-target.ts';
+
+export interface TunnelDeps {
+  readonly snapshot: () => Snapshot;
+  readonly clusters: ClusterManager;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly log: (info: StreamInfo) => void;
+  /** tcp_proxy idle timeout (Istio default 1 h). */
+  readonly idleTimeoutMs: number;
+  /** Tunnels currently open, so a drain can wait for them and then close them. */
+  readonly open: Set<Socket>;
+  readonly trace?: ((line: string) => void) | undefined;
+}
+
+export function createConnectHandler(deps: TunnelDeps): (req: IncomingMessage, client: Socket, head: Buffer) => void {
+  return (req, client, head) => {
+    const info = new StreamInfo(deps.clock, 'tcp');
+    const snapshot = deps.snapshot();
+    deps.open.add(client);
+    let logged = false;
+    const finish = (): void => {
+      if (logged) return;
+      logged = true;
+      deps.open.delete(client);
+      info.finish(deps.clock);
+      deps.log(info);
+    };
+    client.on('error', () => client.destroy());
+    tunnel(deps, snapshot, req, client, head, info, finish).catch((error: unknown) => {
+      writeRawReply(client, info, rescue(causeOf(error)));
+      finish();
+    });
+  };
+}
+
+async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage, client: Socket, head: Buffer, info: StreamInfo, finish: () => void): Promise<void> {
+  const target = req.url ?? '';
+  info.authority = target;
+  if (client.remoteAddress !== undefined) info.downstreamRemoteAddress = formatSocketAddress(client.remoteAddress, client.remotePort ?? 0);
+  const split = splitAuthority(target, 0);
+  if (split === undefined || split.port === 0) {
+    writeRawReply(client, info, rescue({ kind: 'bad_request' }));
+    return finish();
+  }
+  const host = split.host.toLowerCase();
+  info.requestedServerName = host;
+  info.downstreamLocalAddress = formatSocketAddress(host, split.port);
+
+  const decision = routeTunnel(snapshot, host, split.port);
+  deps.trace?.(`router: CONNECT ${target} → ${decision.cluster} on ${decision.listener} (${decision.reason})`);
+  info.upstreamCluster = decision.cluster;
+  if (decision.cluster === BLACKHOLE_CLUSTER) {
+    info.destinationServiceName = BLACKHOLE_CLUSTER;
+    writeRawReply(client, info, rescue({ kind: 'blackhole_connect' }));
+    return finish();
+  }
+  const cluster = snapshot.clusters[decision.cluster];
+  if (cluster === undefined) {
+    writeRawReply(client, info, rescue({ kind: 'cluster_not_found' }));
+    return finish();
+  }
+  info.destinationServiceName = cluster.service?.hostname ?? PASSTHROUGH_CLUSTER;
+  info.destinationServiceHost = cluster.service?.hostname ?? host;
+  if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
+
+  let hosts: UpstreamHost[];
+  try {
+    hosts = await deps.clusters.hostsFor(cluster, host, split.port);
+  } catch {
+    hosts = [];
+  }
+  const picked = deps.clusters.lb.pick(cluster, hosts, new Set(), deps.random());
+  if (picked === undefined) {
+    writeRawReply(client, info, rescue({ kind: 'no_healthy_upstream' }));
+    return finish();
+  }
+  info.upstreamHost = picked.key;
+  let upstream: Socket;
+  try {
+    upstream = await deps.clusters.connectTcp(cluster, picked);
+  } catch (error) {
+    deps.clusters.stats(cluster.name, picked).cxConnectFail++;
+    // tcp_proxy logs UF,URX (max_connect_attempts 1 exhausted); the client gets Envoy's connect-failure text.
+    writeRawReply(client, info, rescue(causeOf(error)));
+    info.addResponseFlag('URX');
+    return finish();
+  }
+  if (client.destroyed) {
+    upstream.destroy();
+    info.addResponseFlag('DC');
+    return finish();
+  }
+  deps.clusters.stats(cluster.name, picked).rqTotal++;
+  if (upstream.localAddress !== undefined) info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
+  splice(deps, client, upstream, head, info, finish);
+}
+
+/** Pipes both ways with no per-chunk work; byte counts come from the upstream socket at the end. */
+function splice(deps: TunnelDeps, client: Socket, upstream: Socket, head: Buffer, info: StreamInfo, finish: () => void): void {
+  let closed = 0;
+  const done = (): void => {
+    if (++closed < 2) return;
+    info.bytesReceived = upstream.bytesWritten;
+    info.bytesSent = upstream.bytesRead;
+    finish();
+  };
+  upstream.on('error', () => upstream.destroy());
+  upstream.setTimeout(deps.idleTimeoutMs, () => { upstream.destroy(); client.destroy(); });
+  client.setTimeout(0);
+  client.setNoDelay(true);
+  client.write('HTTP/1.1 200 OK\r\n\r\n');
+  if (head.length > 0) upstream.write(head);
+  client.pipe(upstream);
+  upstream.pipe(client);
+  upstream.once('close', () => { client.end(); setTimeout(() => client.destroy(), 1000).unref(); done(); });
+  client.once('close', () => { upstream.destroy(); done(); });
+}

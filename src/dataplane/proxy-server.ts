@@ -1,0 +1,72 @@
+// Wiring only: holds the live snapshot (a swap replaces one reference; streams keep the snapshot they
+// started on), and connects the outbound listener to the HTTP and CONNECT handlers and the cluster manager.
+import type { Socket } from 'node:net';
+import type { Snapshot } from '../compiler/snapshot.ts';
+import type { Clock } from './clock.ts';
+import { createHttpHandler } from './filters/http-connection-manager.ts';
+import { createConnectHandler } from './filters/tcp-proxy.ts';
+import { DEFAULT_LIMITS, OutboundListener, type ListenerLimits } from './listeners/outbound-listener.ts';
+import type { StreamInfo } from './stream-info.ts';
+import { ClusterManager } from './upstream/cluster-manager.ts';
+import type { NameResolver } from './upstream/endpoint-resolver.ts';
+
+export interface ProxyServerOptions {
+  readonly clock: Clock;
+  readonly resolver: NameResolver;
+  /** Called once per finished request or tunnel. */
+  readonly accessLog: (info: StreamInfo) => void;
+  readonly limits?: Partial<ListenerLimits>;
+  /** tcp_proxy idle timeout; Istio's default is 1 h. */
+  readonly tunnelIdleTimeoutMs?: number;
+  readonly random?: () => number;
+  readonly trace?: (line: string) => void;
+}
+
+export class ProxyServer {
+  #snapshot: Snapshot | undefined;
+  readonly clusters: ClusterManager;
+  readonly #listener: OutboundListener;
+  readonly #tunnels = new Set<Socket>();
+
+  constructor(options: ProxyServerOptions) {
+    this.clusters = new ClusterManager(options.resolver);
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    const random = options.random ?? Math.random;
+    const snapshot = (): Snapshot => {
+      if (this.#snapshot === undefined) throw new Error('no snapshot is live');
+      return this.#snapshot;
+    };
+    const common = { snapshot, clusters: this.clusters, clock: options.clock, random, log: options.accessLog, trace: options.trace };
+    this.#listener = new OutboundListener({
+      request: createHttpHandler({ ...common, maxUriBytes: limits.maxUriBytes }),
+      connect: createConnectHandler({ ...common, idleTimeoutMs: options.tunnelIdleTimeoutMs ?? 3_600_000, open: this.#tunnels }),
+      log: options.accessLog,
+      clock: options.clock,
+    }, limits);
+  }
+
+  /** The live snapshot, or undefined before the first one. */
+  get snapshot(): Snapshot | undefined {
+    return this.#snapshot;
+  }
+
+  /** Makes `next` live for every stream that starts from now on. */
+  swap(next: Snapshot): void {
+    this.#snapshot = next;
+  }
+
+  listen(port: number, host: string): Promise<{ address: string; port: number }> {
+    return this.#listener.listen(port, host);
+  }
+
+  get inFlight(): number {
+    return this.#listener.inFlight;
+  }
+
+  /** Stops accepting, drains for up to `drainTimeoutMs`, then closes upstream pools. */
+  async stop(drainTimeoutMs: number): Promise<number> {
+    const cut = await this.#listener.drain(drainTimeoutMs, this.#tunnels);
+    await this.clusters.close();
+    return cut;
+  }
+}

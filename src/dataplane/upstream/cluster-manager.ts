@@ -1,0 +1,104 @@
+// Run-time side of clusters: endpoint resolution, load balancing, keep-alive undici Pools per (cluster
+// settings, host) for HTTP, and plain TCP connects with the cluster's connect timeout for tunnels.
+import { connect, type Socket } from 'node:net';
+import { Pool } from 'undici';
+import type { Cluster } from '../../compiler/snapshot.ts';
+import { UpstreamConnectError } from '../../errors.ts';
+import { transportFailureReasonOf } from '../rescue.ts';
+import { EndpointResolver, type NameResolver, type UpstreamHost } from './endpoint-resolver.ts';
+import { LoadBalancer } from './load-balancer.ts';
+
+export interface HostStats {
+  readonly host: string;
+  rqTotal: number;
+  rqError: number;
+  cxConnectFail: number;
+}
+
+export class ClusterManager {
+  readonly endpoints: EndpointResolver;
+  readonly lb = new LoadBalancer();
+  readonly #pools = new Map<string, Pool>();
+  /** Last resolved hosts per cluster name, for /clusters. */
+  readonly #lastHosts = new Map<string, readonly UpstreamHost[]>();
+  readonly #stats = new Map<string, HostStats>();
+  #closed = false;
+
+  constructor(names: NameResolver) {
+    this.endpoints = new EndpointResolver(names);
+  }
+
+  async hostsFor(cluster: Cluster, requestedHost: string, requestedPort: number): Promise<UpstreamHost[]> {
+    const hosts = await this.endpoints.hostsFor(cluster, requestedHost, requestedPort);
+    if (cluster.type !== 'ORIGINAL_DST') this.#lastHosts.set(cluster.name, hosts);
+    return hosts;
+  }
+
+  lastHosts(clusterName: string): readonly UpstreamHost[] | undefined {
+    return this.#lastHosts.get(clusterName);
+  }
+
+  /** Counters per `cluster|host`, for /clusters. */
+  stats(clusterName: string, host: UpstreamHost): HostStats {
+    const key = `${clusterName}|${host.key}`;
+    let s = this.#stats.get(key);
+    if (s === undefined) {
+      s = { host: host.key, rqTotal: 0, rqError: 0, cxConnectFail: 0 };
+      this.#stats.set(key, s);
+    }
+    return s;
+  }
+
+  statsFor(clusterName: string): HostStats[] {
+    const prefix = `${clusterName}|`;
+    return [...this.#stats.entries()].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
+  }
+
+  /** A keep-alive pool to one host; clusters with the same connect timeout share it. */
+  pool(cluster: Cluster, host: UpstreamHost): Pool {
+    const key = `${cluster.connectTimeoutMs}|${host.key}`;
+    let pool = this.#pools.get(key);
+    if (pool === undefined) {
+      pool = new Pool(`http://${host.key}`, {
+        connect: { timeout: cluster.connectTimeoutMs },
+        // Istio's route timeout is 0 (none) unless a VirtualService sets one; the router enforces it.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      this.#pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  /** Opens a TCP connection for a tunnel; rejects with MG_ERR_UPSTREAM_CONNECT on refusal or timeout. */
+  connectTcp(cluster: Cluster, host: UpstreamHost): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: host.ip, port: host.port, noDelay: true });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new UpstreamConnectError(host.key, undefined));
+      }, cluster.connectTimeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(socket);
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(new UpstreamConnectError(host.key, transportFailureReasonOf(error), { cause: error }));
+      });
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.allSettled(pools.map((p) => p.destroy()));
+  }
+}
