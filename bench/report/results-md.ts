@@ -86,11 +86,11 @@ function scaleSection(scale: ConfigScaleOutcome | undefined): string | undefined
     fixed(r.startupMs, 0),
     megabytes(r.rssBytes),
     r.reloadMs.length === 0 ? '—' : `${fixed(median(r.reloadMs), 0)} (${fixed(min(r.reloadMs), 0)}–${fixed(max(r.reloadMs), 0)})`,
-    fixed(r.pollMs, 0),
+    r.versionSource === undefined ? '—' : `${fixed(r.pollMs, 0)} (${r.versionSource})`,
   ]);
   lines.push(
     table(
-      ['ServiceEntries', 'files', 'load ms (cold)', 'compile ms (cold)', 'load ms (warm)', 'compile ms (warm)', 'start → /ready ms', 'idle RSS', 'one-file change live, ms', '/config_dump poll ms'],
+      ['ServiceEntries', 'files', 'load ms (cold)', 'compile ms (cold)', 'load ms (warm)', 'compile ms (warm)', 'start → /ready ms', 'idle RSS', 'one-file change live, ms', 'slowest version poll, ms'],
       rows,
     ),
   );

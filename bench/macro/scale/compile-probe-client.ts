@@ -27,7 +27,8 @@ export function runCompileProbe(configDir: string, meshConfig: string, runs: num
       { maxBuffer: 1 << 20 },
       (error, stdout, stderr) => {
         if (error !== null) return reject(new Error(`compile probe failed: ${stderr.trim() || error.message}`));
-        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as CompileTimes);
+        // JSON has no NaN: a stage that did not run comes back as null.
+        resolve(JSON.parse(stdout.trim().split('\n').pop()!, (_key, value: unknown) => (value === null ? Number.NaN : value)) as CompileTimes);
       },
     );
   });

@@ -1,13 +1,13 @@
 // Scenario: meshgate with 1k and 10k ServiceEntries: YAML load and compile time (in-process probe),
 // process start to /ready, idle RSS with the config loaded, and how long a one-file change takes to go
-// live (write → new version in /config_dump).
+// live (write → new config version on the admin port, checked against /config_dump).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REGISTRY_ONLY, startMeshgate } from '../peers/meshgate.ts';
 import { sampleProcess } from '../proc-stats.ts';
 import { stopService } from '../processes.ts';
-import { configVersion, waitForNewVersion } from '../scale/config-dump.ts';
+import { dumpedVersion, readVersion, versionSource, waitForNewVersion, type VersionSource } from '../scale/config-version.ts';
 import { runCompileProbe, type CompileTimes } from '../scale/compile-probe-client.ts';
 import { fileName, fileText, generateConfig } from '../scale/generate-config.ts';
 
@@ -22,7 +22,8 @@ export interface ScaleRow {
   readonly rssBytes?: number;
   /** One file rewritten (one service changed) → /config_dump shows a new version; one per repetition. */
   readonly reloadMs: readonly number[];
-  /** Longest /config_dump request seen while polling: the reload timing's resolution. */
+  /** Where the version was polled, and the slowest poll: the reload timing's resolution. */
+  readonly versionSource?: VersionSource;
   readonly pollMs?: number;
   readonly failure?: string;
 }
@@ -57,21 +58,24 @@ async function measureCount(context: ScaleContext, count: number): Promise<Scale
     const rssBytes = sampleProcess(proxy.service.pid).rssBytes;
     const reloadMs: number[] = [];
     let pollMs = 0;
-    let version = await configVersion(proxy.adminPort);
+    const source = await versionSource(proxy.adminPort);
+    let version = await readVersion(proxy.adminPort, source);
     for (let rep = 0; rep < context.reps; rep++) {
       // A different port each time, so every write is a real change to one service.
       const text = fileText(0, count, 8000 + rep);
       const since = performance.now();
       writeFileSync(join(configDir, fileName(0)), text);
-      const change = await waitForNewVersion(proxy.adminPort, version, since, 60_000);
+      const change = await waitForNewVersion(proxy.adminPort, source, version, since, 60_000);
       version = change.version;
       reloadMs.push(change.ms);
       pollMs = Math.max(pollMs, change.pollMs);
       // Let the watcher settle before the next change so changes do not merge.
       await sleep(500);
     }
+    const dumped = await dumpedVersion(proxy.adminPort);
+    if (dumped !== version) throw new Error(`${source} says config version ${version}, /config_dump says ${dumped}`);
     context.log(`config-scale ${count}: ready in ${startupMs.toFixed(0)} ms, RSS ${(rssBytes / 1e6).toFixed(1)} MB, reload ${reloadMs.map((m) => m.toFixed(0)).join('/')} ms`);
-    return { services: count, files, compile, startupMs, rssBytes, reloadMs, pollMs };
+    return { services: count, files, compile, startupMs, rssBytes, reloadMs, versionSource: source, pollMs };
   } finally {
     await stopService(proxy.service, 8000);
   }
