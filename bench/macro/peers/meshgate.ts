@@ -61,11 +61,19 @@ export interface MeshgateProcess {
   readonly adminPort: number;
 }
 
-/** Starts `meshgate proxy` on `configDir` and waits for /ready. */
-export async function startMeshgate(name: string, dir: string, configDir: string, meshConfig: string, timeoutMs = 60_000): Promise<MeshgateProcess> {
+/** Starts `meshgate proxy` on `configDir` and waits for /ready; `nodeArgs` go before the script (--cpu-prof). */
+export async function startMeshgate(
+  name: string,
+  dir: string,
+  configDir: string,
+  meshConfig: string,
+  timeoutMs = 60_000,
+  nodeArgs: readonly string[] = [],
+): Promise<MeshgateProcess> {
   const outboundPort = await freePort();
   const adminPort = await freePort();
   const args = [
+    ...nodeArgs,
     MESHGATE_BIN, 'proxy',
     '--config', configDir,
     '--mesh-config', meshConfig,
@@ -88,15 +96,21 @@ async function ready(adminPort: number): Promise<boolean> {
   }
 }
 
+/** Writes the upstream's ServiceEntry and a REGISTRY_ONLY mesh config into `dir`; returns their paths. */
+export function writeUpstreamConfig(dir: string, upstream: UpstreamPorts): { configDir: string; meshConfig: string } {
+  const configDir = join(dir, 'config');
+  mkdirSync(configDir, { recursive: true });
+  writeFileSync(join(configDir, 'upstream.yaml'), upstreamServiceEntry(upstream));
+  const meshConfig = join(dir, 'mesh-config.yaml');
+  writeFileSync(meshConfig, REGISTRY_ONLY);
+  return { configDir, meshConfig };
+}
+
 export const meshgate: PeerDefinition = {
   name: 'meshgate',
   unavailable: () => Promise.resolve(buildOnce()),
   async start({ dir, upstream }: PeerContext): Promise<RunningPeer> {
-    const configDir = join(dir, 'config');
-    mkdirSync(configDir, { recursive: true });
-    writeFileSync(join(configDir, 'upstream.yaml'), upstreamServiceEntry(upstream));
-    const meshConfig = join(dir, 'mesh-config.yaml');
-    writeFileSync(meshConfig, REGISTRY_ONLY);
+    const { configDir, meshConfig } = writeUpstreamConfig(dir, upstream);
     const { service, outboundPort } = await startMeshgate('meshgate', dir, configDir, meshConfig);
     return {
       name: 'meshgate',
