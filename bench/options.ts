@@ -65,8 +65,9 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Bench
     quick,
     peers: list(values.peers, PEER_NAMES, 'peer') ?? PEER_NAMES,
     scenarios: list(values.scenarios, SCENARIO_IDS, 'scenario') ?? SCENARIO_IDS,
-    reps: Math.round(positive(values.reps, '--reps') ?? (quick ? 1 : 3)),
-    seconds: positive(values.seconds, '--seconds') ?? (quick ? 2 : 6),
+    // Five short runs beat three long ones on a shared machine: noise comes in bursts, medians drop them.
+    reps: Math.round(positive(values.reps, '--reps') ?? (quick ? 1 : 5)),
+    seconds: positive(values.seconds, '--seconds') ?? (quick ? 2 : 3),
     warmupSeconds: positive(values.warmup, '--warmup') ?? 1,
     scale,
     out: values.out ?? defaultOut,

@@ -62,7 +62,7 @@ function toResult(s: WrkSummary): LoadResult {
   const samples: string[] = [];
   if (s.status > 0) samples.push(`${s.status} responses not 2xx/3xx`);
   if (s.connect + s.write + s.timeout > 0) samples.push(`socket errors: connect ${s.connect}, write ${s.write}, timeout ${s.timeout}`);
-  if (s.read > 0) samples.push(`server closed ${s.read} connections after a response`);
+  if (s.read > 0) samples.push('the server closed connections after responses (wrk counts a read error; not a failure)');
   const ok = Math.max(0, s.requests - s.status);
   return {
     requests: ok,
