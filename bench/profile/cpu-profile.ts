@@ -1,11 +1,12 @@
-// Summarises a V8 .cpuprofile (node --cpu-prof): self time per function and per file, largest first,
-// so a profile can be read in a terminal or quoted in a report.
+// Summarises a V8 .cpuprofile (node --cpu-prof): self time per function and per file, and inclusive time
+// of our own functions, largest first, so a profile can be read in a terminal or quoted in a report.
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 interface ProfileNode {
   readonly id: number;
+  readonly children?: readonly number[];
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
 }
 
@@ -28,6 +29,8 @@ export interface ProfileSummary {
   readonly idleMs: number;
   readonly functions: readonly SelfTime[];
   readonly files: readonly SelfTime[];
+  /** Time spent in a function or anything it called, for functions in `ownCode` files only. */
+  readonly inclusive: readonly SelfTime[];
 }
 
 function shortUrl(url: string, root: string): string {
@@ -43,11 +46,20 @@ function top(map: Map<string, number>, total: number, count: number): SelfTime[]
     .map(([name, us]) => ({ name, ms: us / 1000, percent: (100 * us) / total }));
 }
 
-export function summariseProfile(file: string, root: string, count = 25): ProfileSummary {
+function frameName(node: ProfileNode, root: string): string {
+  const { functionName, url, lineNumber } = node.callFrame;
+  return `${functionName || '(anonymous)'} ${shortUrl(url, root)}${url === '' ? '' : `:${lineNumber + 1}`}`;
+}
+
+/** `ownCode` picks the files whose functions get inclusive times (meshgate's bundle or sources). */
+export function summariseProfile(file: string, root: string, ownCode: (path: string) => boolean, count = 25): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const functions = new Map<string, number>();
   const files = new Map<string, number>();
+  const inclusive = new Map<string, number>();
   let total = 0;
   let idle = 0;
   for (let i = 0; i < profile.samples.length; i++) {
@@ -55,15 +67,30 @@ export function summariseProfile(file: string, root: string, count = 25): Profil
     const us = profile.timeDeltas[i] ?? 0;
     if (node === undefined) continue;
     total += us;
-    const { functionName, url, lineNumber } = node.callFrame;
-    if (functionName === '(idle)') {
+    if (node.callFrame.functionName === '(idle)') {
       idle += us;
       continue;
     }
-    const where = shortUrl(url, root);
-    const name = `${functionName || '(anonymous)'} ${where}${url === '' ? '' : `:${lineNumber + 1}`}`;
+    const where = shortUrl(node.callFrame.url, root);
+    const name = frameName(node, root);
     functions.set(name, (functions.get(name) ?? 0) + us);
     files.set(where, (files.get(where) ?? 0) + us);
+    // Each of our functions on the stack counts once, however deep the recursion.
+    const seen = new Set<string>();
+    for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
+      const frame = byId.get(id);
+      if (frame === undefined || !ownCode(shortUrl(frame.callFrame.url, root))) continue;
+      const own = frameName(frame, root);
+      if (seen.has(own)) continue;
+      seen.add(own);
+      inclusive.set(own, (inclusive.get(own) ?? 0) + us);
+    }
   }
-  return { totalMs: total / 1000, idleMs: idle / 1000, functions: top(functions, total, count), files: top(files, total, count) };
+  return {
+    totalMs: total / 1000,
+    idleMs: idle / 1000,
+    functions: top(functions, total, count),
+    files: top(files, total, count),
+    inclusive: top(inclusive, total, count),
+  };
 }

@@ -67,11 +67,12 @@ async function main(): Promise<void> {
       .map((f) => join(outDir, f))
       .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
     if (newest === undefined) throw new Error(`no .cpuprofile in ${outDir}`);
-    const summary = summariseProfile(newest, REPO_ROOT);
+    const summary = summariseProfile(newest, REPO_ROOT, (path) => path.startsWith('dist/') || path.startsWith('src/'));
     console.log(`load ${load} for ${seconds} s: ${outcome}`);
     console.log(`profile ${newest}: ${summary.totalMs.toFixed(0)} ms sampled, ${summary.idleMs.toFixed(0)} ms idle`);
     print('self time by function', summary.functions);
     print('self time by file', summary.files);
+    print("inclusive time of meshgate's functions (with everything they call)", summary.inclusive);
   } finally {
     await upstream.stop();
     rmSync(dir, { recursive: true, force: true });
