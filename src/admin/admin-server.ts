@@ -10,6 +10,8 @@ export interface AdminSources {
   readonly rejected: () => readonly { readonly file: string; readonly errors: readonly string[]; readonly servingLastGood: boolean }[];
   readonly warnings: () => readonly string[];
   readonly clusters: ClusterView;
+  /** Prometheus exposition for /stats/prometheus. */
+  readonly metrics?: () => Promise<{ readonly contentType: string; readonly body: string }>;
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
@@ -39,8 +41,13 @@ export function handleAdmin(sources: AdminSources, req: IncomingMessage, res: Se
       return url.searchParams.get('format') === 'json'
         ? send(res, 200, 'application/json', `${JSON.stringify(clustersJson(snapshot, sources.clusters), null, 2)}\n`)
         : send(res, 200, 'text/plain', clustersText(snapshot, sources.clusters));
+    case '/stats/prometheus': {
+      if (sources.metrics === undefined) return send(res, 404, 'text/plain', 'metrics are off\n');
+      sources.metrics().then((m) => send(res, 200, m.contentType, m.body), () => send(res, 500, 'text/plain', 'metrics failed\n'));
+      return;
+    }
     case '/':
-      return send(res, 200, 'text/plain', 'meshgate admin: /ready /config_dump /clusters[?format=json]\n');
+      return send(res, 200, 'text/plain', 'meshgate admin: /ready /config_dump /clusters[?format=json] /stats/prometheus\n');
     default:
       return send(res, 404, 'text/plain', 'not found\n');
   }

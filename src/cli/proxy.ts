@@ -6,10 +6,13 @@ import { compile } from '../compiler/compile.ts';
 import type { Snapshot } from '../compiler/snapshot.ts';
 import { DirectorySource, type ConfigState } from '../config/sources/directory-source.ts';
 import { ProxyServer } from '../dataplane/proxy-server.ts';
+import { formatSocketAddress } from '../dataplane/stream-info.ts';
 import { parseDnsServer } from '../dns/dns-servers.ts';
 import { DnsResolver } from '../dns/resolver.ts';
 import { AccessLogger, type AccessLogFormat } from '../observability/access-log/access-logger.ts';
-import { openAccessLogSink } from '../observability/access-log/sink.ts';
+import { openAccessLogSink, type AccessLogSink } from '../observability/access-log/sink.ts';
+import { IstioMetrics } from '../observability/metrics/istio-metrics.ts';
+import { createMetricsRegistry, MeshgateMetrics, renderPrometheus } from '../observability/metrics/meshgate-metrics.ts';
 import { systemClock } from '../system-clock.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -81,32 +84,54 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   }
 
   let accessLog: AccessLogger;
+  let sink: AccessLogSink;
   try {
-    accessLog = new AccessLogger(flags.accessLogFormat, await openAccessLogSink(flags.accessLog, { onError: (e) => say(e.message) }));
+    sink = await openAccessLogSink(flags.accessLog, { onError: (e) => say(e.message) });
+    accessLog = new AccessLogger(flags.accessLogFormat, sink);
   } catch (err) {
     say(err instanceof Error ? err.message : String(err));
     process.exit(1);
   }
   const traceRouter = (process.env.MESHGATE_TRACE ?? '').split(',').includes('router');
-  const source = new DirectorySource(flags.config, { namespace: flags.namespace, ...(flags.meshConfig !== undefined ? { meshConfigPath: flags.meshConfig } : {}) });
+  const source = new DirectorySource(flags.config, {
+    namespace: flags.namespace,
+    ...(flags.meshConfig !== undefined ? { meshConfigPath: flags.meshConfig } : {}),
+    onError: (error) => say(`reload failed, the live config stays: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
+  });
+  if (flags.config.length === 0) say('no --config given: every destination is unknown to the registry');
 
   // The mesh's dnsRefreshRate is only known after the first load; Istio's default (60 s) serves until then.
   const resolver = new DnsResolver({ servers: dnsServers });
+  const registry = createMetricsRegistry();
+  const istio = new IstioMetrics(registry, { source: { namespace: flags.namespace } });
+  const health = new MeshgateMetrics(registry, { dns: () => resolver.stats, accessLogDropped: () => sink.droppedLines });
   const proxy = new ProxyServer({
     clock: systemClock,
     resolver,
-    accessLog: (info) => accessLog.log(info),
+    accessLog: (info) => {
+      accessLog.log(info);
+      if (info.requestProtocol === 'http') istio.recordHttp(info);
+      else istio.tcpClosed(info);
+    },
+    tunnelOpened: (info) => istio.tcpOpened(info),
+    connections: (kind, delta) => (delta > 0 ? health.connectionOpened(kind) : health.connectionClosed(kind)),
     ...(traceRouter ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   });
   const apply = (state: ConfigState): Snapshot | undefined => {
     reportLoad(state);
+    const started = process.hrtime.bigint();
+    const atSeconds = Date.now() / 1000;
     try {
       const snapshot = compile(state.configSet, { namespace: flags.namespace, version: String(state.version) });
       for (const d of snapshot.diagnostics) say(`note: ${d.message}`);
       proxy.swap(snapshot);
+      const buildSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      health.reloaded({ version: state.version, applied: state.rejected.length === 0, rejectedFiles: state.rejected.length, buildSeconds, atSeconds });
       return snapshot;
     } catch (err) {
       say(`config version ${state.version} did not compile, the live snapshot stays: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      health.bug();
+      health.reloaded({ version: Number(proxy.snapshot?.version ?? 0), applied: false, rejectedFiles: state.rejected.length, atSeconds });
       return undefined;
     }
   };
@@ -123,6 +148,7 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     rejected: () => source.state?.rejected ?? [],
     warnings: () => source.state?.warnings ?? [],
     clusters: live.clusters,
+    metrics: () => renderPrometheus(registry),
   });
   let listening: { address: string; port: number };
   let adminListening: number;
@@ -133,7 +159,7 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     say(`cannot listen: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
-  say(`outbound listener on ${listening.address}:${listening.port} (HTTP_PROXY/HTTPS_PROXY), admin on 127.0.0.1:${adminListening}`);
+  say(`outbound listener on ${formatSocketAddress(listening.address, listening.port)} (HTTP_PROXY/HTTPS_PROXY), admin on 127.0.0.1:${adminListening}`);
   say(`loaded ${initial.services.length} services from ${first.files.length} files (${initial.outboundTrafficPolicy}, namespace ${flags.namespace}, config version ${initial.version})`);
 
   let stopping = false;

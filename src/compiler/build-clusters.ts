@@ -61,13 +61,15 @@ function clusterType(service: Service, policy: PortPolicy): ClusterType {
       return 'EDS';
     case 'DNS_ROUND_ROBIN':
       return 'LOGICAL_DNS';
+    case 'DYNAMIC_DNS':
+      return 'DYNAMIC_FORWARD_PROXY';
     default:
       return 'STRICT_DNS';
   }
 }
 
 function lbPolicy(type: ClusterType, policy: PortPolicy): Cluster['lbPolicy'] {
-  if (type === 'ORIGINAL_DST') return 'CLUSTER_PROVIDED';
+  if (type === 'ORIGINAL_DST' || type === 'DYNAMIC_FORWARD_PROXY') return 'CLUSTER_PROVIDED';
   switch (policy.loadBalancer?.simple) {
     case 'ROUND_ROBIN':
       return 'ROUND_ROBIN';
@@ -88,7 +90,7 @@ function serviceCluster(
 ): Cluster | undefined {
   const type = clusterType(service, policy);
   const endpoints: ClusterEndpoint[] =
-    type === 'ORIGINAL_DST'
+    type === 'ORIGINAL_DST' || type === 'DYNAMIC_FORWARD_PROXY'
       ? []
       : service.endpoints
           .filter((ep) => Object.entries(subsetLabels).every(([k, v]) => ep.labels[k] === v))
@@ -106,13 +108,14 @@ function serviceCluster(
     endpoints: type === 'LOGICAL_DNS' ? endpoints.slice(0, 1) : endpoints,
     ...(type === 'ORIGINAL_DST' && port.targetPort !== undefined ? { portOverride: port.targetPort } : {}),
     idleTimeoutMs: durationMs(policy.connectionPool?.http?.idleTimeout, ONE_HOUR_MS),
+    tcpIdleTimeoutMs: durationMs(policy.connectionPool?.tcp?.idleTimeout, ONE_HOUR_MS),
   };
 }
 
 function passthroughCluster(connectTimeoutMs: number): Cluster {
-  return { name: PASSTHROUGH_CLUSTER, type: 'ORIGINAL_DST', subset: '', connectTimeoutMs, lbPolicy: 'CLUSTER_PROVIDED', endpoints: [], idleTimeoutMs: ONE_HOUR_MS };
+  return { name: PASSTHROUGH_CLUSTER, type: 'ORIGINAL_DST', subset: '', connectTimeoutMs, lbPolicy: 'CLUSTER_PROVIDED', endpoints: [], idleTimeoutMs: ONE_HOUR_MS, tcpIdleTimeoutMs: ONE_HOUR_MS };
 }
 
 function blackHoleCluster(connectTimeoutMs: number): Cluster {
-  return { name: BLACKHOLE_CLUSTER, type: 'STATIC', subset: '', connectTimeoutMs, lbPolicy: 'ROUND_ROBIN', endpoints: [], idleTimeoutMs: ONE_HOUR_MS };
+  return { name: BLACKHOLE_CLUSTER, type: 'STATIC', subset: '', connectTimeoutMs, lbPolicy: 'ROUND_ROBIN', endpoints: [], idleTimeoutMs: ONE_HOUR_MS, tcpIdleTimeoutMs: ONE_HOUR_MS };
 }

@@ -6,7 +6,8 @@ import type { Diagnostic } from '../registry/service.ts';
 export type OutboundPolicy = 'ALLOW_ANY' | 'REGISTRY_ONLY';
 
 /** Envoy cluster discovery types, per resolution (spec §3.3). */
-export type ClusterType = 'STRICT_DNS' | 'LOGICAL_DNS' | 'EDS' | 'ORIGINAL_DST' | 'STATIC';
+/** DYNAMIC_FORWARD_PROXY (resolution DYNAMIC_DNS) resolves the requested host per request, as Envoy's DFP does. */
+export type ClusterType = 'STRICT_DNS' | 'LOGICAL_DNS' | 'EDS' | 'ORIGINAL_DST' | 'DYNAMIC_FORWARD_PROXY' | 'STATIC';
 
 export interface ClusterEndpoint {
   /** IP or DNS name (STRICT_DNS/LOGICAL_DNS resolve it). */
@@ -27,8 +28,10 @@ export interface Cluster {
   readonly endpoints: readonly ClusterEndpoint[];
   /** ORIGINAL_DST clusters: the port to dial instead of the requested one (SE targetPort). */
   readonly portOverride?: number;
-  /** Idle upstream connections are closed after this long (DR http.idleTimeout, default 1h). */
+  /** Idle upstream HTTP connections are closed after this long (DR http.idleTimeout, default 1h). */
   readonly idleTimeoutMs: number;
+  /** A tunnel with no bytes either way for this long is closed (DR tcp.idleTimeout, default 1h; 0 = never). */
+  readonly tcpIdleTimeoutMs: number;
 }
 
 export interface RetryPolicy {

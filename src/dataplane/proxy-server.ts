@@ -16,10 +16,12 @@ export interface ProxyServerOptions {
   /** Called once per finished request or tunnel. */
   readonly accessLog: (info: StreamInfo) => void;
   readonly limits?: Partial<ListenerLimits>;
-  /** tcp_proxy idle timeout; Istio's default is 1 h. */
-  readonly tunnelIdleTimeoutMs?: number;
   readonly random?: () => number;
   readonly trace?: (line: string) => void;
+  /** Told when a tunnel starts being proxied (metrics). */
+  readonly tunnelOpened?: (info: StreamInfo) => void;
+  /** Told when client connections open and close (metrics). */
+  readonly connections?: (kind: 'http' | 'connect', delta: 1 | -1) => void;
 }
 
 export class ProxyServer {
@@ -39,9 +41,10 @@ export class ProxyServer {
     const common = { snapshot, clusters: this.clusters, clock: options.clock, random, log: options.accessLog, trace: options.trace };
     this.#listener = new OutboundListener({
       request: createHttpHandler({ ...common, maxUriBytes: limits.maxUriBytes }),
-      connect: createConnectHandler({ ...common, idleTimeoutMs: options.tunnelIdleTimeoutMs ?? 3_600_000, open: this.#tunnels }),
+      connect: createConnectHandler({ ...common, open: this.#tunnels, opened: options.tunnelOpened }),
       log: options.accessLog,
       clock: options.clock,
+      connections: options.connections,
     }, limits);
   }
 
@@ -55,8 +58,10 @@ export class ProxyServer {
     this.#snapshot = next;
   }
 
-  listen(port: number, host: string): Promise<{ address: string; port: number }> {
-    return this.#listener.listen(port, host);
+  async listen(port: number, host: string): Promise<{ address: string; port: number }> {
+    const bound = await this.#listener.listen(port, host);
+    this.clusters.setSelf(bound.address, bound.port);
+    return bound;
   }
 
   get inFlight(): number {

@@ -7,7 +7,6 @@ export function buildRegistry(serviceEntries: readonly ServiceEntryResource[], d
   const services: Service[] = [];
   for (const se of serviceEntries) {
     const spec = se.spec;
-    if (spec.resolution === 'DYNAMIC_DNS') continue; // needs a dynamic forward proxy; not served by this data plane
     const ports: ServicePort[] = spec.ports.map((p) => ({
       name: p.name ?? '',
       number: p.number ?? 0,

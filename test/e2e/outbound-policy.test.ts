@@ -81,6 +81,17 @@ void describe('outbound traffic policy and exportTo', () => {
     await open.waitForLog(new RegExp(`"- - -" 0 - - - "-" 5 5 \\d+ - "-" "-" "-" "unknown\\.test:${echo.port}" "127\\.0\\.9\\.1:${echo.port}" PassthroughCluster `));
   });
 
+  void test('ALLOW_ANY never loops back into the proxy itself', async () => {
+    const open = proxies.find((p) => p.stderr().includes('ALLOW_ANY'))!;
+    const self = new URL(open.proxyUrl);
+    const r = await curl(['-x', open.proxyUrl, `http://${self.host}/`]);
+    assert.equal(r.status, 503);
+    assert.equal(r.body, 'no healthy upstream');
+    const c = await curl(['-x', open.proxyUrl, '-p', `http://${self.host}/`]);
+    assert.match(c.rawHeaders, /^HTTP\/1\.1 502 /);
+    await open.waitForLog(/"- - -" 502 UH .* BlackHoleCluster /);
+  });
+
   void test('REGISTRY_ONLY: plain HTTP over CONNECT to a registered HTTP port is a tunnel to its cluster', async () => {
     const blocked = proxies[0]!;
     const r = await curl(['-x', blocked.proxyUrl, '-p', `http://mine.test:${web.port}/`]);

@@ -12,6 +12,11 @@ import { startProxy, type RunningProxy } from '../helpers/start-proxy.ts';
 import { TmpConfigDir } from '../helpers/tmp-config.ts';
 import { startHttpUpstream, type TestUpstream } from '../helpers/upstream.ts';
 
+/** Splits an Istio TEXT access-log line into its 22 fields (quoted and bracketed fields stay whole). */
+function textFields(line: string): string[] {
+  return line.trimEnd().match(/\[[^\]]*\]|"[^"]*"|\S+/g) ?? [];
+}
+
 // As root the upstreams take the seed's real ports; otherwise the ServiceEntries name free ports instead.
 const ROOT = process.getuid?.() === 0;
 const HTTPBIN_IP = '127.0.7.1';
@@ -71,8 +76,22 @@ void describe('seed walk-through (examples/seed)', () => {
     assert.equal(r.status, 200);
     assert.ok(r.timeTotal >= 4.9 && r.timeTotal < 6.5, `took ${r.timeTotal}s`);
     const line = await proxy.waitForLog(/"GET \/delay\/5 HTTP\/1\.1" 200 /);
-    assert.match(line, new RegExp(` "127\\.0\\.7\\.1:${httpPort}" outbound\\|${httpPort}\\|\\|httpbin\\.org `));
-    assert.match(line, / default\n$/);
+    const f = textFields(line);
+    assert.equal(f.length, 22, line);
+    assert.match(f[0]!, /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\]$/);
+    assert.deepEqual(f.slice(1, 8), ['"GET /delay/5 HTTP/1.1"', '200', '-', 'via_upstream', '-', '"-"', '0']);
+    assert.ok(Number(f[8]) > 0, 'bytes sent');
+    assert.ok(Number(f[9]) >= 4900 && Number(f[10]) >= 4900, 'duration and upstream service time');
+    assert.equal(f[11], '"-"');
+    assert.match(f[12]!, /^"curl\/[^"]+"$/);
+    assert.match(f[13]!, /^"[0-9a-f-]{36}"$/);
+    assert.equal(f[14], `"httpbin.org${httpPort === 80 ? '' : `:${httpPort}`}"`);
+    assert.equal(f[15], `"127.0.7.1:${httpPort}"`);
+    assert.equal(f[16], `outbound|${httpPort}||httpbin.org`);
+    assert.match(f[17]!, /^127\.0\.0\.1:\d+$/, 'upstream local address');
+    assert.equal(f[18], `httpbin.org:${httpPort}`);
+    assert.match(f[19]!, /^127\.0\.0\.1:\d+$/);
+    assert.deepEqual(f.slice(20), ['-', 'default']);
   });
 
   void test('2. writing the seed VirtualService (timeout 3s) makes the same request 504 after ~3 s', async () => {
@@ -116,5 +135,14 @@ void describe('seed walk-through (examples/seed)', () => {
     assert.ok(dump.snapshot.clusters[`outbound|${httpPort}||httpbin.org`]);
     const clusters = (await proxy.admin('/clusters')).body;
     assert.match(clusters, new RegExp(`outbound\\|${httpPort}\\|\\|httpbin\\.org::127\\.0\\.7\\.1:${httpPort}::health_flags::healthy`));
+  });
+
+  void test('admin: Istio metrics at /stats/prometheus', async () => {
+    const { status, body } = await proxy.admin('/stats/prometheus');
+    assert.equal(status, 200);
+    assert.match(body, /istio_requests_total\{[^}]*destination_service="httpbin\.org"[^}]*destination_service_name="httpbin\.org",destination_service_namespace="foo"[^}]*response_code="504"[^}]*response_flags="UT"[^}]*\} 1/);
+    assert.match(body, /istio_requests_total\{[^}]*destination_service_name="BlackHoleCluster"[^}]*response_code="502"[^}]*\} 1/);
+    assert.match(body, /istio_tcp_connections_closed_total\{[^}]*destination_service_name="www\.google\.com"[^}]*\} 1/);
+    assert.match(body, /meshgate_config_version 2/);
   });
 });

@@ -32,10 +32,10 @@ function waitFor(check: () => boolean, timeoutMs: number, what: () => string): P
   });
 }
 
-export async function startProxy(args: readonly string[]): Promise<RunningProxy> {
+export async function startProxy(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<RunningProxy> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'proxy', '--outbound-port', '0', '--admin-port', '0', ...args], {
     cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logLines: string[] = [];

@@ -32,6 +32,8 @@ export interface DirectorySourceOptions {
   readonly meshConfigPath?: string;
   readonly debounceMs?: number;
   readonly rescanMs?: number;
+  /** Told about an unexpected failure while reloading (a bug); the last published state stays. */
+  readonly onError?: (error: unknown) => void;
 }
 
 interface FileEntry {
@@ -63,6 +65,8 @@ export class DirectorySource {
   #running: Promise<void> | undefined;
   #again = false;
   #listener: ((state: ConfigState) => void) | undefined;
+  /** --config paths that do not exist (yet); they are watched for and reported as warnings. */
+  #missing: string[] = [];
 
   constructor(paths: readonly string[], options: DirectorySourceOptions) {
     this.#paths = paths;
@@ -77,7 +81,7 @@ export class DirectorySource {
   async start(onChange?: (state: ConfigState) => void): Promise<ConfigState> {
     await this.#sync();
     this.#listener = onChange;
-    if (onChange !== undefined) this.#watch();
+    if (onChange !== undefined) await this.#watch();
     return this.#state!;
   }
 
@@ -88,15 +92,20 @@ export class DirectorySource {
     clearInterval(this.#rescan);
   }
 
-  #watch(): void {
-    const targets = new Set<string>();
+  /**
+   * Folders are watched recursively; a file is watched through its parent folder (not recursively), so
+   * an editor's rename-over-save and a file created later are both seen.
+   */
+  async #watch(): Promise<void> {
+    const folders = new Map<string, boolean>();
     for (const path of [...this.#paths, ...(this.#options.meshConfigPath !== undefined ? [this.#options.meshConfigPath] : [])]) {
-      targets.add(path);
-      targets.add(dirname(path));
+      const isDir = (await stat(path).catch(() => undefined))?.isDirectory() === true;
+      if (isDir) folders.set(path, true);
+      else if (!folders.has(dirname(path))) folders.set(dirname(path), false);
     }
-    for (const target of targets) {
+    for (const [folder, recursive] of folders) {
       try {
-        const w = watch(target, { recursive: true }, () => this.#schedule());
+        const w = watch(folder, { recursive }, () => this.#schedule());
         w.on('error', () => w.close());
         this.#watchers.push(w);
       } catch {
@@ -118,9 +127,11 @@ export class DirectorySource {
       this.#again = true;
       return;
     }
-    this.#running = this.#sync().then((changed) => {
-      if (changed && this.#listener !== undefined && this.#state !== undefined) this.#listener(this.#state);
-    });
+    this.#running = this.#sync()
+      .then((changed) => {
+        if (changed && this.#listener !== undefined && this.#state !== undefined) this.#listener(this.#state);
+      })
+      .catch((error: unknown) => this.#options.onError?.(error));
     try {
       await this.#running;
     } finally {
@@ -222,13 +233,18 @@ export class DirectorySource {
     });
     const rejected = [...(this.#meshRejected !== undefined ? [this.#meshRejected] : []), ...[...this.#files.values()].flatMap((e) => (e.rejected !== undefined ? [e.rejected] : []))];
     for (const e of this.#files.values()) warnings.push(...e.warnings);
+    for (const path of this.#missing) warnings.push(`${path}: no such file or folder (it is loaded when it appears)`);
     this.#version++;
     this.#state = Object.freeze({ version: this.#version, configSet, files: [...this.#files.keys()].sort(), rejected, warnings });
   }
 
   async #listFiles(): Promise<string[]> {
     const found: string[] = [];
-    for (const path of this.#paths) found.push(...(await listYaml(path, true)));
+    this.#missing = [];
+    for (const path of this.#paths) {
+      if ((await stat(path).catch(() => undefined)) === undefined) this.#missing.push(path);
+      else found.push(...(await listYaml(path, true)));
+    }
     return [...new Set(found)];
   }
 }

@@ -31,10 +31,18 @@ export interface HttpDeps {
 const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 
 function upstreamHeaders(headers: IncomingHttpHeaders, authority: string, requestId: string): Record<string, string | string[]> {
-  const drop = new Set(HOP_BY_HOP);
-  for (const token of String(headers.connection ?? '').split(',')) drop.add(token.trim().toLowerCase());
+  // Headers named in Connection are hop-by-hop too; the common case (none) allocates no set.
+  let drop = HOP_BY_HOP;
+  if (headers.connection !== undefined) {
+    const named = new Set(HOP_BY_HOP);
+    for (const token of headers.connection.split(',')) named.add(token.trim().toLowerCase());
+    drop = named;
+  }
   const out: Record<string, string | string[]> = { host: authority };
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !drop.has(name)) out[name] = value;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined && !drop.has(name)) out[name] = value;
+  }
   out['x-request-id'] = requestId;
   out['x-forwarded-proto'] ??= 'http';
   return out;
@@ -47,6 +55,9 @@ function responseHeaders(headers: Record<string, string | string[] | undefined>,
   return out;
 }
 
+/** Responses meshgate itself cut short (an upstream failure mid-body): their close is not the client's doing. */
+const resetByProxy = new WeakSet<ServerResponse>();
+
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 }
@@ -55,19 +66,25 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
   return (req, res) => {
     const info = new StreamInfo(deps.clock, 'http');
     const snapshot = deps.snapshot();
+    // A client that vanishes mid-body makes these emit; the close handler below reports it, nothing may throw.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
     let logged = false;
     res.on('close', () => {
       if (logged) return;
       logged = true;
       if (!res.writableFinished && !res.headersSent) sendLocalReply(res, info, rescue({ kind: 'downstream_disconnect' }));
-      else if (!res.writableFinished) info.addResponseFlag('DC');
+      else if (!res.writableFinished && !resetByProxy.has(res)) info.addResponseFlag('DC');
       info.finish(deps.clock);
       deps.log(info);
     });
     handle(deps, snapshot, req, res, info).catch((error: unknown) => {
       // A broken invariant must not take the proxy down; the client gets Envoy's reset reply.
       if (!res.headersSent) sendLocalReply(res, info, rescue(causeOf(error)));
-      else res.destroy();
+      else {
+        resetByProxy.add(res);
+        res.destroy();
+      }
     });
   };
 }
@@ -158,7 +175,6 @@ async function dispatch(
     clearTimeout(timer);
     if (res.destroyed) return;
     const cause = timedOut ? { kind: 'route_timeout' as const } : causeOf(outcome.error, outcome.retried);
-    if (cause.kind === 'connect_failure') deps.clusters.stats(cluster.name, { ip: '', port: 0, key: info.upstreamHost ?? '' }).cxConnectFail++;
     return sendLocalReply(res, info, rescue(cause));
   }
   streamResponse(res, info, outcome.response, () => timedOut, timer);
@@ -173,6 +189,7 @@ function streamResponse(res: ServerResponse, info: StreamInfo, response: Upstrea
   upstream.on('error', () => {
     // Mid-body failure: the status line is gone, so the only honest signal left is a reset.
     info.addResponseFlag(timedOut() ? 'UT' : 'UC');
+    resetByProxy.add(res);
     res.destroy();
   });
   upstream.on('end', () => { clearTimeout(timer); response.release(); });

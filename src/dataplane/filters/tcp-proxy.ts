@@ -19,11 +19,11 @@ export interface TunnelDeps {
   readonly clock: Clock;
   readonly random: () => number;
   readonly log: (info: StreamInfo) => void;
-  /** tcp_proxy idle timeout (Istio default 1 h). */
-  readonly idleTimeoutMs: number;
   /** Tunnels currently open, so a drain can wait for them and then close them. */
   readonly open: Set<Socket>;
   readonly trace?: ((line: string) => void) | undefined;
+  /** Told when a tunnel starts being proxied (after routing), for istio_tcp_connections_opened_total. */
+  readonly opened?: ((info: StreamInfo) => void) | undefined;
 }
 
 export function createConnectHandler(deps: TunnelDeps): (req: IncomingMessage, client: Socket, head: Buffer) => void {
@@ -76,8 +76,9 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
   info.destinationServiceName = cluster.service?.hostname ?? PASSTHROUGH_CLUSTER;
   info.destinationServiceHost = cluster.service?.hostname ?? host;
   if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
+  deps.opened?.(info);
 
-  let hosts: UpstreamHost[];
+  let hosts: readonly UpstreamHost[];
   try {
     hosts = await deps.clusters.hostsFor(cluster, host, split.port);
   } catch {
@@ -86,6 +87,13 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
   const picked = deps.clusters.lb.pick(cluster, hosts, new Set(), deps.random());
   if (picked === undefined) {
     writeRawReply(client, info, rescue({ kind: 'no_healthy_upstream' }));
+    return finish();
+  }
+  if (deps.clusters.isSelf(picked)) {
+    // A tunnel to the proxy's own listener would loop: Istio's virtualOutbound-blackhole chain.
+    info.upstreamCluster = BLACKHOLE_CLUSTER;
+    info.destinationServiceName = BLACKHOLE_CLUSTER;
+    writeRawReply(client, info, rescue({ kind: 'blackhole_connect' }));
     return finish();
   }
   info.upstreamHost = picked.key;
@@ -106,11 +114,11 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
   }
   deps.clusters.stats(cluster.name, picked).rqTotal++;
   if (upstream.localAddress !== undefined) info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
-  splice(deps, client, upstream, head, info, finish);
+  splice(client, upstream, head, info, finish, cluster.tcpIdleTimeoutMs);
 }
 
 /** Pipes both ways with no per-chunk work; byte counts come from the upstream socket at the end. */
-function splice(deps: TunnelDeps, client: Socket, upstream: Socket, head: Buffer, info: StreamInfo, finish: () => void): void {
+function splice(client: Socket, upstream: Socket, head: Buffer, info: StreamInfo, finish: () => void, idleTimeoutMs: number): void {
   let closed = 0;
   const done = (): void => {
     if (++closed < 2) return;
@@ -119,7 +127,8 @@ function splice(deps: TunnelDeps, client: Socket, upstream: Socket, head: Buffer
     finish();
   };
   upstream.on('error', () => upstream.destroy());
-  upstream.setTimeout(deps.idleTimeoutMs, () => { upstream.destroy(); client.destroy(); });
+  // Activity either way refreshes the upstream socket's timer: reads from it, and writes piped from the client.
+  if (idleTimeoutMs > 0) upstream.setTimeout(idleTimeoutMs, () => { upstream.destroy(); client.destroy(); });
   client.setTimeout(0);
   client.setNoDelay(true);
   client.write('HTTP/1.1 200 OK\r\n\r\n');

@@ -30,6 +30,8 @@ export interface OutboundListenerHandlers {
   readonly connect: (req: IncomingMessage, socket: Socket, head: Buffer) => void;
   readonly log: (info: StreamInfo) => void;
   readonly clock: Clock;
+  /** Told when a client connection opens (+1) or closes (-1); a CONNECT moves it from `http` to `connect`. */
+  readonly connections?: ((kind: 'http' | 'connect', delta: 1 | -1) => void) | undefined;
 }
 
 export class OutboundListener {
@@ -51,7 +53,21 @@ export class OutboundListener {
       this.#track(res);
       handlers.request(req, res);
     });
+    const count = handlers.connections;
+    const tunnels = new WeakSet<Socket>();
+    if (count !== undefined) {
+      this.#server.on('connection', (socket: Socket) => {
+        count('http', 1);
+        socket.once('close', () => count(tunnels.has(socket) ? 'connect' : 'http', -1));
+      });
+    }
     this.#server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      if (count !== undefined) {
+        // The connection becomes a tunnel: it now counts as `connect`.
+        tunnels.add(socket);
+        count('http', -1);
+        count('connect', 1);
+      }
       this.#inFlight++;
       socket.once('close', () => this.#release());
       handlers.connect(req, socket, head);

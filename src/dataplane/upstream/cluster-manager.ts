@@ -1,7 +1,7 @@
 // Run-time side of clusters: endpoint resolution, load balancing, keep-alive undici Pools per (cluster
 // settings, host) for HTTP, and plain TCP connects with the cluster's connect timeout for tunnels.
 import { connect, type Socket } from 'node:net';
-import { Pool } from 'undici';
+import { buildConnector, errors as undiciErrors, Pool } from 'undici';
 import type { Cluster } from '../../compiler/snapshot.ts';
 import { UpstreamConnectError } from '../../errors.ts';
 import { transportFailureReasonOf } from '../rescue.ts';
@@ -15,6 +15,32 @@ export interface HostStats {
   cxConnectFail: number;
 }
 
+/**
+ * undici's own connect timeout runs on its coarse timers (about a second of slack), which would turn a
+ * 250 ms DestinationRule connectTimeout into a second; this connector times the connect precisely.
+ */
+function preciseConnector(timeoutMs: number): buildConnector.connector {
+  const base = buildConnector({ timeout: 0 }) as unknown as (options: buildConnector.Options, callback: buildConnector.Callback) => Socket | undefined;
+  return (options, callback) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      socket?.destroy();
+      callback(new undiciErrors.ConnectTimeoutError(), null);
+    }, timeoutMs);
+    const socket = base(options, (...result) => {
+      if (settled) {
+        result[1]?.destroy();
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      callback(...result);
+    });
+  };
+}
+
 export class ClusterManager {
   readonly endpoints: EndpointResolver;
   readonly lb = new LoadBalancer();
@@ -24,13 +50,28 @@ export class ClusterManager {
   readonly #stats = new Map<string, HostStats>();
   #closed = false;
 
+  /** The outbound listener's own address, so passthrough never dials the proxy itself (Istio's blackhole chain on 15001). */
+  #self: { readonly address: string; readonly port: number } | undefined;
+
   constructor(names: NameResolver) {
     this.endpoints = new EndpointResolver(names);
   }
 
-  async hostsFor(cluster: Cluster, requestedHost: string, requestedPort: number): Promise<UpstreamHost[]> {
+  setSelf(address: string, port: number): void {
+    this.#self = { address, port };
+  }
+
+  /** Whether dialling `host` would reach this proxy's own listener (a request loop). */
+  isSelf(host: UpstreamHost): boolean {
+    const self = this.#self;
+    if (self === undefined || host.port !== self.port) return false;
+    const wildcard = self.address === '0.0.0.0' || self.address === '::';
+    return wildcard || host.ip === self.address || host.ip.startsWith('127.') || host.ip === '::1';
+  }
+
+  async hostsFor(cluster: Cluster, requestedHost: string, requestedPort: number): Promise<readonly UpstreamHost[]> {
     const hosts = await this.endpoints.hostsFor(cluster, requestedHost, requestedPort);
-    if (cluster.type !== 'ORIGINAL_DST') this.#lastHosts.set(cluster.name, hosts);
+    if (cluster.type !== 'ORIGINAL_DST' && cluster.type !== 'DYNAMIC_FORWARD_PROXY') this.#lastHosts.set(cluster.name, hosts);
     return hosts;
   }
 
@@ -54,16 +95,21 @@ export class ClusterManager {
     return [...this.#stats.entries()].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
   }
 
-  /** A keep-alive pool to one host; clusters with the same connect timeout share it. */
+  /** A keep-alive pool to one host; clusters with the same connect and idle timeouts share it. */
   pool(cluster: Cluster, host: UpstreamHost): Pool {
-    const key = `${cluster.connectTimeoutMs}|${host.key}`;
+    const key = `${cluster.connectTimeoutMs}|${cluster.idleTimeoutMs}|${host.key}`;
     let pool = this.#pools.get(key);
     if (pool === undefined) {
+      const idle = cluster.idleTimeoutMs > 0 ? cluster.idleTimeoutMs : 3_600_000;
       pool = new Pool(`http://${host.key}`, {
-        connect: { timeout: cluster.connectTimeoutMs },
+        connect: preciseConnector(cluster.connectTimeoutMs),
         // Istio's route timeout is 0 (none) unless a VirtualService sets one; the router enforces it.
         headersTimeout: 0,
         bodyTimeout: 0,
+        // A DestinationRule http.idleTimeout shorter than undici's default closes idle connections sooner;
+        // a server's Keep-Alive hint is never trusted beyond it.
+        keepAliveTimeout: Math.min(4000, idle),
+        keepAliveMaxTimeout: idle,
       });
       this.#pools.set(key, pool);
     }

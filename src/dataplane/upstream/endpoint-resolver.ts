@@ -1,6 +1,7 @@
 // Turns a cluster (and, for ORIGINAL_DST, the host the client asked for) into concrete ip:port hosts:
 // STRICT_DNS every A/AAAA record of every endpoint, LOGICAL_DNS the first address, EDS the endpoint IPs,
-// ORIGINAL_DST the requested host itself (explicit mode has no original IP, spec §7).
+// ORIGINAL_DST the requested host itself (explicit mode has no original IP, spec §7), and so does
+// DYNAMIC_FORWARD_PROXY (resolution DYNAMIC_DNS), which Envoy resolves per request too.
 import type { Cluster } from '../../compiler/snapshot.ts';
 import { formatSocketAddress } from '../stream-info.ts';
 
@@ -22,18 +23,20 @@ function host(ip: string, port: number): UpstreamHost {
 
 export class EndpointResolver {
   readonly #names: NameResolver;
+  /** Hosts built from one DNS answer (the resolver hands back the same array while it is fresh), per port. */
+  readonly #built = new WeakMap<readonly string[], Map<number, UpstreamHost[]>>();
 
   constructor(names: NameResolver) {
     this.#names = names;
   }
 
   /** Hosts to choose from; empty when none exist. Rejects only when DNS fails for every name. */
-  async hostsFor(cluster: Cluster, requestedHost: string, requestedPort: number): Promise<UpstreamHost[]> {
+  async hostsFor(cluster: Cluster, requestedHost: string, requestedPort: number): Promise<readonly UpstreamHost[]> {
     switch (cluster.type) {
-      case 'ORIGINAL_DST': {
+      case 'ORIGINAL_DST':
+      case 'DYNAMIC_FORWARD_PROXY': {
         const { addresses } = await this.#names.resolve(requestedHost);
-        const port = cluster.portOverride ?? requestedPort;
-        return addresses.map((ip) => host(ip, port));
+        return this.#hostsOf(addresses, cluster.portOverride ?? requestedPort);
       }
       case 'EDS':
         return cluster.endpoints.map((e) => host(stripBrackets(e.address), e.port));
@@ -50,7 +53,26 @@ export class EndpointResolver {
     }
   }
 
+  /** The hosts for one answer and port, built once per answer rather than per request. */
+  #hostsOf(addresses: readonly string[], port: number): UpstreamHost[] {
+    let byPort = this.#built.get(addresses);
+    if (byPort === undefined) {
+      byPort = new Map();
+      this.#built.set(addresses, byPort);
+    }
+    let hosts = byPort.get(port);
+    if (hosts === undefined) {
+      hosts = addresses.map((ip) => host(ip, port));
+      byPort.set(port, hosts);
+    }
+    return hosts;
+  }
+
   async #strictDns(cluster: Cluster): Promise<UpstreamHost[]> {
+    if (cluster.endpoints.length === 1) {
+      const only = cluster.endpoints[0]!;
+      return this.#hostsOf((await this.#names.resolve(only.address)).addresses, only.port);
+    }
     const answers = await Promise.allSettled(cluster.endpoints.map((e) => this.#names.resolve(e.address)));
     const hosts: UpstreamHost[] = [];
     let firstError: unknown;

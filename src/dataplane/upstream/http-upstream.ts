@@ -4,9 +4,10 @@ import { Readable } from 'node:stream';
 import type { Cluster, RetryPolicy } from '../../compiler/snapshot.ts';
 import { NoHealthyUpstreamError, PerTryTimeoutError } from '../../errors.ts';
 import type { Clock } from '../clock.ts';
-import { backoffMs, retriableError, retriableStatus } from '../filters/retry.ts';
+import { backoffMs, isConnectFailure, retriableError, retriableStatus } from '../filters/retry.ts';
 import type { StreamInfo } from '../stream-info.ts';
 import type { ClusterManager } from './cluster-manager.ts';
+import { withUpstreamOwner } from './upstream-local-address.ts';
 
 export interface UpstreamRequest {
   readonly cluster: Cluster;
@@ -63,7 +64,8 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
       return { ok: false, error: new NoHealthyUpstreamError(req.cluster.name), retried };
     }
     const host = deps.clusters.lb.pick(req.cluster, hosts, policy?.retryOtherHosts === false ? new Set() : tried, deps.random());
-    if (host === undefined) return { ok: false, error: new NoHealthyUpstreamError(req.cluster.name), retried };
+    // No host, or only the proxy itself (a passthrough request aimed at the proxy would loop).
+    if (host === undefined || deps.clusters.isSelf(host)) return { ok: false, error: new NoHealthyUpstreamError(req.cluster.name), retried };
     tried.add(host.key);
     info.upstreamHost = host.key;
     const stats = deps.clusters.stats(req.cluster.name, host);
@@ -74,14 +76,15 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
     info.markUpstreamRequestSent(deps.clock);
     const canRetry = (): boolean => policy !== null && attempt < maxRetries && !req.bodyStarted() && !req.signal.aborted;
     try {
-      const response = await deps.clusters.pool(req.cluster, host).request({
+      const pool = deps.clusters.pool(req.cluster, host);
+      const response = await withUpstreamOwner(info, () => pool.request({
         method: req.method as 'GET',
         path: req.path,
         headers: req.headers,
         // A fresh stream per attempt: undici destroys the body of a failed attempt.
         body: req.body === null ? null : Readable.from(req.body, { objectMode: false }),
         signal,
-      });
+      }));
       info.markUpstreamResponseHeaders(deps.clock);
       if (policy !== null && canRetry() && retriableStatus(policy, response.statusCode)) {
         response.body.resume();
@@ -94,6 +97,7 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
     } catch (error) {
       release();
       stats.rqError++;
+      if (isConnectFailure(error)) stats.cxConnectFail++;
       const perTryExpired = perTry?.aborted === true && !req.signal.aborted;
       const failure = perTryExpired ? new PerTryTimeoutError(policy!.perTryTimeoutMs) : error;
       if (policy !== null && canRetry() && (perTryExpired || retriableError(policy, error))) {

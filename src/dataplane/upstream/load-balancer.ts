@@ -10,7 +10,7 @@ export class LoadBalancer {
   /** Picks a host not in `exclude` when one exists; `random` is in [0, 1). */
   pick(cluster: Cluster, hosts: readonly UpstreamHost[], exclude: ReadonlySet<string>, random: number): UpstreamHost | undefined {
     if (hosts.length === 0) return undefined;
-    const fresh = hosts.filter((h) => !exclude.has(h.key));
+    const fresh = exclude.size === 0 ? hosts : hosts.filter((h) => !exclude.has(h.key));
     const candidates = fresh.length > 0 ? fresh : hosts;
     if (candidates.length === 1) return candidates[0];
     if (cluster.lbPolicy === 'RANDOM') return candidates[Math.floor(random * candidates.length)];

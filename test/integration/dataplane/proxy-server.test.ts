@@ -7,7 +7,7 @@ import type { StreamInfo } from '../../../src/dataplane/stream-info.ts';
 import { DnsResolver } from '../../../src/dns/resolver.ts';
 import { formatEnvoyText } from '../../../src/observability/access-log/envoy-format.ts';
 import { systemClock } from '../../../src/system-clock.ts';
-import { configSet, serviceEntry, virtualService } from '../../helpers/config-set.ts';
+import { configSet, destinationRule, serviceEntry, virtualService } from '../../helpers/config-set.ts';
 import { curl } from '../../helpers/curl.ts';
 import { TestDnsServer } from '../../helpers/dns-server.ts';
 import { startEchoServer, startHttpUpstream, type TestUpstream } from '../../helpers/upstream.ts';
@@ -39,9 +39,11 @@ void describe('ProxyServer', () => {
       serviceEntries: [
         serviceEntry({ name: 'api' }, { hosts: ['api.test'], ports: [{ number: web.port, name: 'http', protocol: 'HTTP' }], resolution: 'DNS' }),
         serviceEntry({ name: 'echo' }, { hosts: ['echo.test'], ports: [{ number: echo.port, name: 'tcp', protocol: 'TCP' }], resolution: 'DNS' }),
+        serviceEntry({ name: 'idle' }, { hosts: ['idle.test'], ports: [{ number: 7, name: 'tcp', protocol: 'TCP' }], resolution: 'STATIC', endpoints: [{ address: '127.0.0.33', ports: { tcp: echo.port } }] }),
         serviceEntry({ name: 'refused' }, { hosts: ['refused.test'], ports: [{ number: 9, name: 'http', protocol: 'HTTP' }], resolution: 'STATIC', endpoints: [{ address: '127.0.0.34' }] }),
       ],
-      virtualServices: [virtualService({ name: 'api' }, { hosts: ['api.test'], http: [{ name: 'slow', match: [{ uri: { prefix: '/delay' } }], timeout: '500ms', route: [{ destination: { host: 'api.test' } }] }, { route: [{ destination: { host: 'api.test' } }] }] })],
+      destinationRules: [destinationRule({ name: 'idle' }, { host: 'idle.test', trafficPolicy: { connectionPool: { tcp: { idleTimeout: '300ms' } } } })],
+      virtualServices: [virtualService({ name: 'api' }, { hosts: ['api.test'], http: [{ name: 'slow', match: [{ uri: { prefix: '/delay' } }, { uri: { prefix: '/echo' } }], timeout: '500ms', route: [{ destination: { host: 'api.test' } }] }, { route: [{ destination: { host: 'api.test' } }] }] })],
       mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' },
     }), { namespace: 'default', version: '1' }));
     const { port } = await proxy.listen(0, '127.0.0.1');
@@ -74,6 +76,29 @@ void describe('ProxyServer', () => {
     assert.ok(r.timeTotal < 1.5, `took ${r.timeTotal}s`);
     assert.match(lines.at(-1)!, / 504 UT response_timeout /);
     assert.match(lines.at(-1)!, / slow\n$/);
+  });
+
+  void test('a route timeout in the middle of the body resets the client, logged UT (not DC)', async () => {
+    // /echo answers at once and then streams whatever the client sends; the client never finishes.
+    const { request } = await import('node:http');
+    const port = Number(new URL(proxyUrl).port);
+    const outcome = await new Promise<string>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: `http://api.test:${web.port}/echo`, headers: { 'content-type': 'text/plain' } });
+      req.on('response', (res) => {
+        res.on('data', () => undefined);
+        res.on('error', () => resolve(`reset after ${res.statusCode}`));
+        res.on('aborted', () => resolve(`reset after ${res.statusCode}`));
+        res.on('end', () => resolve(`complete ${res.statusCode}`));
+      });
+      req.on('error', () => resolve('request error'));
+      req.write('x');
+    });
+    assert.equal(outcome, 'reset after 200');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const info = infos.at(-1)!;
+    assert.equal(info.responseCode, 200);
+    assert.equal(info.responseFlags(), 'UT');
+    assert.equal(info.routeName, 'slow');
   });
 
   void test('POST bodies stream through', async () => {
@@ -118,10 +143,110 @@ void describe('ProxyServer', () => {
     assert.match(lines.at(-1)!, new RegExp(`"- - -" 0 - - - "-" 4 4 \\d+ - "-" "-" "-" "echo.test:${echo.port}" "127.0.0.33:${echo.port}" outbound\\|${echo.port}\\|\\|echo.test `));
   });
 
+  void test('a tunnel idle longer than the DestinationRule tcp.idleTimeout is closed', async () => {
+    const { connect } = await import('node:net');
+    const port = Number(new URL(proxyUrl).port);
+    const started = Date.now();
+    await new Promise<void>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => s.write('CONNECT idle.test:7 HTTP/1.1\r\nHost: idle.test:7\r\n\r\n'));
+      s.on('data', () => undefined);
+      s.on('close', () => resolve());
+      s.on('error', reject);
+    });
+    const took = Date.now() - started;
+    assert.ok(took >= 250 && took < 2000, `closed after ${took} ms`);
+  });
+
   void test('oversized headers 431, over-long URI 414', async () => {
     const big = await curl(['-x', proxyUrl, '-H', `x-big: ${'a'.repeat(70_000)}`, `http://api.test:${web.port}/get`]);
     assert.equal(big.status, 431);
     const long = await curl(['-x', proxyUrl, `http://api.test:${web.port}/${'a'.repeat(20_000)}`]);
     assert.equal(long.status, 414);
+  });
+
+  void test('garbage and unusable targets get 400, logged with DPE', async () => {
+    const { connect } = await import('node:net');
+    const port = Number(new URL(proxyUrl).port);
+    const send = (bytes: string): Promise<string> => new Promise((resolve) => {
+      const s = connect(port, '127.0.0.1', () => s.write(bytes));
+      let data = '';
+      s.on('data', (d) => { data += d.toString(); });
+      s.on('close', () => resolve(data));
+      s.on('error', () => resolve(data));
+    });
+    assert.match(await send('NOT HTTP AT ALL\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.equal(infos.at(-1)!.responseFlags(), 'DPE');
+    assert.match(await send('GET ftp://api.test/ HTTP/1.1\r\nHost: api.test\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.match(await send('CONNECT api.test HTTP/1.1\r\nHost: api.test\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
+});
+
+void describe('ProxyServer robustness', () => {
+  let dns: TestDnsServer;
+  let proxy: ProxyServer;
+  let port: number;
+  let web: TestUpstream;
+  const infos: StreamInfo[] = [];
+
+  before(async () => {
+    dns = await TestDnsServer.start();
+    web = await startHttpUpstream({ host: '127.0.0.35', name: 'web' });
+    dns.set('web.test', { a: ['127.0.0.35'] });
+    proxy = new ProxyServer({
+      clock: systemClock,
+      resolver: new DnsResolver({ servers: [dns.server] }),
+      accessLog: (info) => infos.push(info),
+      limits: { headersTimeoutMs: 300, idleTimeoutMs: 2000 },
+    });
+    proxy.swap(compile(configSet({
+      serviceEntries: [serviceEntry({ name: 'web' }, { hosts: ['web.test'], ports: [{ number: web.port, name: 'http', protocol: 'HTTP' }], resolution: 'DNS' })],
+    }), { namespace: 'default', version: '1' }));
+    ({ port } = await proxy.listen(0, '127.0.0.1'));
+  });
+
+  after(async () => {
+    await proxy.stop(100);
+    await Promise.all([web.close(), dns.close()]);
+  });
+
+  void test('the upstream local address is logged for HTTP', async () => {
+    const r = await curl(['-x', `http://127.0.0.1:${port}`, `http://web.test:${web.port}/`]);
+    assert.equal(r.status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.match(infos.at(-1)!.upstreamLocalAddress ?? '', /^127\.0\.0\.1:\d+$/);
+  });
+
+  void test('a client that goes away cancels its upstream request (DC, code 0)', async () => {
+    const before = web.requests.length;
+    const r = await curl(['-x', `http://127.0.0.1:${port}`, '--max-time', '0.5', `http://web.test:${web.port}/delay/3`]);
+    assert.equal(r.exitCode, 28);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(web.requests.length, before + 1);
+    const info = infos.at(-1)!;
+    assert.equal(info.responseCode, 0);
+    assert.equal(info.responseFlags(), 'DC');
+    assert.ok((info.durationMs ?? 0) < 1500, 'logged when the client left, not when the upstream would have answered');
+  });
+
+  void test('a client that never finishes its headers is cut off by the header timeout', async () => {
+    const { connect } = await import('node:net');
+    const started = Date.now();
+    const closed = await new Promise<string>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => s.write('GET http://web.test/ HTTP/1.1\r\nHost: web.test\r\n'));
+      let data = '';
+      s.on('data', (d) => { data += d.toString(); });
+      s.on('close', () => resolve(data));
+      s.on('error', () => undefined);
+    });
+    assert.ok(Date.now() - started < 3000, `closed after ${Date.now() - started} ms`);
+    assert.match(closed, /^(HTTP\/1\.1 (408|400) |$)/);
+  });
+
+  void test('a snapshot swap does not touch requests in flight', async () => {
+    const pending = curl(['-x', `http://127.0.0.1:${port}`, `http://web.test:${web.port}/delay/1`]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    proxy.swap(compile(configSet({ mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' } }), { namespace: 'default', version: '2' }));
+    assert.equal((await pending).status, 200, 'the request finished on the snapshot it started with');
+    assert.equal((await curl(['-x', `http://127.0.0.1:${port}`, `http://web.test:${web.port}/`])).status, 502);
   });
 });

@@ -53,3 +53,15 @@ void describe('compile', () => {
     assert.equal(s.listeners['443']!.routeConfigName, undefined);
   });
 });
+
+void describe('resolution DYNAMIC_DNS', () => {
+  void test('becomes a dynamic forward proxy cluster that resolves the requested host', () => {
+    const snap = compile(configSet({
+      serviceEntries: [serviceEntry({ name: 'dyn' }, { hosts: ['*.dyn.example.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'DYNAMIC_DNS' })],
+    }), { namespace: 'default', version: '1' });
+    const c = snap.clusters['outbound|443||*.dyn.example.com']!;
+    assert.equal(c.type, 'DYNAMIC_FORWARD_PROXY');
+    assert.deepEqual(c.endpoints, []);
+    assert.equal(snap.listeners['443']!.chains[0]!.cluster, 'outbound|443||*.dyn.example.com');
+  });
+});
