@@ -37,6 +37,8 @@ spec:
 export const REGISTRY_ONLY = 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n';
 
 let built: string | undefined | null = null;
+/** Whether this meshgate has its own metrics listener (default port 15090), which must get a free port. */
+let hasMetricsPort = false;
 
 /** Builds dist/ from this checkout once per run, so the numbers are for the source under test. */
 function buildOnce(): string | undefined {
@@ -47,7 +49,8 @@ function buildOnce(): string | undefined {
   }
   try {
     execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { cwd: REPO_ROOT, stdio: 'pipe' });
-    execFileSync(process.execPath, [MESHGATE_BIN, 'proxy', '--help'], { cwd: REPO_ROOT, stdio: 'pipe' });
+    const help = execFileSync(process.execPath, [MESHGATE_BIN, 'proxy', '--help'], { cwd: REPO_ROOT, stdio: 'pipe', encoding: 'utf8' });
+    hasMetricsPort = help.includes('--metrics-port');
     built = undefined;
   } catch (err) {
     built = `meshgate did not build: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
@@ -80,6 +83,7 @@ export async function startMeshgate(
     '--outbound-port', String(outboundPort),
     '--admin-port', String(adminPort),
     '--access-log', join(dir, 'access.log'),
+    ...(hasMetricsPort ? ['--metrics-port', String(await freePort())] : []),
   ];
   const service = startService(name, process.execPath, args, join(dir, `${name}.out`), { cwd: REPO_ROOT });
   await waitUntil(service, '/ready', () => ready(adminPort), timeoutMs);
