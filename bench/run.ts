@@ -2,7 +2,7 @@
 // interleaved, then config scale and micro-benchmarks, and writes bench/RESULTS.md. See bench/README.md.
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeMachine } from './machine.ts';
@@ -183,6 +183,7 @@ async function main(): Promise<number> {
     ...(configScaleOutcome !== undefined ? { configScale: configScaleOutcome } : {}),
     ...(micro !== undefined ? { micro } : {}),
     seconds: (performance.now() - started) / 1000,
+    loadAverageAtEnd: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
   writeFileSync(options.out, renderResults(report));
   rmSync(dir, { recursive: true, force: true });

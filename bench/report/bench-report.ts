@@ -20,4 +20,6 @@ export interface BenchReport {
   readonly configScale?: ConfigScaleOutcome;
   readonly micro?: readonly MicroGroup[] | { readonly skipped: string };
   readonly seconds: number;
+  /** 1-minute load average when the run ended (the start's is in `machine`). */
+  readonly loadAverageAtEnd: number;
 }

@@ -24,7 +24,7 @@ function header(report: BenchReport): string {
         ['Node', m.node],
         ['CPU', `${m.cpuModel}, ${m.cores} cores`],
         ['memory', `${m.memoryGiB} GiB`],
-        ['load average at start', `${m.loadAverage} (shared machine: compare peers within this run only)`],
+        ['load average (1 min)', `${m.loadAverage} at start, ${report.loadAverageAtEnd} at end (shared machine: compare peers within this run only)`],
         ['mode', `${mode}: ${o.reps} repetition(s), ${o.seconds} s measured after ${o.warmupSeconds} s warm-up, peers interleaved`],
         ['run time', `${Math.round(report.seconds)} s`],
       ],
