@@ -2,7 +2,15 @@
 import { parseArgs } from 'node:util';
 import { PEER_NAMES, type PeerName } from './macro/peers/peer.ts';
 
-export const SCENARIO_IDS = ['http', 'connect', 'connect-per-request', 'latency', 'memory', 'config-scale', 'micro'] as const;
+export const SCENARIO_IDS = [
+  'http',
+  'connect',
+  'connect-per-request',
+  'latency',
+  'memory',
+  'config-scale',
+  'micro',
+] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
 export interface BenchOptions {
@@ -28,9 +36,13 @@ export const USAGE = `usage: npm run bench -- [--quick] [--peers ${PEER_NAMES.jo
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] | undefined {
   if (value === undefined) return undefined;
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const item of items) {
-    if (!(allowed as readonly string[]).includes(item)) throw new Error(`unknown ${what} "${item}" (one of ${allowed.join(', ')})`);
+    if (!(allowed as readonly string[]).includes(item))
+      throw new Error(`unknown ${what} "${item}" (one of ${allowed.join(', ')})`);
   }
   return items as T[];
 }

@@ -82,10 +82,16 @@ interface LoadOutcome {
   readonly afterLoad: Map<PeerName, number>;
 }
 
-async function runLoadScenarios(options: BenchOptions, plan: PeerPlan, dir: string, wrk: string | undefined): Promise<LoadOutcome> {
+async function runLoadScenarios(
+  options: BenchOptions,
+  plan: PeerPlan,
+  dir: string,
+  wrk: string | undefined,
+): Promise<LoadOutcome> {
   const selected = LOAD_SCENARIOS.filter((s) => options.scenarios.includes(s.id));
   const memory = options.scenarios.includes('memory');
-  if ((selected.length === 0 && !memory) || plan.available.length === 0) return { scenarios: [], idle: new Map(), afterLoad: new Map() };
+  if ((selected.length === 0 && !memory) || plan.available.length === 0)
+    return { scenarios: [], idle: new Map(), afterLoad: new Map() };
   let upstream: RunningUpstream | undefined;
   const peers: RunningPeer[] = [];
   try {
@@ -128,7 +134,11 @@ async function runLoadScenarios(options: BenchOptions, plan: PeerPlan, dir: stri
   }
 }
 
-async function runConfigScale(options: BenchOptions, plan: PeerPlan, dir: string): Promise<ConfigScaleOutcome | undefined> {
+async function runConfigScale(
+  options: BenchOptions,
+  plan: PeerPlan,
+  dir: string,
+): Promise<ConfigScaleOutcome | undefined> {
   if (!options.scenarios.includes('config-scale')) return undefined;
   if (!options.peers.includes('meshgate')) return { rows: [], skipped: 'meshgate is not among --peers' };
   const missing = plan.skipped.find((s) => s.name === 'meshgate');
@@ -143,7 +153,10 @@ function runMicro(options: BenchOptions): Promise<readonly MicroGroup[] | { skip
   const args = ['--import', 'tsx', MICRO_MAIN, '--json', ...(options.quick ? ['--quick'] : [])];
   return new Promise((resolve) => {
     execFile(process.execPath, args, { cwd: REPO_ROOT, maxBuffer: 1 << 22 }, (error, stdout, stderr) => {
-      if (error !== null) return resolve({ skipped: `micro-benchmarks failed: ${stderr.trim().split('\n').slice(-3).join(' ') || error.message}` });
+      if (error !== null)
+        return resolve({
+          skipped: `micro-benchmarks failed: ${stderr.trim().split('\n').slice(-3).join(' ') || error.message}`,
+        });
       resolve(JSON.parse(stdout.trim().split('\n').pop()!) as MicroGroup[]);
     });
   });
@@ -161,11 +174,14 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'meshgate-bench-'));
   // Squid and tinyproxy drop root for their own users, which must reach their subfolders.
   chmodSync(dir, 0o755);
-  log(`${options.quick ? 'quick' : 'full'} run on ${machine.cores} cores (load ${machine.loadAverage}), node ${machine.node}, commit ${machine.commit}; scratch ${dir}`);
+  log(
+    `${options.quick ? 'quick' : 'full'} run on ${machine.cores} cores (load ${machine.loadAverage}), node ${machine.node}, commit ${machine.commit}; scratch ${dir}`,
+  );
 
   const plan = await planPeers(options);
   const wrk = findProgram('wrk');
-  if (wrk === undefined && options.scenarios.includes('http')) log(`wrk is not installed, the HTTP throughput scenario is skipped: ${installHint(['wrk'])}`);
+  if (wrk === undefined && options.scenarios.includes('http'))
+    log(`wrk is not installed, the HTTP throughput scenario is skipped: ${installHint(['wrk'])}`);
   else if (wrk !== undefined) plan.versions.wrk = programVersion('wrk', wrk);
 
   const load = await runLoadScenarios(options, plan, dir, wrk);

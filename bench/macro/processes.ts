@@ -13,7 +13,13 @@ export interface Service {
 }
 
 /** Spawns `command` with stdout and stderr appended to `logFile`; the caller awaits readiness itself. */
-export function startService(name: string, command: string, args: readonly string[], logFile: string, options: SpawnOptions = {}): Service {
+export function startService(
+  name: string,
+  command: string,
+  args: readonly string[],
+  logFile: string,
+  options: SpawnOptions = {},
+): Service {
   const fd = openSync(logFile, 'a');
   const child = spawn(command, args, { ...options, stdio: ['ignore', fd, fd] });
   closeSync(fd);
@@ -46,7 +52,12 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 /** Polls until `ready()` holds; fails early with the log's tail if the process dies first. */
-export async function waitUntil(service: Service, what: string, ready: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+export async function waitUntil(
+  service: Service,
+  what: string,
+  ready: () => Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     if (exited(service.child)) throw new Error(`${service.name} exited before ${what}:\n${tailOf(service.logFile)}`);

@@ -66,7 +66,9 @@ function listen(port: number): Promise<number> {
   const server = createServer({ noDelay: true }, serve);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port, host: '127.0.0.1', backlog: 4096 }, () => resolve((server.address() as { port: number }).port));
+    server.listen({ port, host: '127.0.0.1', backlog: 4096 }, () =>
+      resolve((server.address() as { port: number }).port),
+    );
   });
 }
 

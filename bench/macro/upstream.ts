@@ -13,7 +13,12 @@ export interface RunningUpstream extends UpstreamPorts {
 export async function startUpstream(dir: string): Promise<RunningUpstream> {
   const httpPort = await freePort();
   const tcpPort = await freePort();
-  const service = startService('upstream', process.execPath, ['--import', 'tsx', SERVER, String(httpPort), String(tcpPort)], join(dir, 'upstream.out'));
+  const service = startService(
+    'upstream',
+    process.execPath,
+    ['--import', 'tsx', SERVER, String(httpPort), String(tcpPort)],
+    join(dir, 'upstream.out'),
+  );
   await waitForPort(service, httpPort);
   await waitForPort(service, tcpPort);
   return { httpPort, tcpPort, stop: () => stopService(service) };

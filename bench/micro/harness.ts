@@ -51,5 +51,10 @@ export function measure(c: MicroCase, timing: MicroTiming): MicroResult {
   const samples: number[] = [];
   for (let b = 0; b < timing.batches; b++) samples.push(timeBatch(c.run, batchIterations) / batchIterations);
   samples.sort((x, y) => x - y);
-  return { name: c.name, nsPerOp: samples[samples.length >> 1]!, minNs: samples[0]!, maxNs: samples[samples.length - 1]! };
+  return {
+    name: c.name,
+    nsPerOp: samples[samples.length >> 1]!,
+    minNs: samples[0]!,
+    maxNs: samples[samples.length - 1]!,
+  };
 }

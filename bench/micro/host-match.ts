@@ -9,7 +9,10 @@ import type { MicroCase } from './harness.ts';
 function domainIndex(count: number): DomainIndex {
   const entries = Array.from({ length: count }, (_, i) => {
     const id = String(i).padStart(5, '0');
-    return { domains: [i % 10 === 0 ? `*.svc-${id}.bench.example` : `svc-${id}.ns-${i % 20}.bench.example`], target: i };
+    return {
+      domains: [i % 10 === 0 ? `*.svc-${id}.bench.example` : `svc-${id}.ns-${i % 20}.bench.example`],
+      target: i,
+    };
   });
   return buildDomainIndex(entries).index;
 }
@@ -21,13 +24,23 @@ function lookupCases(count: number): MicroCase[] {
   const wildcard = 'api.svc-00120.bench.example';
   const unknown = 'not-registered.example.org';
   // Each case must find what its name says.
-  if (lookupDomain(index, exact) !== 123 || lookupDomain(index, wildcard) !== 120 || lookupDomain(index, unknown) !== -1) {
+  if (
+    lookupDomain(index, exact) !== 123 ||
+    lookupDomain(index, wildcard) !== 120 ||
+    lookupDomain(index, unknown) !== -1
+  ) {
     throw new Error('host-match: the domain index does not answer as the cases assume');
   }
   return [
     { name: `lookupDomain: exact host among ${n}`, run: () => lookupDomain(index, exact) },
-    { name: `lookupDomain: wildcard host among ${n} (${count / 10} wildcards)`, run: () => lookupDomain(index, wildcard) },
-    { name: `lookupDomain: unknown host among ${n} (${count / 10} wildcards)`, run: () => lookupDomain(index, unknown) },
+    {
+      name: `lookupDomain: wildcard host among ${n} (${count / 10} wildcards)`,
+      run: () => lookupDomain(index, wildcard),
+    },
+    {
+      name: `lookupDomain: unknown host among ${n} (${count / 10} wildcards)`,
+      run: () => lookupDomain(index, unknown),
+    },
   ];
 }
 

@@ -67,9 +67,15 @@ function call(authority: string, path = '/status/200', headers: Record<string, s
 }
 
 function expect(decision: HttpDecision, kind: HttpDecision['kind'], cluster: string | undefined, route?: string): void {
-  const got = { kind: decision.kind, cluster: 'cluster' in decision ? decision.cluster : undefined, route: 'route' in decision ? decision.route.name : undefined };
+  const got = {
+    kind: decision.kind,
+    cluster: 'cluster' in decision ? decision.cluster : undefined,
+    route: 'route' in decision ? decision.route.name : undefined,
+  };
   if (got.kind !== kind || got.cluster !== cluster || (route !== undefined && got.route !== route)) {
-    throw new Error(`route-match case took ${JSON.stringify(got)}, expected ${JSON.stringify({ kind, cluster, route })}: ${decision.reason}`);
+    throw new Error(
+      `route-match case took ${JSON.stringify(got)}, expected ${JSON.stringify({ kind, cluster, route })}: ${decision.reason}`,
+    );
   }
 }
 
@@ -88,13 +94,20 @@ export async function routeMatchCases(services: number): Promise<MicroCase[]> {
   expect(routeHttp(snapshot, viaRegex, 0.5), 'forward', 'outbound|80||svc-00001.ns-1.bench.example', 'api');
   expect(routeHttp(snapshot, unknown, 0.5), 'direct', 'BlackHoleCluster', 'block_all');
   const tunnel = routeTunnel(snapshot, 'svc-00123.ns-3.bench.example', 443);
-  if (tunnel.cluster !== 'outbound|443||svc-00123.ns-3.bench.example') throw new Error(`routeTunnel took ${tunnel.cluster}: ${tunnel.reason}`);
+  if (tunnel.cluster !== 'outbound|443||svc-00123.ns-3.bench.example')
+    throw new Error(`routeTunnel took ${tunnel.cluster}: ${tunnel.reason}`);
   return [
     { name: `routeHttp: exact host among ${n} services`, run: () => routeHttp(snapshot, exact, 0.5) },
     { name: `routeHttp: wildcard host among ${n} services`, run: () => routeHttp(snapshot, wildcard, 0.5) },
     { name: 'routeHttp: VirtualService, header match (1st route)', run: () => routeHttp(snapshot, viaHeader, 0.5) },
-    { name: 'routeHttp: VirtualService, regex uri + weights (2nd route)', run: () => routeHttp(snapshot, viaRegex, 0.5) },
+    {
+      name: 'routeHttp: VirtualService, regex uri + weights (2nd route)',
+      run: () => routeHttp(snapshot, viaRegex, 0.5),
+    },
     { name: 'routeHttp: unknown host, REGISTRY_ONLY (block_all)', run: () => routeHttp(snapshot, unknown, 0.5) },
-    { name: `routeTunnel: CONNECT to a registered host:443 among ${n}`, run: () => routeTunnel(snapshot, 'svc-00123.ns-3.bench.example', 443) },
+    {
+      name: `routeTunnel: CONNECT to a registered host:443 among ${n}`,
+      run: () => routeTunnel(snapshot, 'svc-00123.ns-3.bench.example', 443),
+    },
   ];
 }

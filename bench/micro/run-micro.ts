@@ -22,7 +22,9 @@ const groups: MicroGroup[] = [];
 for (const { group, cases } of GROUPS) {
   const results = (await cases()).map((c) => measure(c, timing));
   groups.push({ group, results });
-  if (!json) for (const r of results) console.log(`${group.padEnd(24)} ${r.name.padEnd(64)} ${r.nsPerOp.toFixed(1).padStart(9)} ns/op`);
+  if (!json)
+    for (const r of results)
+      console.log(`${group.padEnd(24)} ${r.name.padEnd(64)} ${r.nsPerOp.toFixed(1).padStart(9)} ns/op`);
 }
 if (json) process.stdout.write(`${JSON.stringify(groups)}\n`);
 if (sinkValue() === Symbol.for('never')) console.log('');

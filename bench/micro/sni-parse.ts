@@ -19,7 +19,10 @@ export function sniParseCases(): MicroCase[] {
   if (first !== undefined) {
     // A hello split across reads is parsed again on every read until it is whole.
     const partial = first.bytes.subarray(0, Math.floor(first.bytes.length / 2));
-    cases.push({ name: `parseClientHello: first half of ${first.name} (needMore)`, run: () => parseClientHello(partial) });
+    cases.push({
+      name: `parseClientHello: first half of ${first.name} (needMore)`,
+      run: () => parseClientHello(partial),
+    });
   }
   const http = new TextEncoder().encode('GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n');
   cases.push({ name: 'parseClientHello: plain HTTP request (notTls)', run: () => parseClientHello(http) });

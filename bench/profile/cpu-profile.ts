@@ -52,7 +52,12 @@ function frameName(node: ProfileNode, root: string): string {
 }
 
 /** `ownCode` picks the files whose functions get inclusive times (meshgate's bundle or sources). */
-export function summariseProfile(file: string, root: string, ownCode: (path: string) => boolean, count = 25): ProfileSummary {
+export function summariseProfile(
+  file: string,
+  root: string,
+  ownCode: (path: string) => boolean,
+  count = 25,
+): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();

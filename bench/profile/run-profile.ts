@@ -18,7 +18,11 @@ const LOADS = ['http', 'connect', 'connect-per-request', 'latency'] as const;
 type Load = (typeof LOADS)[number];
 
 const { values } = parseArgs({
-  options: { load: { type: 'string', default: 'http' }, seconds: { type: 'string', default: '10' }, out: { type: 'string' } },
+  options: {
+    load: { type: 'string', default: 'http' },
+    seconds: { type: 'string', default: '10' },
+    out: { type: 'string' },
+  },
 });
 const load = values.load as Load;
 if (!LOADS.includes(load)) throw new Error(`--load must be one of ${LOADS.join(', ')}`);
@@ -36,7 +40,12 @@ async function drive(port: number, httpPort: number, tcpPort: number): Promise<s
     mode: load === 'latency' ? 'rate' : 'closed',
     rate: 1000,
     port,
-    target: { route: tunnel ? 'tunnel' : 'absolute', host: UPSTREAM_HOST, port: tunnel ? tcpPort : httpPort, close: load === 'connect-per-request' },
+    target: {
+      route: tunnel ? 'tunnel' : 'absolute',
+      host: UPSTREAM_HOST,
+      port: tunnel ? tcpPort : httpPort,
+      close: load === 'connect-per-request',
+    },
     perRequest: load === 'connect-per-request',
     connections: load === 'latency' ? 32 : 64,
     warmupMs: 0,
@@ -48,7 +57,8 @@ async function drive(port: number, httpPort: number, tcpPort: number): Promise<s
 
 function print(title: string, rows: readonly SelfTime[]): void {
   console.log(`\n${title}`);
-  for (const r of rows) console.log(`${r.percent.toFixed(1).padStart(6)}%  ${r.ms.toFixed(0).padStart(7)} ms  ${r.name}`);
+  for (const r of rows)
+    console.log(`${r.percent.toFixed(1).padStart(6)}%  ${r.ms.toFixed(0).padStart(7)} ms  ${r.name}`);
 }
 
 async function main(): Promise<void> {
@@ -59,7 +69,11 @@ async function main(): Promise<void> {
   const upstream = await startUpstream(dir);
   try {
     const { configDir, meshConfig } = writeUpstreamConfig(dir, upstream);
-    const proxy = await startMeshgate('meshgate', dir, configDir, meshConfig, 60_000, ['--cpu-prof', '--cpu-prof-dir', outDir]);
+    const proxy = await startMeshgate('meshgate', dir, configDir, meshConfig, 60_000, [
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      outDir,
+    ]);
     const outcome = await drive(proxy.outboundPort, upstream.httpPort, upstream.tcpPort);
     await stopService(proxy.service, 10_000);
     const newest = readdirSync(outDir)

@@ -24,8 +24,14 @@ function header(report: BenchReport): string {
         ['Node', m.node],
         ['CPU', `${m.cpuModel}, ${m.cores} cores`],
         ['memory', `${m.memoryGiB} GiB`],
-        ['load average (1 min)', `${m.loadAverage} at start, ${report.loadAverageAtEnd} at end (shared machine: compare peers within this run only)`],
-        ['mode', `${mode}: ${o.reps} repetition(s), ${o.seconds} s measured after ${o.warmupSeconds} s warm-up, peers interleaved`],
+        [
+          'load average (1 min)',
+          `${m.loadAverage} at start, ${report.loadAverageAtEnd} at end (shared machine: compare peers within this run only)`,
+        ],
+        [
+          'mode',
+          `${mode}: ${o.reps} repetition(s), ${o.seconds} s measured after ${o.warmupSeconds} s warm-up, peers interleaved`,
+        ],
         ['run time', `${Math.round(report.seconds)} s`],
       ],
     ),
@@ -85,16 +91,30 @@ function scaleSection(scale: ConfigScaleOutcome | undefined): string | undefined
     fixed(r.compile?.warm.compileMs, 0),
     fixed(r.startupMs, 0),
     megabytes(r.rssBytes),
-    r.reloadMs.length === 0 ? '—' : `${fixed(median(r.reloadMs), 0)} (${fixed(min(r.reloadMs), 0)}–${fixed(max(r.reloadMs), 0)})`,
+    r.reloadMs.length === 0
+      ? '—'
+      : `${fixed(median(r.reloadMs), 0)} (${fixed(min(r.reloadMs), 0)}–${fixed(max(r.reloadMs), 0)})`,
     r.versionSource === undefined ? '—' : `${fixed(r.pollMs, 0)} (${r.versionSource})`,
   ]);
   lines.push(
     table(
-      ['ServiceEntries', 'files', 'load ms (cold)', 'compile ms (cold)', 'load ms (warm)', 'compile ms (warm)', 'start → /ready ms', 'idle RSS', 'one-file change live, ms', 'slowest version poll, ms'],
+      [
+        'ServiceEntries',
+        'files',
+        'load ms (cold)',
+        'compile ms (cold)',
+        'load ms (warm)',
+        'compile ms (warm)',
+        'start → /ready ms',
+        'idle RSS',
+        'one-file change live, ms',
+        'slowest version poll, ms',
+      ],
       rows,
     ),
   );
-  for (const r of scale.rows) if (r.failure !== undefined) lines.push('', `- ${r.services}: failed: ${r.failure.split('\n')[0]}`);
+  for (const r of scale.rows)
+    if (r.failure !== undefined) lines.push('', `- ${r.services}: failed: ${r.failure.split('\n')[0]}`);
   return lines.join('\n');
 }
 
@@ -103,7 +123,15 @@ function microSection(micro: BenchReport['micro']): string | undefined {
   const lines = ['## Micro-benchmarks (ns per call, median of batches; range = fastest–slowest batch)', ''];
   if ('skipped' in micro) return [...lines, `Skipped: ${micro.skipped}`].join('\n');
   for (const g of micro) {
-    lines.push(`### ${g.group}`, '', table(['case', 'ns/call', 'range'], g.results.map((r) => [r.name, fixed(r.nsPerOp, 1), `${fixed(r.minNs, 1)}–${fixed(r.maxNs, 1)}`])), '');
+    lines.push(
+      `### ${g.group}`,
+      '',
+      table(
+        ['case', 'ns/call', 'range'],
+        g.results.map((r) => [r.name, fixed(r.nsPerOp, 1), `${fixed(r.minNs, 1)}–${fixed(r.maxNs, 1)}`]),
+      ),
+      '',
+    );
   }
   return lines.join('\n').trimEnd();
 }

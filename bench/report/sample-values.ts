@@ -3,7 +3,11 @@
 import type { PeerName } from '../macro/peers/peer.ts';
 import type { Sample, ScenarioOutcome } from '../macro/scenarios/scenario.ts';
 
-export function values(outcome: ScenarioOutcome | undefined, peer: PeerName, pick: (s: Sample) => number | undefined): number[] {
+export function values(
+  outcome: ScenarioOutcome | undefined,
+  peer: PeerName,
+  pick: (s: Sample) => number | undefined,
+): number[] {
   const samples = outcome?.samples.get(peer) ?? [];
   return samples.map((s) => (s.failure !== undefined ? Number.NaN : (pick(s) ?? Number.NaN)));
 }

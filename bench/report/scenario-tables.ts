@@ -32,14 +32,35 @@ export function throughputTable(outcome: ScenarioOutcome): string {
       rate(median(own)),
       `${rate(min(own))}–${rate(max(own))}`,
       ratio(medianRatio(own, values(outcome, 'direct', rps))),
-      peer === 'meshgate' || !outcome.samples.has('meshgate') ? '' : ratio(medianRatio(values(outcome, 'meshgate', rps), own)),
-      fixed(pick(samples, (s) => s.cpuUsPerRequest), 1),
-      fixed(pick(samples, (s) => s.cpuCores), 2),
+      peer === 'meshgate' || !outcome.samples.has('meshgate')
+        ? ''
+        : ratio(medianRatio(values(outcome, 'meshgate', rps), own)),
+      fixed(
+        pick(samples, (s) => s.cpuUsPerRequest),
+        1,
+      ),
+      fixed(
+        pick(samples, (s) => s.cpuCores),
+        2,
+      ),
       megabytes(max(samples.map((s) => s.peakRssBytes ?? Number.NaN))),
       errorsOf(samples),
     ];
   });
-  return table(['peer', 'req/s (median)', 'range', 'vs direct', 'meshgate vs this', 'proxy CPU µs/req', 'proxy CPU cores', 'peak RSS', 'errors'], rows);
+  return table(
+    [
+      'peer',
+      'req/s (median)',
+      'range',
+      'vs direct',
+      'meshgate vs this',
+      'proxy CPU µs/req',
+      'proxy CPU cores',
+      'peak RSS',
+      'errors',
+    ],
+    rows,
+  );
 }
 
 export function latencyTable(outcome: ScenarioOutcome): string {
@@ -47,7 +68,8 @@ export function latencyTable(outcome: ScenarioOutcome): string {
   const rows = peersOf(outcome).map((peer) => {
     const samples = outcome.samples.get(peer) ?? [];
     const own = (f: (s: Sample) => number): number[] => values(outcome, peer, f);
-    const added = (f: (s: Sample) => number): string => (peer === 'direct' ? '' : signedMs(medianDifference(own(f), direct(f))));
+    const added = (f: (s: Sample) => number): string =>
+      peer === 'direct' ? '' : signedMs(medianDifference(own(f), direct(f)));
     return [
       peer,
       fixed(median(own(p50)), 3),
@@ -57,11 +79,28 @@ export function latencyTable(outcome: ScenarioOutcome): string {
       added(p90),
       added(p99),
       rate(median(own(rps))),
-      fixed(pick(samples, (s) => s.cpuCores), 3),
+      fixed(
+        pick(samples, (s) => s.cpuCores),
+        3,
+      ),
       errorsOf(samples),
     ];
   });
-  return table(['peer', 'p50 ms', 'p90 ms', 'p99 ms', 'added p50', 'added p90', 'added p99', 'achieved req/s', 'proxy CPU cores', 'errors'], rows);
+  return table(
+    [
+      'peer',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'added p50',
+      'added p90',
+      'added p99',
+      'achieved req/s',
+      'proxy CPU cores',
+      'errors',
+    ],
+    rows,
+  );
 }
 
 /** Distinct error reasons and failures, so a bad number comes with its cause. */

@@ -17,7 +17,12 @@ export const IDLE_RSS_LIMIT_BYTES = 60e6;
 export const ADDED_P50_LIMIT_MS = 0.5;
 export const COMPILE_LIMIT_MS = 1000;
 
-function judge(value: number, ok: (v: number) => boolean, shown: string, missing: string): { measured: string; verdict: Verdict } {
+function judge(
+  value: number,
+  ok: (v: number) => boolean,
+  shown: string,
+  missing: string,
+): { measured: string; verdict: Verdict } {
   if (!Number.isFinite(value)) return { measured: missing, verdict: 'NOT MEASURED' };
   return { measured: shown, verdict: ok(value) ? 'PASS' : 'FAIL' };
 }
@@ -40,7 +45,12 @@ export function evaluateTargets(report: BenchReport): TargetRow[] {
   const added = medianDifference(values(latency, 'meshgate', p50), values(latency, 'direct', p50));
   rows.push({
     target: `Added p50 latency at 1000 req/s ≤ ${ADDED_P50_LIMIT_MS} ms over direct`,
-    ...judge(added, (v) => v <= ADDED_P50_LIMIT_MS, `+${fixed(added, 3)} ms`, latency === undefined ? 'scenario not run' : 'meshgate or direct did not run'),
+    ...judge(
+      added,
+      (v) => v <= ADDED_P50_LIMIT_MS,
+      `+${fixed(added, 3)} ms`,
+      latency === undefined ? 'scenario not run' : 'meshgate or direct did not run',
+    ),
   });
 
   const idle = report.idleRss.get('meshgate') ?? Number.NaN;
@@ -58,7 +68,9 @@ export function evaluateTargets(report: BenchReport): TargetRow[] {
       (v) => v < COMPILE_LIMIT_MS,
       `${fixed(compileMs, 0)} ms (load ${fixed(tenK?.compile?.cold.loadMs, 0)} + compile ${fixed(tenK?.compile?.cold.compileMs, 0)})`,
       report.configScale?.skipped ??
-        (tenK === undefined ? 'not run with 10k ServiceEntries (see --scale)' : (tenK.failure?.split('\n')[0] ?? 'no compiler in this checkout')),
+        (tenK === undefined
+          ? 'not run with 10k ServiceEntries (see --scale)'
+          : (tenK.failure?.split('\n')[0] ?? 'no compiler in this checkout')),
     ),
   });
   return rows;

@@ -20,7 +20,12 @@ function open(port: number): Socket {
 }
 
 /** Reads the CONNECT reply, then hands every later byte to `onData` (including any that came with the reply). */
-function afterTunnel(socket: Socket, onUp: () => void, onData: (chunk: Buffer) => void, fail: (error: string) => void): void {
+function afterTunnel(
+  socket: Socket,
+  onUp: () => void,
+  onData: (chunk: Buffer) => void,
+  fail: (error: string) => void,
+): void {
   const head = new ResponseReader(() => undefined);
   const onHead = (chunk: Buffer): void => {
     const reply = head.readHeadOnly(chunk);
@@ -169,6 +174,11 @@ export function exchangeOnce(wire: Wire, outcome: Outcome): void {
     socket.on('data', onData);
   } else {
     socket.once('connect', () => socket.write(wire.tunnel!));
-    afterTunnel(socket, () => socket.write(wire.request), onData, (error) => settle(0, error));
+    afterTunnel(
+      socket,
+      () => socket.write(wire.request),
+      onData,
+      (error) => settle(0, error),
+    );
   }
 }

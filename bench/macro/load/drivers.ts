@@ -11,10 +11,20 @@ const RETRY_MS = 10;
 const now = (): bigint => process.hrtime.bigint();
 
 /** Opens `count` keep-alive connections; fails with the first reason if any cannot be opened. */
-async function openAll(wire: Wire, count: number, onOutcome: (index: number, status: number, error?: string) => void, onLost: (index: number) => void): Promise<KeepAliveConnection[]> {
+async function openAll(
+  wire: Wire,
+  count: number,
+  onOutcome: (index: number, status: number, error?: string) => void,
+  onLost: (index: number) => void,
+): Promise<KeepAliveConnection[]> {
   const connections = Array.from(
     { length: count },
-    (_, i) => new KeepAliveConnection(wire, (status, error) => onOutcome(i, status, error), () => onLost(i)),
+    (_, i) =>
+      new KeepAliveConnection(
+        wire,
+        (status, error) => onOutcome(i, status, error),
+        () => onLost(i),
+      ),
   );
   await Promise.all(connections.map((c) => c.open()));
   return connections;

@@ -17,7 +17,10 @@ export function requestBytes(target: RequestTarget): Buffer {
   const authority = `${target.host}:${target.port}`;
   const path = target.route === 'absolute' ? `http://${authority}/` : '/';
   const connection = target.close === true ? 'close' : 'keep-alive';
-  return Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${authority}\r\nUser-Agent: meshgate-bench\r\nConnection: ${connection}\r\n\r\n`, 'latin1');
+  return Buffer.from(
+    `GET ${path} HTTP/1.1\r\nHost: ${authority}\r\nUser-Agent: meshgate-bench\r\nConnection: ${connection}\r\n\r\n`,
+    'latin1',
+  );
 }
 
 export function connectBytes(host: string, port: number): Buffer {

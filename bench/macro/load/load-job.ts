@@ -42,4 +42,5 @@ export interface LoadResult {
 export type LoadEvent =
   | { readonly event: 'measuring' }
   | { readonly event: 'measured' }
-  | { readonly event: 'done'; readonly result: LoadResult } | { readonly event: 'failed'; readonly error: string };
+  | { readonly event: 'done'; readonly result: LoadResult }
+  | { readonly event: 'failed'; readonly error: string };

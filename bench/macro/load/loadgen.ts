@@ -15,7 +15,9 @@ export interface WindowHooks {
 }
 
 export function runLoad(job: LoadJob, hooks: WindowHooks = {}): Promise<LoadResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, JSON.stringify(job)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
@@ -39,7 +41,8 @@ export function runLoad(job: LoadJob, hooks: WindowHooks = {}): Promise<LoadResu
       }
     });
     child.on('exit', (code) => {
-      if (!settled) reject(new Error(`load generator exited with ${code}: ${stderr.trim().split('\n').slice(-5).join('\n')}`));
+      if (!settled)
+        reject(new Error(`load generator exited with ${code}: ${stderr.trim().split('\n').slice(-5).join('\n')}`));
     });
   });
 }

@@ -42,12 +42,22 @@ export function runWrk(job: WrkJob, hooks: WrkHooks = {}): Promise<LoadResult> {
     env.BENCH_TARGET = `http://${job.target.host}:${job.target.port}/`;
     env.BENCH_AUTHORITY = `${job.target.host}:${job.target.port}`;
   }
-  const args = ['-t1', `-c${job.connections}`, `-d${job.seconds}s`, '--timeout', '5s', '-s', SCRIPT, `http://127.0.0.1:${job.port}/`];
+  const args = [
+    '-t1',
+    `-c${job.connections}`,
+    `-d${job.seconds}s`,
+    '--timeout',
+    '5s',
+    '-s',
+    SCRIPT,
+    `http://127.0.0.1:${job.port}/`,
+  ];
   return new Promise((resolve, reject) => {
     const child = execFile(job.wrk, args, { env, maxBuffer: 1 << 20 }, (error, stdout) => {
       hooks.onExit?.();
       const line = /^BENCH_JSON (.*)$/m.exec(stdout);
-      if (line === null) return reject(new Error(`wrk gave no summary${error === null ? '' : `: ${error.message}`}\n${stdout}`));
+      if (line === null)
+        return reject(new Error(`wrk gave no summary${error === null ? '' : `: ${error.message}`}\n${stdout}`));
       resolve(toResult(JSON.parse(line[1]!) as WrkSummary));
     });
     if (child.pid !== undefined) hooks.onStart?.();
@@ -61,8 +71,10 @@ function toResult(s: WrkSummary): LoadResult {
   const errors = s.connect + s.write + s.status + s.timeout;
   const samples: string[] = [];
   if (s.status > 0) samples.push(`${s.status} responses not 2xx/3xx`);
-  if (s.connect + s.write + s.timeout > 0) samples.push(`socket errors: connect ${s.connect}, write ${s.write}, timeout ${s.timeout}`);
-  if (s.read > 0) samples.push('the server closed connections after responses (wrk counts a read error; not a failure)');
+  if (s.connect + s.write + s.timeout > 0)
+    samples.push(`socket errors: connect ${s.connect}, write ${s.write}, timeout ${s.timeout}`);
+  if (s.read > 0)
+    samples.push('the server closed connections after responses (wrk counts a read error; not a failure)');
   const ok = Math.max(0, s.requests - s.status);
   return {
     requests: ok,

@@ -49,7 +49,11 @@ function buildOnce(): string | undefined {
   }
   try {
     execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { cwd: REPO_ROOT, stdio: 'pipe' });
-    const help = execFileSync(process.execPath, [MESHGATE_BIN, 'proxy', '--help'], { cwd: REPO_ROOT, stdio: 'pipe', encoding: 'utf8' });
+    const help = execFileSync(process.execPath, [MESHGATE_BIN, 'proxy', '--help'], {
+      cwd: REPO_ROOT,
+      stdio: 'pipe',
+      encoding: 'utf8',
+    });
     hasMetricsPort = help.includes('--metrics-port');
     built = undefined;
   } catch (err) {
@@ -75,6 +79,7 @@ export async function startMeshgate(
 ): Promise<MeshgateProcess> {
   const outboundPort = await freePort();
   const adminPort = await freePort();
+  // prettier-ignore
   const args = [
     ...nodeArgs,
     MESHGATE_BIN, 'proxy',

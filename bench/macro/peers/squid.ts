@@ -31,7 +31,10 @@ function handOver(dir: string): void {
 
 export const squid: PeerDefinition = {
   name: 'squid',
-  unavailable: () => Promise.resolve(findProgram('squid') === undefined ? `squid is not installed: ${installHint(['squid'])}` : undefined),
+  unavailable: () =>
+    Promise.resolve(
+      findProgram('squid') === undefined ? `squid is not installed: ${installHint(['squid'])}` : undefined,
+    ),
   async start({ dir }: PeerContext): Promise<RunningPeer> {
     const program = findProgram('squid') ?? 'squid';
     const port = await freePort();

@@ -28,7 +28,9 @@ function tinyproxyConfig(dir: string, port: number): string {
 export const tinyproxy: PeerDefinition = {
   name: 'tinyproxy',
   unavailable: () =>
-    Promise.resolve(findProgram('tinyproxy') === undefined ? `tinyproxy is not installed: ${installHint(['tinyproxy'])}` : undefined),
+    Promise.resolve(
+      findProgram('tinyproxy') === undefined ? `tinyproxy is not installed: ${installHint(['tinyproxy'])}` : undefined,
+    ),
   async start({ dir }: PeerContext): Promise<RunningPeer> {
     const program = findProgram('tinyproxy') ?? 'tinyproxy';
     const port = await freePort();

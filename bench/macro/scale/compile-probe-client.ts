@@ -28,7 +28,11 @@ export function runCompileProbe(configDir: string, meshConfig: string, runs: num
       (error, stdout, stderr) => {
         if (error !== null) return reject(new Error(`compile probe failed: ${stderr.trim() || error.message}`));
         // JSON has no NaN: a stage that did not run comes back as null.
-        resolve(JSON.parse(stdout.trim().split('\n').pop()!, (_key, value: unknown) => (value === null ? Number.NaN : value)) as CompileTimes);
+        resolve(
+          JSON.parse(stdout.trim().split('\n').pop()!, (_key, value: unknown) =>
+            value === null ? Number.NaN : value,
+          ) as CompileTimes,
+        );
       },
     );
   });

@@ -13,7 +13,8 @@ async function once(version: number): Promise<{ times: StageTimes; services: num
   const loaded = await loadConfig([configDir!], { meshConfigPath: meshConfig! });
   const t1 = performance.now();
   const errors = loaded.findings.filter((f) => f.severity === 'error');
-  if (errors.length > 0) throw new Error(`the generated config has ${errors.length} errors, first: ${errors[0]!.message}`);
+  if (errors.length > 0)
+    throw new Error(`the generated config has ${errors.length} errors, first: ${errors[0]!.message}`);
   const snapshot = compile(loaded.configSet, { namespace: 'default', version: String(version) });
   const t2 = performance.now();
   return { times: { loadMs: t1 - t0, compileMs: t2 - t1 }, services: snapshot.services.length };

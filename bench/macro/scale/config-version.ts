@@ -41,7 +41,13 @@ export interface VersionChange {
 }
 
 /** Polls until the version differs from `previous`. */
-export async function waitForNewVersion(adminPort: number, source: VersionSource, previous: string | undefined, since: number, timeoutMs: number): Promise<VersionChange> {
+export async function waitForNewVersion(
+  adminPort: number,
+  source: VersionSource,
+  previous: string | undefined,
+  since: number,
+  timeoutMs: number,
+): Promise<VersionChange> {
   let pollMs = 0;
   while (performance.now() - since < timeoutMs) {
     const before = performance.now();

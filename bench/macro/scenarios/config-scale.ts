@@ -7,7 +7,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { REGISTRY_ONLY, startMeshgate } from '../peers/meshgate.ts';
 import { sampleProcess } from '../proc-stats.ts';
 import { stopService } from '../processes.ts';
-import { dumpedVersion, readVersion, versionSource, waitForNewVersion, type VersionSource } from '../scale/config-version.ts';
+import {
+  dumpedVersion,
+  readVersion,
+  versionSource,
+  waitForNewVersion,
+  type VersionSource,
+} from '../scale/config-version.ts';
 import { runCompileProbe, type CompileTimes } from '../scale/compile-probe-client.ts';
 import { fileName, fileText, generateConfig } from '../scale/generate-config.ts';
 
@@ -48,7 +54,9 @@ async function measureCount(context: ScaleContext, count: number): Promise<Scale
   const meshConfig = join(dir, 'mesh-config.yaml');
   writeFileSync(meshConfig, REGISTRY_ONLY);
   const compile = await runCompileProbe(configDir, meshConfig, context.reps);
-  context.log(`config-scale ${count}: load ${compile.cold.loadMs.toFixed(0)} ms + compile ${compile.cold.compileMs.toFixed(0)} ms cold`);
+  context.log(
+    `config-scale ${count}: load ${compile.cold.loadMs.toFixed(0)} ms + compile ${compile.cold.compileMs.toFixed(0)} ms cold`,
+  );
 
   const started = performance.now();
   const proxy = await startMeshgate(`meshgate-${count}`, dir, configDir, meshConfig, 120_000);
@@ -74,7 +82,9 @@ async function measureCount(context: ScaleContext, count: number): Promise<Scale
     }
     const dumped = await dumpedVersion(proxy.adminPort);
     if (dumped !== version) throw new Error(`${source} says config version ${version}, /config_dump says ${dumped}`);
-    context.log(`config-scale ${count}: ready in ${startupMs.toFixed(0)} ms, RSS ${(rssBytes / 1e6).toFixed(1)} MB, reload ${reloadMs.map((m) => m.toFixed(0)).join('/')} ms`);
+    context.log(
+      `config-scale ${count}: ready in ${startupMs.toFixed(0)} ms, RSS ${(rssBytes / 1e6).toFixed(1)} MB, reload ${reloadMs.map((m) => m.toFixed(0)).join('/')} ms`,
+    );
     return { services: count, files, compile, startupMs, rssBytes, reloadMs, versionSource: source, pollMs };
   } finally {
     await stopService(proxy.service, 8000);

@@ -6,7 +6,11 @@ import { interleave, type MacroContext, type ScenarioOutcome } from './scenario.
 
 const TUNNELS = 64;
 
-function connectScenario(id: string, title: string, perRequest: boolean): (context: MacroContext) => Promise<ScenarioOutcome> {
+function connectScenario(
+  id: string,
+  title: string,
+  perRequest: boolean,
+): (context: MacroContext) => Promise<ScenarioOutcome> {
   return async (context) => {
     const { tcpPort } = context.upstream;
     const samples = await interleave(context, id, (peer, window) =>
@@ -14,7 +18,12 @@ function connectScenario(id: string, title: string, perRequest: boolean): (conte
         {
           mode: 'closed',
           port: peer.proxyPort ?? tcpPort,
-          target: { route: peer.proxyPort === undefined ? 'direct' : 'tunnel', host: peer.upstreamHost, port: tcpPort, close: perRequest },
+          target: {
+            route: peer.proxyPort === undefined ? 'direct' : 'tunnel',
+            host: peer.upstreamHost,
+            port: tcpPort,
+            close: perRequest,
+          },
           perRequest,
           connections: TUNNELS,
           warmupMs: context.warmupSeconds * 1000,

@@ -14,7 +14,11 @@ export async function fixedRateLatency(context: MacroContext): Promise<ScenarioO
         mode: 'rate',
         rate: FIXED_RATE,
         port: peer.proxyPort ?? httpPort,
-        target: { route: peer.proxyPort === undefined ? 'direct' : 'absolute', host: peer.upstreamHost, port: httpPort },
+        target: {
+          route: peer.proxyPort === undefined ? 'direct' : 'absolute',
+          host: peer.upstreamHost,
+          port: httpPort,
+        },
         perRequest: false,
         connections: POOL,
         warmupMs: context.warmupSeconds * 1000,

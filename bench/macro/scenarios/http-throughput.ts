@@ -9,7 +9,8 @@ const TITLE = `Plain HTTP forward proxy: absolute-form GET, ${HTTP_CONNECTIONS} 
 
 export async function httpThroughput(context: MacroContext): Promise<ScenarioOutcome> {
   const wrk = context.wrk;
-  if (wrk === undefined) return { id: 'http', title: TITLE, samples: new Map(), skipped: `wrk is not installed: ${installHint(['wrk'])}` };
+  if (wrk === undefined)
+    return { id: 'http', title: TITLE, samples: new Map(), skipped: `wrk is not installed: ${installHint(['wrk'])}` };
   const { httpPort } = context.upstream;
   const samples = await interleave(context, 'http', async (peer, window) => {
     const job: WrkJob = {
@@ -21,7 +22,10 @@ export async function httpThroughput(context: MacroContext): Promise<ScenarioOut
       seconds: Math.max(1, Math.round(context.warmupSeconds)),
     };
     await runWrk(job);
-    return runWrk({ ...job, seconds: Math.max(1, Math.round(context.seconds)) }, { onStart: () => window.open(), onExit: () => window.close() });
+    return runWrk(
+      { ...job, seconds: Math.max(1, Math.round(context.seconds)) },
+      { onStart: () => window.open(), onExit: () => window.close() },
+    );
   });
   return { id: 'http', title: TITLE, samples };
 }

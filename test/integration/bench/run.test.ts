@@ -9,7 +9,9 @@ import { describe, test } from 'node:test';
 
 function runBench(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -33,13 +35,23 @@ describe('npm run bench --quick', () => {
       assert.doesNotMatch(md, /\*\*PASS\*\*|\*\*FAIL\*\*/);
       assert.match(md, /\*\*NOT MEASURED\*\*/);
       // wrk may be missing where CI runs: then the scenario says exactly how to install it.
-      assert.match(md, /## Plain HTTP forward proxy[^\n]*\n\n(\| peer[^\n]*\n(.*\n)*\| direct \| [\d,]+ \||Skipped: wrk is not installed: apt-get install -y wrk)/);
-      for (const title of ['CONNECT tunnels, many requests per tunnel', 'CONNECT tunnels, one tunnel per request', 'Latency at a fixed 1000 requests/s']) {
+      assert.match(
+        md,
+        /## Plain HTTP forward proxy[^\n]*\n\n(\| peer[^\n]*\n(.*\n)*\| direct \| [\d,]+ \||Skipped: wrk is not installed: apt-get install -y wrk)/,
+      );
+      for (const title of [
+        'CONNECT tunnels, many requests per tunnel',
+        'CONNECT tunnels, one tunnel per request',
+        'Latency at a fixed 1000 requests/s',
+      ]) {
         const section = md.slice(md.indexOf(`## ${title}`));
         assert.match(section, /\n\| direct \| [\d,.]+ \|/, `${title} has a number for direct`);
       }
       assert.match(md, /## Config scale \(meshgate only\)\n\nSkipped: meshgate is not among --peers/);
-      assert.match(md, /### SNI parse\n\n\| case \| ns\/call \| range \|\n\| --- \| --- \| --- \|\n\| parseClientHello: /);
+      assert.match(
+        md,
+        /### SNI parse\n\n\| case \| ns\/call \| range \|\n\| --- \| --- \| --- \|\n\| parseClientHello: /,
+      );
       assert.match(run.stdout, /NOT MEASURED +HTTP throughput/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -26,7 +26,8 @@ describe('ResponseReader', () => {
   });
 
   test('reads chunked bodies with several chunks and a zero-length last chunk', () => {
-    const chunked = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1a\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\n\r\n';
+    const chunked =
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1a\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\n\r\n';
     assert.deepEqual(readAll([chunked + chunked]), [
       { status: 200, closes: false },
       { status: 200, closes: false },
@@ -53,9 +54,18 @@ describe('ResponseReader', () => {
 
 describe('request bytes', () => {
   test('absolute-form through a proxy, origin-form direct, CONNECT with a Host header', () => {
-    assert.equal(requestBytes({ route: 'absolute', host: 'upstream.bench.internal', port: 8080 }).toString().split('\r\n')[0], 'GET http://upstream.bench.internal:8080/ HTTP/1.1');
-    assert.equal(requestBytes({ route: 'direct', host: '127.0.0.1', port: 8080 }).toString().split('\r\n')[0], 'GET / HTTP/1.1');
-    assert.match(requestBytes({ route: 'tunnel', host: 'h', port: 1, close: true }).toString(), /\r\nConnection: close\r\n\r\n$/);
+    assert.equal(
+      requestBytes({ route: 'absolute', host: 'upstream.bench.internal', port: 8080 }).toString().split('\r\n')[0],
+      'GET http://upstream.bench.internal:8080/ HTTP/1.1',
+    );
+    assert.equal(
+      requestBytes({ route: 'direct', host: '127.0.0.1', port: 8080 }).toString().split('\r\n')[0],
+      'GET / HTTP/1.1',
+    );
+    assert.match(
+      requestBytes({ route: 'tunnel', host: 'h', port: 1, close: true }).toString(),
+      /\r\nConnection: close\r\n\r\n$/,
+    );
     assert.equal(connectBytes('h', 443).toString(), 'CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n');
   });
 });
