@@ -29,6 +29,8 @@ const args = [
   'tsx',
   '--test',
   '--test-concurrency=2',
+  // A hung test must fail the build, not stall CI: no single test may take longer than this.
+  '--test-timeout=180000',
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',
   '--test-reporter=tap',
@@ -50,7 +52,7 @@ child.on('exit', (code, signal) => {
   const tests = count('tests');
   const skipped = count('skipped');
   console.log(
-    `run-tests: ${files.length} files, ${tests} tests, ${count('pass')} passed, ${count('fail')} failed, ${skipped} skipped`,
+    `run-tests: ${files.length} files, ${tests} tests, ${count('pass')} passed, ${count('fail')} failed, ${count('cancelled')} cancelled, ${skipped} skipped`,
   );
   if (tests === 0) {
     console.error('run-tests: zero tests ran; failing the build');

@@ -6,6 +6,7 @@ import { compile } from '../compiler/compile.ts';
 import type { Snapshot } from '../compiler/snapshot.ts';
 import { DirectorySource, type ConfigState } from '../config/sources/directory-source.ts';
 import { ProxyServer } from '../dataplane/proxy-server.ts';
+import { seededRandom } from '../dataplane/seeded-random.ts';
 import { formatSocketAddress } from '../dataplane/stream-info.ts';
 import { parseDnsServer } from '../dns/dns-servers.ts';
 import { DnsResolver } from '../dns/resolver.ts';
@@ -27,6 +28,8 @@ interface ProxyFlags {
   readonly accessLog: string;
   readonly accessLogFormat: AccessLogFormat;
   readonly drainTimeout: string;
+  readonly labels?: string;
+  readonly randomSeed?: string;
 }
 
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -47,6 +50,8 @@ export function registerProxyCommand(program: Command): void {
     .option('--access-log <file|->', 'access log destination, - for stdout', '-')
     .addOption(new Option('--access-log-format <format>', 'access log encoding').choices(['text', 'json']).default('text'))
     .option('--drain-timeout <seconds>', 'on SIGTERM, how long in-flight requests may finish', '5')
+    .option('--labels <k=v,...>', "the proxy's workload labels, for VirtualService sourceLabels matches")
+    .option('--random-seed <n>', 'seed the random draws of weights, faults and mirrors (repeatable runs, for tests)')
     .action(async (flags: ProxyFlags) => {
       await runProxy(flags);
     });
@@ -56,6 +61,18 @@ function port(name: string, value: string): number {
   const n = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
   if (!(n >= 0 && n <= 65535)) throw new UsageError(`${name} "${value}" is not a port number (0-65535)`);
   return n;
+}
+
+/** `app=web,version=v1` → labels; a malformed pair is a usage error. */
+export function parseLabels(text: string | undefined): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (text === undefined || text.trim() === '') return labels;
+  for (const pair of text.split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--labels "${pair}" is not key=value`);
+    labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return labels;
 }
 
 function say(line: string): void {
@@ -74,6 +91,9 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   if (!NAMESPACE.test(flags.namespace)) throw new UsageError(`--namespace "${flags.namespace}" is not a valid namespace name`);
   const outboundPort = port('--outbound-port', flags.outboundPort);
   const adminPort = port('--admin-port', flags.adminPort);
+  const labels = parseLabels(flags.labels);
+  const seed = flags.randomSeed === undefined ? undefined : Number(flags.randomSeed);
+  if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--random-seed "${flags.randomSeed}" is not an integer`);
   const drainSeconds = Number(flags.drainTimeout);
   if (!(drainSeconds >= 0)) throw new UsageError(`--drain-timeout "${flags.drainTimeout}" is not a number of seconds`);
   let dnsServers: string[];
@@ -104,7 +124,6 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   const resolver = new DnsResolver({ servers: dnsServers });
   const registry = createMetricsRegistry();
   const istio = new IstioMetrics(registry, { source: { namespace: flags.namespace } });
-  const health = new MeshgateMetrics(registry, { dns: () => resolver.stats, accessLogDropped: () => sink.droppedLines });
   const proxy = new ProxyServer({
     clock: systemClock,
     resolver,
@@ -115,14 +134,21 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     },
     tunnelOpened: (info) => istio.tcpOpened(info),
     connections: (kind, delta) => (delta > 0 ? health.connectionOpened(kind) : health.connectionClosed(kind)),
+    ...(seed !== undefined ? { random: seededRandom(seed) } : {}),
     ...(traceRouter ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+  });
+  // The proxy's callbacks above run only once traffic flows, after this line.
+  const health = new MeshgateMetrics(registry, {
+    dns: () => resolver.stats,
+    accessLogDropped: () => sink.droppedLines,
+    upstreamPools: () => proxy.clusters.connectionsByCluster(),
   });
   const apply = (state: ConfigState): Snapshot | undefined => {
     reportLoad(state);
     const started = process.hrtime.bigint();
     const atSeconds = Date.now() / 1000;
     try {
-      const snapshot = compile(state.configSet, { namespace: flags.namespace, version: String(state.version) });
+      const snapshot = compile(state.configSet, { namespace: flags.namespace, version: String(state.version), labels });
       for (const d of snapshot.diagnostics) say(`note: ${d.message}`);
       proxy.swap(snapshot);
       const buildSeconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -3,12 +3,19 @@
 import { outboundClusterName } from '../model/cluster-name.ts';
 import { buildDomainIndex } from '../model/vhost-domains.ts';
 import { compareAge, isHttpProtocol, isTlsProtocol, type Diagnostic, type Service } from '../registry/service.ts';
-import type { Listener, TunnelChain } from './snapshot.ts';
+import { istioHostMatches } from '../registry/visibility.ts';
+import { buildL4Routes, type L4RouteTable } from './build-l4-routes.ts';
+import type { L4Route, Listener, TunnelChain } from './snapshot.ts';
+import type { ProxyIdentity } from './static-match.ts';
+import type { VirtualServiceResource } from '../config/model.ts';
 
 export interface ListenerInputs {
   readonly services: readonly Service[];
   /** Ports that have an HTTP route config. */
   readonly httpPorts: readonly number[];
+  /** VirtualServices for this proxy, oldest first: their `tls[]` and `tcp[]` routes join the chains. */
+  readonly virtualServices?: readonly VirtualServiceResource[];
+  readonly proxy?: ProxyIdentity;
 }
 
 export interface BuiltListeners {
@@ -27,19 +34,39 @@ export function buildListeners(inputs: ListenerInputs): BuiltListeners {
   return { listeners, diagnostics };
 }
 
-function buildListener(port: number, inputs: ListenerInputs, diagnostics: Diagnostic[]): Listener {
+/**
+ * TLS routes for SNI names that are not a service's own host get a chain of their own, placed first so that
+ * they win a tie; when none of their routes applies, the chain falls back to the service that covers the name.
+ */
+function sniRouteChains(port: number, onPort: readonly Service[], table: L4RouteTable): TunnelChain[] {
   const chains: TunnelChain[] = [];
-  const addressChains: { address: string; cluster: string }[] = [];
+  for (const [sni, routes] of table.bySni) {
+    if (onPort.some((s) => s.hostname === sni)) continue;
+    const covering = onPort.filter((s) => istioHostMatches(s.hostname, sni) && s.hostname.startsWith('*')).sort((a, b) => b.hostname.length - a.hostname.length)[0];
+    chains.push({ name: `${sni}:${port}`, serverNames: [sni], cluster: covering === undefined ? '' : outboundClusterName(port, '', covering.hostname), routes });
+  }
+  return chains;
+}
+
+function withRoutes<T extends object>(value: T, routes: readonly L4Route[]): T & { routes?: readonly L4Route[] } {
+  return routes.length > 0 ? { ...value, routes } : value;
+}
+
+function buildListener(port: number, inputs: ListenerInputs, diagnostics: Diagnostic[]): Listener {
+  const addressChains: { address: string; cluster: string; routes?: readonly L4Route[] }[] = [];
   let matchAll: { cluster: string; service: Service } | undefined;
   // Oldest service first, so that a conflict keeps the oldest as Istio does.
   const onPort = inputs.services.filter((s) => s.ports.some((p) => p.number === port)).sort(compareAge);
+  const table = buildL4Routes({ services: inputs.services, virtualServices: inputs.virtualServices ?? [], proxy: inputs.proxy }, port);
+  const chains: TunnelChain[] = sniRouteChains(port, onPort, table);
   for (const service of onPort) {
     const servicePort = service.ports.find((p) => p.number === port)!;
     const cluster = outboundClusterName(port, '', service.hostname);
-    chains.push({ name: cluster, serverNames: [service.hostname], cluster });
+    const tcpRoutes = table.byService.get(service.hostname) ?? [];
+    chains.push(withRoutes({ name: cluster, serverNames: [service.hostname], cluster }, [...(table.bySni.get(service.hostname) ?? []), ...tcpRoutes]));
     const opaque = !isHttpProtocol(servicePort.protocol) && !isTlsProtocol(servicePort.protocol);
     const ips = service.addresses.filter((a) => a !== '0.0.0.0');
-    for (const address of ips) addressChains.push({ address, cluster });
+    for (const address of ips) addressChains.push(withRoutes({ address, cluster }, tcpRoutes));
     // A TCP (or protocol-less) service without addresses takes every destination on its port.
     if (opaque && ips.length === 0 && !service.hostname.startsWith('*')) {
       if (matchAll === undefined) matchAll = { cluster, service };
@@ -62,5 +89,6 @@ function buildListener(port: number, inputs: ListenerInputs, diagnostics: Diagno
     serverNameIndex: built.index,
     addressChains,
     ...(matchAll !== undefined ? { matchAllCluster: matchAll.cluster } : {}),
+    ...(matchAll !== undefined && (table.byService.get(matchAll.service.hostname) ?? []).length > 0 ? { matchAllRoutes: table.byService.get(matchAll.service.hostname)! } : {}),
   };
 }

@@ -1,15 +1,20 @@
 // Builder: per HTTP port, one route config of virtual hosts (VirtualService hosts, then services without one,
 // then the allow_any / block_all catch-all), each with ordered routes, as Istio's httproute.go builds them.
 import type { DeepReadonly, VirtualServiceResource } from '../config/model.ts';
-import type { HTTPRoute, HTTPRouteDestination, HTTPRetry } from '../config/wire/virtual-service.ts';
+import type { HTTPMatchRequest, HTTPRoute, HTTPRetry } from '../config/wire/virtual-service.ts';
 import { outboundClusterName, PASSTHROUGH_CLUSTER } from '../model/cluster-name.ts';
+import { qualifyShortName } from '../model/hostname.ts';
 import { buildDomainIndex } from '../model/vhost-domains.ts';
 import { isHttpProtocol, type Diagnostic, type Service } from '../registry/service.ts';
 import { istioHostMatches } from '../registry/visibility.ts';
+import { destinationCluster, totalWeight, weightedClusters, type DestinationContext } from './destinations.ts';
 import { durationMs } from './duration.ts';
 import { compileRouteMatch } from './matchers.ts';
 import { buildRetryPolicy, DEFAULT_RETRY_POLICY } from './retry-policy.ts';
-import type { OutboundPolicy, Route, RouteConfig, VirtualHost, WeightedCluster } from './snapshot.ts';
+import { compileRedirect, compileRewrite } from './rewrite-redirect.ts';
+import { compileCors, compileFault, compileHeaderOperations, compileMirrors } from './route-policies.ts';
+import type { OutboundPolicy, Route, RouteConfig, VirtualHost } from './snapshot.ts';
+import { staticMatchApplies, type ProxyIdentity } from './static-match.ts';
 
 export interface RouteInputs {
   readonly services: readonly Service[];
@@ -17,6 +22,8 @@ export interface RouteInputs {
   readonly virtualServices: readonly VirtualServiceResource[];
   readonly outboundPolicy: OutboundPolicy;
   readonly meshRetryPolicy?: DeepReadonly<HTTPRetry>;
+  /** The proxy's namespace and labels, for `sourceNamespace` / `sourceLabels` matches. */
+  readonly proxy?: ProxyIdentity;
 }
 
 export interface BuiltRoutes {
@@ -60,13 +67,26 @@ function domainsFor(host: string, addresses: readonly string[]): string[] {
 function virtualServiceHosts(inputs: RouteInputs, port: number, diagnostics: Diagnostic[]): VirtualHost[] {
   const vhosts: VirtualHost[] = [];
   const claimed = new Set<Service>();
+  // Sidecars do not merge VirtualServices: the oldest one for a host owns it (they arrive oldest first).
+  const owner = new Map<string, VirtualServiceResource>();
   for (const vs of inputs.virtualServices) {
     if (vs.spec.http.length === 0) continue;
     for (const rawHost of vs.spec.hosts) {
-      const host = rawHost.toLowerCase();
+      const host = qualifyShortName(rawHost.toLowerCase(), vs.key.namespace);
       const matching = inputs.services.filter((s) => istioHostMatches(host, s.hostname));
       // A VirtualService host that names no service still gets a vhost on every HTTP port (Istio does the same).
       if (matching.length > 0 && !matching.some((s) => servesHttpOn(s, port))) continue;
+      const older = owner.get(host);
+      if (older !== undefined) {
+        diagnostics.push({
+          code: 'DuplicateVirtualServiceHost',
+          message: `host ${host} of VirtualService/${vs.key.namespace}/${vs.key.name} is ignored on port ${port}: VirtualService/${older.key.namespace}/${older.key.name} is older and routes it (sidecars do not merge VirtualServices)`,
+          resource: `VirtualService/${vs.key.namespace}/${vs.key.name}`,
+          position: vs.source,
+        });
+        continue;
+      }
+      owner.set(host, vs);
       for (const s of matching) if (s.hostname === host || (host.startsWith('*') && s.hostname.endsWith(host.slice(1)))) claimed.add(s);
       const addresses = matching.find((s) => s.hostname === host)?.addresses ?? [];
       vhosts.push({ name: `${host}:${port}`, domains: domainsFor(host, addresses), routes: virtualServiceRoutes(vs, port, inputs, diagnostics) });
@@ -100,61 +120,63 @@ function catchAllVirtualHost(policy: OutboundPolicy): VirtualHost {
 }
 
 
-/** Each match entry becomes its own route (Istio names it `<route>.<match>`); entries for other ports are dropped. */
+/**
+ * Each match entry becomes its own route (Istio names it `<route>.<match>`); entries for other ports, other
+ * gateways or another source workload are dropped, and a route whose every entry was dropped disappears.
+ */
 function virtualServiceRoutes(vs: VirtualServiceResource, port: number, inputs: RouteInputs, diagnostics: Diagnostic[]): Route[] {
   const routes: Route[] = [];
+  const ctx: DestinationContext = { services: inputs.services, port, namespace: vs.key.namespace };
   vs.spec.http.forEach((http, index) => {
-    const action = routeAction(http, port, inputs);
-    if (action === undefined) {
-      diagnostics.push({ code: 'UnsupportedRoute', message: `VirtualService/${vs.key.namespace}/${vs.key.name} http[${index}] has no route, directResponse is the only other action served`, position: vs.source });
+    if (http.delegate !== undefined) {
+      diagnostics.push({ code: 'UnsupportedDelegate', message: `VirtualService/${vs.key.namespace}/${vs.key.name} http[${index}] delegates to another VirtualService; delegation is not supported by meshgate and the route is skipped`, position: vs.source });
       return;
     }
-    const matches = (http.match ?? []).filter((m) => (m.port === undefined || m.port === port) && (m.gateways === undefined || m.gateways.length === 0 || m.gateways.includes('mesh')));
-    if ((http.match ?? []).length > 0 && matches.length === 0) return;
+    const written = http.match ?? [];
+    const matches = written.filter((m) => (m.port === undefined || m.port === 0 || m.port === port) && (m.gateways === undefined || m.gateways.length === 0 || m.gateways.includes('mesh')) && staticMatchApplies(m, inputs.proxy));
+    if (written.length > 0 && matches.length === 0) return;
     const name = http.name ?? '';
-    if (matches.length === 0) {
-      routes.push({ name, matches: [], action });
-      return;
-    }
-    for (const m of matches) {
-      routes.push({ name: m.name !== undefined && m.name !== '' ? `${name}.${m.name}` : name, matches: [compileRouteMatch(m)], action });
+    const entries: (DeepReadonly<HTTPMatchRequest> | undefined)[] = matches.length === 0 ? [undefined] : matches;
+    for (const m of entries) {
+      const action = routeAction(http, m, ctx, inputs);
+      if (action === undefined) {
+        diagnostics.push({ code: 'UnsupportedRoute', message: `VirtualService/${vs.key.namespace}/${vs.key.name} http[${index}] has no route, redirect or directResponse`, position: vs.source });
+        return;
+      }
+      const headers = compileHeaderOperations(http.headers);
+      const fault = compileFault(http.fault);
+      const cors = compileCors(http.corsPolicy);
+      routes.push({
+        name: m?.name !== undefined && m.name !== '' ? `${name}.${m.name}` : name,
+        matches: m === undefined ? [] : [compileRouteMatch(m)],
+        action,
+        ...(headers !== undefined ? { headers } : {}),
+        ...(fault !== undefined ? { fault } : {}),
+        ...(cors !== undefined ? { cors } : {}),
+      });
     }
   });
   return routes;
 }
 
-function routeAction(http: DeepReadonly<HTTPRoute>, port: number, inputs: RouteInputs): Route['action'] | undefined {
+function routeAction(http: DeepReadonly<HTTPRoute>, match: DeepReadonly<HTTPMatchRequest> | undefined, ctx: DestinationContext, inputs: RouteInputs): Route['action'] | undefined {
+  if (http.redirect !== undefined) return compileRedirect(http.redirect, match);
   if (http.directResponse !== undefined) {
     const body = http.directResponse.body;
-    const text = body?.string ?? (body?.bytes !== undefined ? Buffer.from(body.bytes, 'base64').toString('latin1') : '');
-    return { kind: 'direct', status: http.directResponse.status ?? 200, body: text };
+    if (body?.bytes !== undefined) return { kind: 'direct', status: http.directResponse.status ?? 200, body: body.bytes, bodyIsBase64: true };
+    return { kind: 'direct', status: http.directResponse.status ?? 200, body: body?.string ?? '' };
   }
   if (http.route === undefined || http.route.length === 0) return undefined;
-  const clusters = weightedClusters(http.route, port, inputs.services);
+  const clusters = weightedClusters(http.route, ctx);
+  const rewrite = compileRewrite(http.rewrite, match);
+  const mirrors = compileMirrors(http, (d) => destinationCluster(d, ctx));
   return {
     kind: 'route',
     clusters,
-    totalWeight: clusters.reduce((sum, c) => sum + c.weight, 0),
+    totalWeight: totalWeight(clusters),
     timeoutMs: durationMs(http.timeout, 0),
     retryPolicy: buildRetryPolicy(http.retries, inputs.meshRetryPolicy),
+    ...(rewrite !== undefined ? { rewrite } : {}),
+    ...(mirrors.length > 0 ? { mirrors } : {}),
   };
-}
-
-/** A single destination gets 100; weight 0 beside others is never chosen and is dropped, as Istio does. */
-function weightedClusters(destinations: readonly DeepReadonly<HTTPRouteDestination>[], port: number, services: readonly Service[]): WeightedCluster[] {
-  const named = destinations.map((d) => ({ name: destinationCluster(d, port, services), weight: destinations.length === 1 ? 100 : (d.weight ?? 0) }));
-  const kept = named.filter((c) => c.weight > 0);
-  // Weights left unset on every destination share equally.
-  return kept.length > 0 ? kept : named.map((c) => ({ name: c.name, weight: 1 }));
-}
-
-/** Port: the destination's, else the service's only port, else the listener port (Istio's GetDestinationCluster). */
-function destinationCluster(route: DeepReadonly<HTTPRouteDestination>, port: number, services: readonly Service[]): string {
-  const host = (route.destination?.host ?? '').toLowerCase();
-  let destPort = route.destination?.port?.number;
-  if (destPort === undefined) {
-    const svc = services.find((s) => s.hostname === host);
-    destPort = svc !== undefined && svc.ports.length === 1 ? svc.ports[0]!.number : port;
-  }
-  return outboundClusterName(destPort, route.destination?.subset ?? '', host);
 }

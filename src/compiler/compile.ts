@@ -1,8 +1,9 @@
 // Stage 4: the pure compiler. ConfigSet + proxy namespace → one frozen, versioned Snapshot; no I/O, no clock.
 import type { ConfigSet, VirtualServiceResource } from '../config/model.ts';
+import { qualifyShortName } from '../model/hostname.ts';
 import { buildRegistry } from '../registry/build-registry.ts';
 import { ageOf, compareAge, type Diagnostic } from '../registry/service.ts';
-import { buildView, isExportedTo, selectSidecar } from '../registry/visibility.ts';
+import { buildView, isExportedTo, selectSidecar, sidecarImportsConfig } from '../registry/visibility.ts';
 import { buildClusters } from './build-clusters.ts';
 import { buildListeners } from './build-listeners.ts';
 import { buildRoutes, httpPorts } from './build-routes.ts';
@@ -14,6 +15,8 @@ export interface CompileOptions {
   readonly namespace: string;
   /** Opaque version label shown in /config_dump and logs. */
   readonly version: string;
+  /** The proxy's workload labels (`--labels`), for VirtualService `sourceLabels` matches. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot {
@@ -24,18 +27,24 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
   const mode = view.outboundTrafficPolicyMode ?? mesh.outboundTrafficPolicyMode;
   // ALLOW_ANY_DYNAMIC_DNS differs only for plain HTTP to unknown hosts, which an explicit proxy resolves itself anyway.
   const outboundPolicy: OutboundPolicy = mode === 'REGISTRY_ONLY' ? 'REGISTRY_ONLY' : 'ALLOW_ANY';
-  const virtualServices = meshVirtualServices(configSet.virtualServices, options.namespace, mesh.defaultVirtualServiceExportTo);
+  const virtualServices = meshVirtualServices(configSet.virtualServices, options.namespace, mesh.defaultVirtualServiceExportTo)
+    .filter((vs) => sidecarImportsConfig(sidecar, vs.key.namespace, vs.spec.hosts.map((h) => qualifyShortName(h.toLowerCase(), vs.key.namespace))));
   const destinationRules = visibleDestinationRules(configSet.destinationRules, options.namespace, mesh.defaultDestinationRuleExportTo);
 
+  const proxy = { namespace: options.namespace, labels: options.labels ?? {} };
   const clusters = buildClusters({ services: view.services, destinationRules, connectTimeoutMs: mesh.connectTimeoutMs });
   const routes = buildRoutes({
     services: view.services,
     virtualServices,
     outboundPolicy,
+    proxy,
     ...(mesh.defaultHttpRetryPolicy !== undefined ? { meshRetryPolicy: mesh.defaultHttpRetryPolicy } : {}),
   });
-  const listeners = buildListeners({ services: view.services, httpPorts: httpPorts(view.services) });
-  const diagnostics: Diagnostic[] = [...view.diagnostics, ...clusters.diagnostics, ...routes.diagnostics, ...listeners.diagnostics];
+  const listeners = buildListeners({ services: view.services, httpPorts: httpPorts(view.services), virtualServices, proxy });
+  const diagnostics: Diagnostic[] = [
+    ...view.diagnostics, ...ignoredVirtualServices(configSet.virtualServices), ...clusters.diagnostics, ...routes.diagnostics, ...listeners.diagnostics,
+  ];
+  diagnostics.push(...missingDestinations(routes.routeConfigs, listeners.listeners, clusters.clusters));
 
   const snapshot: Snapshot = {
     version: options.version,
@@ -51,9 +60,20 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     listeners: listeners.listeners,
     routeConfigs: routes.routeConfigs,
     clusters: clusters.clusters,
-    diagnostics,
+    diagnostics: distinct(diagnostics),
   };
   return deepFreeze(snapshot);
+}
+
+/** A route built for several hosts and ports reports the same thing once. */
+function distinct(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.code}\u0000${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** VirtualServices for sidecars (gateway `mesh`) exported to the namespace, oldest first (Istio's precedence). */
@@ -61,6 +81,39 @@ function meshVirtualServices(all: readonly VirtualServiceResource[], namespace: 
   return all
     .filter((vs) => (vs.spec.gateways.length === 0 || vs.spec.gateways.includes('mesh')) && isExportedTo(vs.spec.exportTo.length > 0 ? vs.spec.exportTo : defaultExportTo, vs.key.namespace, namespace))
     .sort((a, b) => compareAge(ageOf(a), ageOf(b)));
+}
+
+/** VirtualServices bound only to gateways: a sidecar never applies them (Istio's rule), said once each. */
+function ignoredVirtualServices(all: readonly VirtualServiceResource[]): Diagnostic[] {
+  return all
+    .filter((vs) => vs.spec.gateways.length > 0 && !vs.spec.gateways.includes('mesh'))
+    .map((vs) => ({
+      code: 'GatewayOnlyVirtualService',
+      message: `VirtualService/${vs.key.namespace}/${vs.key.name} applies only to gateways ${vs.spec.gateways.join(', ')}; a sidecar ignores it (add "mesh" to gateways to use it here)`,
+      resource: `VirtualService/${vs.key.namespace}/${vs.key.name}`,
+      position: vs.source,
+    }));
+}
+
+/** Route destinations whose cluster does not exist (unknown host or subset): requests to them get 503 NC. */
+function missingDestinations(routeConfigs: Snapshot['routeConfigs'], listeners: Snapshot['listeners'], clusters: Snapshot['clusters']): Diagnostic[] {
+  const missing = new Set<string>();
+  for (const config of Object.values(routeConfigs)) {
+    for (const vhost of config.virtualHosts) {
+      for (const route of vhost.routes) {
+        if (route.action.kind !== 'route') continue;
+        for (const c of route.action.clusters) if (clusters[c.name] === undefined) missing.add(c.name);
+      }
+    }
+  }
+  for (const listener of Object.values(listeners)) {
+    const routes = [...listener.chains.flatMap((c) => c.routes ?? []), ...listener.addressChains.flatMap((c) => c.routes ?? []), ...(listener.matchAllRoutes ?? [])];
+    for (const r of routes) for (const c of r.clusters) if (clusters[c.name] === undefined) missing.add(c.name);
+  }
+  return [...missing].sort().map((name) => ({
+    code: 'UnknownDestination',
+    message: `routes send traffic to ${name}, which does not exist (no such service, port or DestinationRule subset); those requests get 503 NC`,
+  }));
 }
 
 /** Freezes every object reachable from `value`, so a reader can never change a live snapshot. */

@@ -46,9 +46,75 @@ export interface RetryPolicy {
   readonly backoffMaxMs: number;
 }
 
+/** One direction's header operations, in Envoy's order of application: remove, then set (overwrite), then add (append). */
+export interface HeaderMutation {
+  readonly set: readonly (readonly [string, string])[];
+  readonly add: readonly (readonly [string, string])[];
+  readonly remove: readonly string[];
+}
+
+/** VirtualService `headers` (route level or per destination). */
+export interface HeaderOperations {
+  readonly request?: HeaderMutation;
+  readonly response?: HeaderMutation;
+}
+
 export interface WeightedCluster {
   readonly name: string;
   readonly weight: number;
+  /** Per-destination `headers`; applied before the route's own, so the route's `set` wins (Envoy's default). */
+  readonly headers?: HeaderOperations;
+}
+
+/** `rewrite`: Envoy's prefix_rewrite / regex_rewrite and host_rewrite_literal. */
+export interface PathRewrite {
+  /** prefix_rewrite: replaces `matchedPrefix` at the start of the path. */
+  readonly prefix?: { readonly matchedPrefix: string; readonly replacement: string };
+  /** regex_rewrite: every match of `pattern` (RE2) in the path is replaced; groups are written as in Envoy (\1). */
+  readonly regex?: { readonly pattern: string; readonly substitution: string };
+  readonly authority?: string;
+}
+
+/** `mirror` / `mirrors`: a fire-and-forget copy to `cluster` for `percent` (0..100) of requests. */
+export interface MirrorPolicy {
+  readonly cluster: string;
+  readonly percent: number;
+}
+
+/** `fault`: chosen per request with the injectable random source; percentages are 0..100. */
+export interface FaultPolicy {
+  readonly delay?: { readonly fixedDelayMs: number; readonly percent: number };
+  /** `httpStatus`, or `grpcStatus` as its numeric code (then the HTTP status is 200, as Envoy's gRPC local replies). */
+  readonly abort?: { readonly httpStatus?: number; readonly grpcStatus?: number; readonly percent: number };
+}
+
+/** `corsPolicy`, compiled as Envoy's CORS filter reads it. */
+export interface CorsPolicy {
+  readonly allowOrigins: readonly StringMatcher[];
+  /** Comma-joined lists, '' when unset. */
+  readonly allowMethods: string;
+  readonly allowHeaders: string;
+  readonly exposeHeaders: string;
+  /** Seconds, as text; '' when unset. */
+  readonly maxAge: string;
+  readonly allowCredentials: boolean;
+  /** unmatchedPreflights FORWARD (default): a preflight from an origin not allowed goes upstream. */
+  readonly forwardNotMatchingPreflights: boolean;
+}
+
+/** `redirect`, as Envoy's RedirectAction: each part left unset keeps the request's. */
+export interface RedirectAction {
+  readonly kind: 'redirect';
+  readonly responseCode: number;
+  readonly scheme?: string;
+  readonly host?: string;
+  readonly port?: number;
+  /** FROM_REQUEST_PORT: the port the request was sent to. */
+  readonly portFromRequest?: boolean;
+  /** Replaces the whole path (the query string is kept). */
+  readonly path?: string;
+  /** Replaces `matchedPrefix` at the start of the path. */
+  readonly prefixRewrite?: { readonly matchedPrefix: string; readonly replacement: string };
 }
 
 export type RouteAction =
@@ -59,8 +125,18 @@ export type RouteAction =
       /** 0 = no route timeout (Istio's default). */
       readonly timeoutMs: number;
       readonly retryPolicy: RetryPolicy | null;
+      readonly rewrite?: PathRewrite;
+      /** Empty when the route mirrors nothing. */
+      readonly mirrors?: readonly MirrorPolicy[];
     }
-  | { readonly kind: 'direct'; readonly status: number; readonly body: string };
+  | {
+      readonly kind: 'direct';
+      readonly status: number;
+      readonly body: string;
+      /** `body.bytes`: `body` holds base64 and is sent decoded. */
+      readonly bodyIsBase64?: boolean;
+    }
+  | RedirectAction;
 
 /** A string condition compiled from Istio's StringMatch; `present` only checks that a header exists. */
 export interface StringMatcher {
@@ -92,6 +168,10 @@ export interface Route {
   /** OR of match entries; empty = matches every request. */
   readonly matches: readonly RouteMatch[];
   readonly action: RouteAction;
+  /** Route-level `headers`. */
+  readonly headers?: HeaderOperations;
+  readonly fault?: FaultPolicy;
+  readonly cors?: CorsPolicy;
 }
 
 export interface VirtualHost {
@@ -109,11 +189,23 @@ export interface RouteConfig {
   readonly domainIndex: DomainIndex;
 }
 
+/** A VirtualService `tls[]` or `tcp[]` route inside a chain: destination subnets (empty = any) → weighted clusters. */
+export interface L4Route {
+  /** `<VirtualService namespace>/<name> tls[i]` or `tcp[i]`, for the trace and simulation results. */
+  readonly name: string;
+  readonly destinationSubnets: readonly string[];
+  readonly clusters: readonly WeightedCluster[];
+  readonly totalWeight: number;
+}
+
 /** How a CONNECT (or captured TLS/TCP) stream on one port finds its cluster (spec §3.4, §7). */
 export interface TunnelChain {
   readonly name: string;
   readonly serverNames: readonly string[];
+  /** The service's own cluster; '' for a chain made only of VirtualService TLS routes (no default). */
   readonly cluster: string;
+  /** VirtualService routes tried in order before `cluster`. */
+  readonly routes?: readonly L4Route[];
 }
 
 export interface Listener {
@@ -126,9 +218,11 @@ export interface Listener {
   readonly chains: readonly TunnelChain[];
   readonly serverNameIndex: DomainIndex;
   /** Chains matched by destination IP (services with addresses). */
-  readonly addressChains: readonly { readonly address: string; readonly cluster: string }[];
+  readonly addressChains: readonly { readonly address: string; readonly cluster: string; readonly routes?: readonly L4Route[] }[];
   /** A TCP or protocol-less service without addresses claims every destination on the port. */
   readonly matchAllCluster?: string;
+  /** VirtualService `tcp[]` routes of the match-all service. */
+  readonly matchAllRoutes?: readonly L4Route[];
 }
 
 export interface ServiceSummary {

@@ -2,6 +2,7 @@
 import type { DestinationRuleResource } from '../config/model.ts';
 import type { ConnectionPoolSettings, LoadBalancerSettings, TrafficPolicy } from '../config/wire/destination-rule.ts';
 import type { DeepReadonly } from '../config/model.ts';
+import { qualifyShortName } from '../model/hostname.ts';
 import { isExportedTo, istioHostMatches } from '../registry/visibility.ts';
 
 export interface PortPolicy {
@@ -20,7 +21,8 @@ export function destinationRuleFor(rules: readonly DestinationRuleResource[], ho
   let best: DestinationRuleResource | undefined;
   let bestScore = -1;
   for (const rule of rules) {
-    const host = (rule.spec.host ?? '').toLowerCase();
+    // A short host is a Kubernetes name in the rule's own namespace, as Istio resolves it.
+    const host = qualifyShortName((rule.spec.host ?? '').toLowerCase(), rule.key.namespace);
     // A rule applies to its own host or, when it is a wildcard, to every host under it.
     if (host !== hostname && !(host.startsWith('*') && istioHostMatches(host, hostname) && hostname.length > host.length - 1)) continue;
     const score = host === hostname ? Number.MAX_SAFE_INTEGER : host.length;

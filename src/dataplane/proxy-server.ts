@@ -6,6 +6,7 @@ import type { Clock } from './clock.ts';
 import { createHttpHandler } from './filters/http-connection-manager.ts';
 import { createConnectHandler } from './filters/tcp-proxy.ts';
 import { DEFAULT_LIMITS, OutboundListener, type ListenerLimits } from './listeners/outbound-listener.ts';
+import { compileSnapshotMatchers } from './router/route-matchers.ts';
 import type { StreamInfo } from './stream-info.ts';
 import { ClusterManager } from './upstream/cluster-manager.ts';
 import type { NameResolver } from './upstream/endpoint-resolver.ts';
@@ -55,6 +56,7 @@ export class ProxyServer {
 
   /** Makes `next` live for every stream that starts from now on. */
   swap(next: Snapshot): void {
+    compileSnapshotMatchers(next);
     this.#snapshot = next;
   }
 

@@ -34,6 +34,8 @@ export interface RescueCause {
   readonly transportFailureReason?: string | undefined;
   /** Status of a fault abort. */
   readonly faultStatus?: number;
+  /** gRPC status of a fault abort (`grpcStatus`): a gRPC reply, HTTP 200 with grpc-status. */
+  readonly faultGrpcStatus?: number;
 }
 
 export interface LocalReply {
@@ -101,11 +103,20 @@ export function rescue(cause: RescueCause): LocalReply {
     return reply(504, 'upstream request timeout', retried ? ['UT', 'URX'] : ['UT'], 'upstream_per_try_timeout');
   }
   if (cause.kind === 'fault_abort') {
+    if (cause.faultGrpcStatus !== undefined) return grpcReply(cause.faultGrpcStatus, 'fault filter abort', ['FI'], 'fault_filter_abort');
     return reply(cause.faultStatus ?? 503, 'fault filter abort', ['FI'], 'fault_filter_abort');
   }
   const fixed = FIXED[cause.kind];
   if (fixed === undefined) throw new TypeError(`rescue: unhandled kind ${cause.kind}`);
   return fixed;
+}
+
+/** Envoy's local reply to a gRPC call: trailers-only, HTTP 200, the status and message in grpc-* headers. */
+function grpcReply(grpcStatus: number, message: string, responseFlags: readonly ResponseFlag[], details: string): LocalReply {
+  return Object.freeze({
+    status: 200, body: '', responseFlags: Object.freeze([...responseFlags]), details, transportFailureReason: undefined,
+    headers: Object.freeze({ 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': message, 'content-length': '0', server: 'envoy' }),
+  });
 }
 
 function resetReply(cause: RescueCause, reason: string, retried: boolean): LocalReply {

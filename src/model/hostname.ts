@@ -36,3 +36,13 @@ export function hostSubsetOf(a: string, b: string): boolean {
   if (bWild) return a.endsWith(b.slice(1));
   return a === b;
 }
+
+/**
+ * Istio's ResolveShortnameToFQDN for VirtualService and DestinationRule hosts: a name without a dot is a
+ * Kubernetes short name, completed with the resource's namespace (`reviews` in `prod` →
+ * `reviews.prod.svc.cluster.local`). Wildcards, IPs and dotted names stay as written.
+ */
+export function qualifyShortName(host: string, namespace: string, domainSuffix = 'cluster.local'): string {
+  if (host === '' || host.includes('.') || host.startsWith('*') || host.includes(':')) return host;
+  return `${host}.${namespace}.svc.${domainSuffix}`;
+}

@@ -74,10 +74,15 @@ export function hostOfAuthority(authority: string): string {
 export function lookupDomain(index: DomainIndex, host: string): number {
   const exact = index.exact[host];
   if (exact !== undefined) return exact;
-  for (const { suffix, target } of index.suffixes) {
+  // Indexed loops: the index lives in a frozen snapshot, which V8 iterates slowly with for-of.
+  const suffixes = index.suffixes;
+  for (let i = 0; i < suffixes.length; i++) {
+    const { suffix, target } = suffixes[i]!;
     if (host.length > suffix.length && host.endsWith(suffix)) return target;
   }
-  for (const { prefix, target } of index.prefixes) {
+  const prefixes = index.prefixes;
+  for (let i = 0; i < prefixes.length; i++) {
+    const { prefix, target } = prefixes[i]!;
     if (host.length > prefix.length && host.startsWith(prefix)) return target;
   }
   return index.any;

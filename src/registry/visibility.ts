@@ -65,6 +65,16 @@ function importMatches(imp: EgressImport, svc: Service): boolean {
   return imp.host === '*' || istioHostMatches(imp.host, svc.hostname);
 }
 
+/**
+ * Istio's SidecarScope selection of namespaced config (VirtualServices): kept when one of its hosts matches
+ * an egress host whose namespace part is `*` or the config's namespace. No Sidecar egress: everything stays.
+ */
+export function sidecarImportsConfig(sidecar: SidecarResource | undefined, configNamespace: string, hosts: readonly string[]): boolean {
+  if (sidecar?.spec.egress === undefined || sidecar.spec.egress.length === 0) return true;
+  const imports = sidecar.spec.egress.flatMap((l) => l.hosts ?? []).map((h) => parseEgressHost(h, sidecar.key.namespace)).filter((i): i is EgressImport => i !== undefined && !i.exclude);
+  return imports.some((i) => (i.namespace === '*' || i.namespace === configNamespace) && hosts.some((h) => i.host === '*' || istioHostMatches(i.host, h.toLowerCase())));
+}
+
 /** Services the proxy in `namespace` imports: exported to it, imported by its Sidecar, one per host (oldest). */
 export function buildView(all: readonly Service[], namespace: string, sidecar: SidecarResource | undefined): RegistryView {
   const diagnostics: Diagnostic[] = [];

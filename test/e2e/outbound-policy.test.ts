@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { curl } from '../helpers/curl.ts';
 import { TestDnsServer } from '../helpers/dns-server.ts';
+import { rawExchange } from '../helpers/raw-socket.ts';
 import { startProxy, type RunningProxy } from '../helpers/start-proxy.ts';
 import { TmpConfigDir } from '../helpers/tmp-config.ts';
 import { startEchoServer, startHttpUpstream, type TestUpstream } from '../helpers/upstream.ts';
@@ -69,13 +70,8 @@ void describe('outbound traffic policy and exportTo', () => {
     // mine.test is not exported to team-z, so it is just another unknown host here.
     assert.equal(await status(open, 'mine.test'), 200);
     await open.waitForLog(/"mine\.test:\d+" "127\.0\.9\.1:\d+" PassthroughCluster /);
-    const { connect } = await import('node:net');
-    const port = Number(new URL(open.proxyUrl).port);
-    const reply = await new Promise<string>((resolve, reject) => {
-      const s = connect(port, '127.0.0.1', () => s.write(`CONNECT unknown.test:${echo.port} HTTP/1.1\r\nHost: unknown.test:${echo.port}\r\n\r\nhello`));
-      let data = '';
-      s.on('data', (d) => { data += d.toString(); if (data.endsWith('hello')) { s.end(); resolve(data); } });
-      s.on('error', reject);
+    const reply = await rawExchange(Number(new URL(open.proxyUrl).port), `CONNECT unknown.test:${echo.port} HTTP/1.1\r\nHost: unknown.test:${echo.port}\r\n\r\nhello`, {
+      onData: (data) => data.endsWith('hello'),
     });
     assert.equal(reply, 'HTTP/1.1 200 OK\r\n\r\nhello');
     await open.waitForLog(new RegExp(`"- - -" 0 - - - "-" 5 5 \\d+ - "-" "-" "-" "unknown\\.test:${echo.port}" "127\\.0\\.9\\.1:${echo.port}" PassthroughCluster `));

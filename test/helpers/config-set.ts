@@ -1,7 +1,10 @@
-// Builds ConfigSet values for compiler and router tests without YAML: Istio's defaults, short literals.
+// Builds ConfigSet values for compiler and router tests without YAML, with the loader's own defaulting.
 import type {
   ConfigSet, DestinationRuleResource, MeshConfig, ServiceEntryResource, SidecarResource, VirtualServiceResource,
 } from '../../src/config/model.ts';
+import {
+  DEFAULT_MESH_CONFIG, destinationRuleWithDefaults, serviceEntryWithDefaults, sidecarWithDefaults, virtualServiceWithDefaults,
+} from '../../src/config/defaults.ts';
 import type { Kind } from '../../src/config/resource.ts';
 import type { DestinationRuleSpec } from '../../src/config/wire/destination-rule.ts';
 import type { ServiceEntrySpec } from '../../src/config/wire/service-entry.ts';
@@ -28,46 +31,20 @@ function meta(kind: Kind, m: Meta): { key: { kind: Kind; namespace: string; name
 }
 
 export function serviceEntry(m: Meta, spec: ServiceEntrySpec): ServiceEntryResource {
-  return {
-    ...meta('ServiceEntry', m),
-    spec: {
-      ...spec,
-      hosts: spec.hosts ?? [],
-      addresses: spec.addresses ?? [],
-      ports: spec.ports ?? [],
-      endpoints: spec.endpoints ?? [],
-      exportTo: spec.exportTo ?? [],
-      location: spec.location ?? 'MESH_EXTERNAL',
-      resolution: spec.resolution ?? 'NONE',
-    },
-  };
+  return { ...meta('ServiceEntry', m), spec: serviceEntryWithDefaults(spec, DEFAULT_MESH_CONFIG) };
 }
 
 export function virtualService(m: Meta, spec: VirtualServiceSpec): VirtualServiceResource {
-  return {
-    ...meta('VirtualService', m),
-    spec: { ...spec, hosts: spec.hosts ?? [], gateways: spec.gateways ?? ['mesh'], http: spec.http ?? [], tls: spec.tls ?? [], tcp: spec.tcp ?? [], exportTo: spec.exportTo ?? [] },
-  };
+  return { ...meta('VirtualService', m), spec: virtualServiceWithDefaults(spec, DEFAULT_MESH_CONFIG) };
 }
 
 export function destinationRule(m: Meta, spec: DestinationRuleSpec): DestinationRuleResource {
-  return { ...meta('DestinationRule', m), spec: { ...spec, subsets: spec.subsets ?? [], exportTo: spec.exportTo ?? [] } };
+  return { ...meta('DestinationRule', m), spec: destinationRuleWithDefaults(spec, DEFAULT_MESH_CONFIG) };
 }
 
 export function sidecar(m: Meta, spec: SidecarSpec): SidecarResource {
-  return { ...meta('Sidecar', m), spec };
+  return { ...meta('Sidecar', m), spec: sidecarWithDefaults(spec) };
 }
-
-export const DEFAULT_MESH: MeshConfig = {
-  outboundTrafficPolicyMode: 'ALLOW_ANY',
-  connectTimeoutMs: 10_000,
-  protocolDetectionTimeoutMs: 0,
-  dnsRefreshRateMs: 60_000,
-  defaultServiceExportTo: ['*'],
-  defaultVirtualServiceExportTo: ['*'],
-  defaultDestinationRuleExportTo: ['*'],
-  rootNamespace: 'istio-system',
-};
 
 export function configSet(parts: {
   serviceEntries?: ServiceEntryResource[];
@@ -81,7 +58,7 @@ export function configSet(parts: {
     virtualServices: parts.virtualServices ?? [],
     destinationRules: parts.destinationRules ?? [],
     sidecars: parts.sidecars ?? [],
-    mesh: { ...DEFAULT_MESH, ...parts.mesh },
+    mesh: { ...DEFAULT_MESH_CONFIG, ...parts.mesh },
   };
 }
 

@@ -42,7 +42,8 @@ export async function startProxy(args: readonly string[], env: Readonly<Record<s
   let stdoutRest = '';
   let stderr = '';
   let exit: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { exit = code; resolve(code); }));
+  // 'close' (not 'exit') fires once stdout and stderr are drained, so nothing the process wrote is missed.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => { exit = code; resolve(code); }));
   child.stdout!.on('data', (chunk: Buffer) => {
     stdoutRest += chunk.toString();
     const parts = stdoutRest.split('\n');
@@ -50,7 +51,8 @@ export async function startProxy(args: readonly string[], env: Readonly<Record<s
     for (const p of parts) logLines.push(`${p}\n`);
   });
   child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  await waitFor(() => /admin on 127\.0\.0\.1:\d+/.test(stderr) || exit !== undefined, 20_000, () => `proxy start; stderr:\n${stderr}`);
+  // The startup summary is the last line of startup; stderr arrives line by line, so wait for it.
+  await waitFor(() => /loaded \d+ services/.test(stderr) || exit !== undefined, 20_000, () => `proxy start; stderr:\n${stderr}`);
   if (exit !== undefined) throw new Error(`meshgate proxy exited with ${exit}:\n${stderr}`);
   const outbound = /outbound listener on ([\d.]+):(\d+)/.exec(stderr)!;
   const admin = /admin on 127\.0\.0\.1:(\d+)/.exec(stderr)!;

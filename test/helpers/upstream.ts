@@ -83,9 +83,10 @@ function describeRequest(req: IncomingMessage, url: URL, scheme: string): Record
  * Routes, as httpbin: `/delay/N` (seconds, fractions allowed), `/status/N`, `/headers`, `/bytes/N`
  * (a fixed byte pattern, `i % 256`), `/stream/N` (N JSON lines, chunked), `/anything…` and
  * `/post|put|patch|delete` (echo as JSON). Also `/echo` (the request body streamed back as is),
- * `/reset` (socket destroyed before any response) and `/` (`ok`).
+ * `/reset` (socket destroyed before any response), `/flaky/N/STATUS/…` (the first N requests for that exact
+ * path answer STATUS, later ones 200 with the request and its body as JSON) and `/` (`ok`).
  */
-async function handle(req: IncomingMessage, res: ServerResponse, scheme: string): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, scheme: string, seen: Map<string, number>): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://upstream');
   const parts = url.pathname.split('/').filter((p) => p !== '');
   const [route, arg] = parts;
@@ -129,6 +130,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, scheme: string)
     case 'reset':
       req.socket.destroy();
       return;
+    case 'flaky': {
+      const count = (seen.get(url.pathname) ?? 0) + 1;
+      seen.set(url.pathname, count);
+      const data = (await readBody(req)).toString('utf8');
+      if (count <= n) {
+        res.writeHead(Number(parts[2] ?? 503), { 'content-length': '0' });
+        res.end();
+      } else {
+        sendJson(res, 200, { ...describeRequest(req, url, scheme), attempt: count, data });
+      }
+      return;
+    }
     case 'anything': case 'post': case 'put': case 'patch': case 'delete': {
       const data = (await readBody(req)).toString('utf8');
       let json: unknown = null;
@@ -150,11 +163,12 @@ export async function startHttpUpstream(options: UpstreamOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const scheme = options.tls === undefined ? 'http' : 'https';
   const requests: RecordedRequest[] = [];
+  const seen = new Map<string, number>();
   let name = options.name ?? '';
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     res.setHeader('x-upstream', name);
-    handle(req, res, scheme).catch(() => res.destroy());
+    handle(req, res, scheme, seen).catch(() => res.destroy());
   };
   const server: Server = options.tls === undefined
     ? createHttpServer(onRequest)

@@ -3,32 +3,27 @@
 // and exactly one access-log line from its StreamInfo when the response closes.
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { Snapshot } from '../../compiler/snapshot.ts';
-import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../../model/cluster-name.ts';
-import { RouteTimeoutError } from '../../errors.ts';
-import type { Clock } from '../clock.ts';
-import { sendDirectResponse, sendLocalReply } from '../local-reply.ts';
+import type { Route, Snapshot } from '../../compiler/snapshot.ts';
+import { BLACKHOLE_CLUSTER } from '../../model/cluster-name.ts';
+import { sendCorsPreflight, sendDirectResponse, sendLocalReply, sendRedirect } from '../local-reply.ts';
 import { causeOf, rescue } from '../rescue.ts';
 import { routeHttp, type HttpDecision } from '../router/http-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
-import type { ClusterManager } from '../upstream/cluster-manager.ts';
-import { sendUpstream, type UpstreamResponse } from '../upstream/http-upstream.ts';
-import { parseRequestTarget } from './request-target.ts';
+import { evaluateCors, type CorsOutcome } from './cors.ts';
+import { decideFault } from './fault.ts';
+import { forward, recordDestination, resetByProxy } from './forward.ts';
+import { applyHeaderMutation, type HeaderMap } from './header-mutation.ts';
+import { parseRequestTarget, type RequestTarget } from './request-target.ts';
+import { redirectLocation } from './rewrite.ts';
+import type { StreamDeps } from './stream-deps.ts';
 
-export interface HttpDeps {
-  /** The snapshot live right now; a request keeps the one it started with. */
-  readonly snapshot: () => Snapshot;
-  readonly clusters: ClusterManager;
-  readonly clock: Clock;
-  readonly random: () => number;
-  readonly log: (info: StreamInfo) => void;
+export interface HttpDeps extends StreamDeps {
   readonly maxUriBytes: number;
-  /** Set when MESHGATE_TRACE includes `router`. */
-  readonly trace?: ((line: string) => void) | undefined;
 }
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and proxy credentials never go upstream. */
-const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+/** `expect` too: Node already answered `100-continue` to the client, as Envoy does itself. */
+const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'expect']);
 
 function upstreamHeaders(headers: IncomingHttpHeaders, authority: string, requestId: string): Record<string, string | string[]> {
   // Headers named in Connection are hop-by-hop too; the common case (none) allocates no set.
@@ -47,16 +42,6 @@ function upstreamHeaders(headers: IncomingHttpHeaders, authority: string, reques
   out['x-forwarded-proto'] ??= 'http';
   return out;
 }
-
-function responseHeaders(headers: Record<string, string | string[] | undefined>, serviceTimeMs: number | undefined): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && name !== 'connection' && name !== 'keep-alive' && name !== 'transfer-encoding') out[name] = value;
-  if (serviceTimeMs !== undefined) out['x-envoy-upstream-service-time'] = String(serviceTimeMs);
-  return out;
-}
-
-/** Responses meshgate itself cut short (an upstream failure mid-body): their close is not the client's doing. */
-const resetByProxy = new WeakSet<ServerResponse>();
 
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
@@ -109,8 +94,7 @@ async function handle(deps: HttpDeps, snapshot: Snapshot, req: IncomingMessage, 
   info.downstreamLocalAddress = target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
 
   const decision = routeHttp(snapshot, {
-    authority: target.authority, port: target.port, method: req.method ?? 'GET', path: target.path, scheme: 'http',
-    header: (name) => { const v = req.headers[name]; return Array.isArray(v) ? v.join(',') : v; },
+    authority: target.authority, port: target.port, method: req.method ?? 'GET', path: target.path, scheme: 'http', header: headerReader(req),
   }, deps.random());
   deps.trace?.(`router: ${req.method} http://${target.authority}${target.path} → ${describe(decision)}`);
   return dispatch(deps, snapshot, decision, req, res, info, target, requestId);
@@ -119,80 +103,72 @@ async function handle(deps: HttpDeps, snapshot: Snapshot, req: IncomingMessage, 
 function describe(d: HttpDecision): string {
   if (d.kind === 'no_route') return `404 NR (${d.reason})`;
   if (d.kind === 'direct') return `direct ${d.status} via route ${d.route.name} (${d.reason})`;
+  if (d.kind === 'redirect') return `redirect ${d.action.responseCode} via route ${d.route.name || '-'} (${d.reason})`;
   return `cluster ${d.cluster} via route ${d.route.name || '-'} (${d.reason})`;
 }
 
 async function dispatch(
   deps: HttpDeps, snapshot: Snapshot, decision: HttpDecision, req: IncomingMessage, res: ServerResponse, info: StreamInfo,
-  target: { host: string; port: number; authority: string; path: string }, requestId: string,
+  target: Extract<RequestTarget, { kind: 'ok' }>, requestId: string,
 ): Promise<void> {
   if (decision.kind === 'no_route') return sendLocalReply(res, info, rescue({ kind: 'route_not_found' }));
   if (decision.route.name !== '') info.routeName = decision.route.name;
+  if (decision.kind === 'forward' && snapshot.clusters[decision.cluster] !== undefined) recordDestination(info, snapshot, decision.cluster, target.host);
+  const header = headerReader(req);
+  // Envoy's filter order in an Istio sidecar: CORS, then fault, then the router.
+  const cors = evaluateCors(decision.route.cors, req.method ?? 'GET', header);
+  if (cors.kind === 'preflight') return sendCorsPreflight(res, info, cors.headers);
   if (decision.kind === 'direct') {
     if (decision.route.name === 'block_all') {
       info.destinationServiceName = BLACKHOLE_CLUSTER;
       return sendLocalReply(res, info, rescue({ kind: 'block_all' }));
     }
-    return sendDirectResponse(res, info, decision.status, decision.body);
+    const action = decision.route.action;
+    const body = action.kind === 'direct' && action.bodyIsBase64 === true ? Buffer.from(decision.body, 'base64') : decision.body;
+    return sendDirectResponse(res, info, decision.status, body, configuredReplyHeaders(decision.route, cors));
   }
-  const cluster = snapshot.clusters[decision.cluster];
-  info.upstreamCluster = decision.cluster;
-  if (cluster === undefined) return sendLocalReply(res, info, rescue({ kind: 'cluster_not_found' }));
-  info.destinationServiceName = cluster.service?.hostname ?? (cluster.name === PASSTHROUGH_CLUSTER ? PASSTHROUGH_CLUSTER : undefined);
-  info.destinationServiceHost = cluster.service?.hostname ?? target.host;
-  if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
-
-  const controller = new AbortController();
-  const timeoutMs = decision.action.timeoutMs;
-  let timedOut = false;
-  const timer = timeoutMs > 0 ? setTimeout(() => { timedOut = true; controller.abort(new RouteTimeoutError(timeoutMs)); }, timeoutMs) : undefined;
-  res.once('close', () => { clearTimeout(timer); if (!res.writableFinished) controller.abort(); });
-
-  let bodyStarted = false;
-  let source: AsyncIterator<Buffer> | undefined;
-  // The request body is read only when an attempt starts sending it, so a failed connect can still be retried.
-  const body: AsyncIterable<Uint8Array> | null = hasBody(req)
-    ? {
-        [Symbol.asyncIterator]: (): AsyncIterator<Uint8Array> => ({
-          next: async () => {
-            bodyStarted = true;
-            source ??= req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-            const r = await source.next();
-            if (r.done !== true) info.bytesReceived += r.value.length;
-            return r;
-          },
-          return: async () => (source?.return !== undefined ? source.return() : { done: true, value: undefined }),
-        }),
-      }
-    : null;
-
-  const outcome = await sendUpstream(deps, {
-    cluster, requestedHost: target.host, requestedPort: target.port, method: req.method ?? 'GET', path: target.path,
-    headers: upstreamHeaders(req.headers, target.authority, requestId), body, bodyStarted: () => bodyStarted, retryPolicy: decision.action.retryPolicy, signal: controller.signal,
-  }, info);
-
-  if (!outcome.ok) {
-    clearTimeout(timer);
+  if (decision.kind === 'redirect') {
+    const location = redirectLocation(decision.action, { scheme: 'http', authority: target.authority, port: target.port, path: target.path });
+    return sendRedirect(res, info, decision.action.responseCode, location, configuredReplyHeaders(decision.route, cors));
+  }
+  const fault = decideFault(decision.route.fault, deps.random);
+  if (fault.delayMs > 0) {
+    info.addResponseFlag('DI');
+    await delay(fault.delayMs, res);
     if (res.destroyed) return;
-    const cause = timedOut ? { kind: 'route_timeout' as const } : causeOf(outcome.error, outcome.retried);
-    return sendLocalReply(res, info, rescue(cause));
   }
-  streamResponse(res, info, outcome.response, () => timedOut, timer);
+  if (fault.abort !== undefined) {
+    return sendLocalReply(res, info, rescue({
+      kind: 'fault_abort',
+      ...(fault.abort.httpStatus !== undefined ? { faultStatus: fault.abort.httpStatus } : {}),
+      ...(fault.abort.grpcStatus !== undefined ? { faultGrpcStatus: fault.abort.grpcStatus } : {}),
+    }));
+  }
+  return forward(deps, snapshot, decision, req, res, info, target, {
+    headers: upstreamHeaders(req.headers, target.authority, requestId),
+    corsHeaders: cors.kind === 'forward' ? cors.responseHeaders : undefined,
+    hasBody: hasBody(req),
+  });
 }
 
-function streamResponse(res: ServerResponse, info: StreamInfo, response: UpstreamResponse, timedOut: () => boolean, timer: NodeJS.Timeout | undefined): void {
-  info.responseCode = response.statusCode;
-  info.responseCodeDetails = 'via_upstream';
-  res.writeHead(response.statusCode, responseHeaders(response.headers, info.upstreamServiceTimeMs));
-  const upstream = response.body;
-  upstream.on('data', (chunk: Buffer) => { info.bytesSent += chunk.length; });
-  upstream.on('error', () => {
-    // Mid-body failure: the status line is gone, so the only honest signal left is a reset.
-    info.addResponseFlag(timedOut() ? 'UT' : 'UC');
-    resetByProxy.add(res);
-    res.destroy();
+/** Envoy finalizes direct responses and redirects with the route's response headers, and its CORS filter adds its own. */
+function configuredReplyHeaders(route: Route, cors: CorsOutcome): HeaderMap {
+  const headers: HeaderMap = cors.kind === 'forward' ? { ...cors.responseHeaders } : {};
+  applyHeaderMutation(headers, route.headers?.response);
+  return headers;
+}
+
+function headerReader(req: IncomingMessage): (name: string) => string | undefined {
+  return (name) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v.join(',') : v;
+  };
+}
+
+/** Holds the request for a fault delay; ends early when the client goes away. */
+function delay(ms: number, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    res.once('close', () => { clearTimeout(timer); resolve(); });
   });
-  upstream.on('end', () => { clearTimeout(timer); response.release(); });
-  res.once('close', () => { response.release(); upstream.destroy(); });
-  upstream.pipe(res);
 }

@@ -4,24 +4,17 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Snapshot } from '../../compiler/snapshot.ts';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../../model/cluster-name.ts';
-import type { Clock } from '../clock.ts';
 import { writeRawReply } from '../local-reply.ts';
 import { causeOf, rescue } from '../rescue.ts';
 import { routeTunnel } from '../router/tcp-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
-import type { ClusterManager } from '../upstream/cluster-manager.ts';
 import type { UpstreamHost } from '../upstream/endpoint-resolver.ts';
 import { splitAuthority } from './request-target.ts';
+import type { StreamDeps } from './stream-deps.ts';
 
-export interface TunnelDeps {
-  readonly snapshot: () => Snapshot;
-  readonly clusters: ClusterManager;
-  readonly clock: Clock;
-  readonly random: () => number;
-  readonly log: (info: StreamInfo) => void;
+export interface TunnelDeps extends StreamDeps {
   /** Tunnels currently open, so a drain can wait for them and then close them. */
   readonly open: Set<Socket>;
-  readonly trace?: ((line: string) => void) | undefined;
   /** Told when a tunnel starts being proxied (after routing), for istio_tcp_connections_opened_total. */
   readonly opened?: ((info: StreamInfo) => void) | undefined;
 }
@@ -60,7 +53,7 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
   info.requestedServerName = host;
   info.downstreamLocalAddress = formatSocketAddress(host, split.port);
 
-  const decision = routeTunnel(snapshot, host, split.port);
+  const decision = routeTunnel(snapshot, host, split.port, deps.random());
   deps.trace?.(`router: CONNECT ${target} → ${decision.cluster} on ${decision.listener} (${decision.reason})`);
   info.upstreamCluster = decision.cluster;
   if (decision.cluster === BLACKHOLE_CLUSTER) {

@@ -45,6 +45,8 @@ export class ClusterManager {
   readonly endpoints: EndpointResolver;
   readonly lb = new LoadBalancer();
   readonly #pools = new Map<string, Pool>();
+  /** Which clusters have sent through each pool, for the per-cluster connection gauge. */
+  readonly #poolClusters = new Map<Pool, Set<string>>();
   /** Last resolved hosts per cluster name, for /clusters. */
   readonly #lastHosts = new Map<string, readonly UpstreamHost[]>();
   readonly #stats = new Map<string, HostStats>();
@@ -112,7 +114,10 @@ export class ClusterManager {
         keepAliveMaxTimeout: idle,
       });
       this.#pools.set(key, pool);
+      this.#poolClusters.set(pool, new Set());
     }
+    const users = this.#poolClusters.get(pool)!;
+    if (!users.has(cluster.name)) users.add(cluster.name);
     return pool;
   }
 
@@ -137,6 +142,16 @@ export class ClusterManager {
     });
   }
 
+  /** Open upstream connections per cluster (a pool shared by clusters counts for each), read at scrape time. */
+  connectionsByCluster(): [cluster: string, connections: number][] {
+    const totals = new Map<string, number>();
+    for (const [pool, clusters] of this.#poolClusters) {
+      const connected = pool.stats.connected;
+      for (const name of clusters) totals.set(name, (totals.get(name) ?? 0) + connected);
+    }
+    return [...totals.entries()];
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
@@ -145,6 +160,7 @@ export class ClusterManager {
     this.#closed = true;
     const pools = [...this.#pools.values()];
     this.#pools.clear();
+    this.#poolClusters.clear();
     await Promise.allSettled(pools.map((p) => p.destroy()));
   }
 }

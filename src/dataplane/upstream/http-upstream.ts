@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { Cluster, RetryPolicy } from '../../compiler/snapshot.ts';
 import { NoHealthyUpstreamError, PerTryTimeoutError } from '../../errors.ts';
 import type { Clock } from '../clock.ts';
-import { backoffMs, isConnectFailure, retriableError, retriableStatus } from '../filters/retry.ts';
+import { backoffMs, isConnectFailure, retriableError, retriableGrpcStatus, retriableStatus, retriableTimeout } from '../filters/retry.ts';
 import type { StreamInfo } from '../stream-info.ts';
 import type { ClusterManager } from './cluster-manager.ts';
 import { withUpstreamOwner } from './upstream-local-address.ts';
@@ -73,6 +73,8 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
     const release = deps.clusters.lb.track(host);
     const perTry = policy !== null && policy.perTryTimeoutMs > 0 ? AbortSignal.timeout(policy.perTryTimeoutMs) : undefined;
     const signal = perTry !== undefined ? AbortSignal.any([req.signal, perTry]) : req.signal;
+    // Istio sets include_request_attempt_count on every virtual host: the upstream sees which try this is.
+    req.headers['x-envoy-attempt-count'] = String(attempt + 1);
     info.markUpstreamRequestSent(deps.clock);
     const canRetry = (): boolean => policy !== null && attempt < maxRetries && !req.bodyStarted() && !req.signal.aborted;
     try {
@@ -86,13 +88,16 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
         signal,
       }));
       info.markUpstreamResponseHeaders(deps.clock);
-      if (policy !== null && canRetry() && retriableStatus(policy, response.statusCode)) {
+      const retriable = policy !== null && (retriableStatus(policy, response.statusCode) || retriableGrpcStatus(policy, response.headers['grpc-status']));
+      if (policy !== null && retriable && canRetry()) {
         response.body.resume();
         release();
         retried = true;
         await sleep(backoffMs(policy, attempt, deps.random()), req.signal);
         continue;
       }
+      // Envoy flags a retriable answer it had to pass on because the attempts ran out.
+      if (retriable && attempt >= maxRetries && maxRetries > 0) info.addResponseFlag('URX');
       return { ok: true, response: { statusCode: response.statusCode, headers: response.headers, body: response.body, release }, retried };
     } catch (error) {
       release();
@@ -100,7 +105,7 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
       if (isConnectFailure(error)) stats.cxConnectFail++;
       const perTryExpired = perTry?.aborted === true && !req.signal.aborted;
       const failure = perTryExpired ? new PerTryTimeoutError(policy!.perTryTimeoutMs) : error;
-      if (policy !== null && canRetry() && (perTryExpired || retriableError(policy, error))) {
+      if (policy !== null && canRetry() && (perTryExpired ? retriableTimeout(policy) : retriableError(policy, error))) {
         retried = true;
         await sleep(backoffMs(policy, attempt, deps.random()), req.signal);
         continue;

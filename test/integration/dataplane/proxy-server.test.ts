@@ -10,6 +10,7 @@ import { systemClock } from '../../../src/system-clock.ts';
 import { configSet, destinationRule, serviceEntry, virtualService } from '../../helpers/config-set.ts';
 import { curl } from '../../helpers/curl.ts';
 import { TestDnsServer } from '../../helpers/dns-server.ts';
+import { rawExchange } from '../../helpers/raw-socket.ts';
 import { startEchoServer, startHttpUpstream, type TestUpstream } from '../../helpers/upstream.ts';
 
 void describe('ProxyServer', () => {
@@ -101,6 +102,19 @@ void describe('ProxyServer', () => {
     assert.equal(info.routeName, 'slow');
   });
 
+  void test('Expect: 100-continue is answered by the proxy and not sent upstream', async () => {
+    const r = await curl(['-x', proxyUrl, '-H', 'Expect: 100-continue', '--data-binary', 'hello', `http://api.test:${web.port}/post`]);
+    assert.equal(r.status, 200);
+    assert.equal(JSON.parse(r.body).data, 'hello');
+    assert.equal(JSON.parse(r.body).headers.Expect, undefined);
+  });
+
+  void test('a local reply before the request body was read closes the connection', async () => {
+    const r = await curl(['-x', proxyUrl, '-H', 'Expect:', '--data-binary', 'x'.repeat(100_000), `http://open.test:${web.port}/`]);
+    assert.equal(r.status, 502);
+    assert.equal(r.headers.connection, 'close');
+  });
+
   void test('POST bodies stream through', async () => {
     const r = await curl(['-x', proxyUrl, '--data-binary', 'x'.repeat(100_000), `http://api.test:${web.port}/post`]);
     assert.equal(r.status, 200);
@@ -126,17 +140,11 @@ void describe('ProxyServer', () => {
   });
 
   void test('CONNECT to a TCP service tunnels bytes untouched', async () => {
-    const { connect } = await import('node:net');
-    const port = Number(new URL(proxyUrl).port);
-    const reply = await new Promise<string>((resolve, reject) => {
-      const s = connect(port, '127.0.0.1', () => s.write(`CONNECT echo.test:${echo.port} HTTP/1.1\r\nHost: echo.test:${echo.port}\r\n\r\n`));
-      let data = '';
-      s.on('data', (d) => {
-        data += d.toString();
-        if (data.includes('\r\n\r\n') && !data.includes('ping')) s.write('ping');
-        if (data.endsWith('ping')) { s.end(); resolve(data); }
-      });
-      s.on('error', reject);
+    const reply = await rawExchange(Number(new URL(proxyUrl).port), `CONNECT echo.test:${echo.port} HTTP/1.1\r\nHost: echo.test:${echo.port}\r\n\r\n`, {
+      onData: (data, write) => {
+        if (data === 'HTTP/1.1 200 OK\r\n\r\n') write('ping');
+        return data.endsWith('ping');
+      },
     });
     assert.equal(reply, 'HTTP/1.1 200 OK\r\n\r\nping');
     await new Promise((r) => setTimeout(r, 50));
@@ -144,15 +152,8 @@ void describe('ProxyServer', () => {
   });
 
   void test('a tunnel idle longer than the DestinationRule tcp.idleTimeout is closed', async () => {
-    const { connect } = await import('node:net');
-    const port = Number(new URL(proxyUrl).port);
     const started = Date.now();
-    await new Promise<void>((resolve, reject) => {
-      const s = connect(port, '127.0.0.1', () => s.write('CONNECT idle.test:7 HTTP/1.1\r\nHost: idle.test:7\r\n\r\n'));
-      s.on('data', () => undefined);
-      s.on('close', () => resolve());
-      s.on('error', reject);
-    });
+    await rawExchange(Number(new URL(proxyUrl).port), 'CONNECT idle.test:7 HTTP/1.1\r\nHost: idle.test:7\r\n\r\n');
     const took = Date.now() - started;
     assert.ok(took >= 250 && took < 2000, `closed after ${took} ms`);
   });
@@ -165,15 +166,7 @@ void describe('ProxyServer', () => {
   });
 
   void test('garbage and unusable targets get 400, logged with DPE', async () => {
-    const { connect } = await import('node:net');
-    const port = Number(new URL(proxyUrl).port);
-    const send = (bytes: string): Promise<string> => new Promise((resolve) => {
-      const s = connect(port, '127.0.0.1', () => s.write(bytes));
-      let data = '';
-      s.on('data', (d) => { data += d.toString(); });
-      s.on('close', () => resolve(data));
-      s.on('error', () => resolve(data));
-    });
+    const send = (bytes: string): Promise<string> => rawExchange(Number(new URL(proxyUrl).port), bytes);
     assert.match(await send('NOT HTTP AT ALL\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
     assert.equal(infos.at(-1)!.responseFlags(), 'DPE');
     assert.match(await send('GET ftp://api.test/ HTTP/1.1\r\nHost: api.test\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
@@ -229,15 +222,8 @@ void describe('ProxyServer robustness', () => {
   });
 
   void test('a client that never finishes its headers is cut off by the header timeout', async () => {
-    const { connect } = await import('node:net');
     const started = Date.now();
-    const closed = await new Promise<string>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => s.write('GET http://web.test/ HTTP/1.1\r\nHost: web.test\r\n'));
-      let data = '';
-      s.on('data', (d) => { data += d.toString(); });
-      s.on('close', () => resolve(data));
-      s.on('error', () => undefined);
-    });
+    const closed = await rawExchange(port, 'GET http://web.test/ HTTP/1.1\r\nHost: web.test\r\n');
     assert.ok(Date.now() - started < 3000, `closed after ${Date.now() - started} ms`);
     assert.match(closed, /^(HTTP\/1\.1 (408|400) |$)/);
   });

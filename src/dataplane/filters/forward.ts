@@ -1,0 +1,130 @@
+// The router filter's forwarding path for one HTTP request: header operations and rewrites, mirrors, the
+// route timeout around retried upstream attempts, and the streamed response with its header operations.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Snapshot } from '../../compiler/snapshot.ts';
+import { RouteTimeoutError } from '../../errors.ts';
+import { PASSTHROUGH_CLUSTER } from '../../model/cluster-name.ts';
+import type { Clock } from '../clock.ts';
+import { sendLocalReply } from '../local-reply.ts';
+import { causeOf, rescue } from '../rescue.ts';
+import type { HttpDecision } from '../router/http-router.ts';
+import type { StreamInfo } from '../stream-info.ts';
+import type { ClusterManager } from '../upstream/cluster-manager.ts';
+import { sendUpstream, type UpstreamResponse } from '../upstream/http-upstream.ts';
+import { applyHeaderMutation, type HeaderMap } from './header-mutation.ts';
+import { startMirrors } from './mirror.ts';
+import { BODY_REPLAY_LIMIT, ReplayableBody } from './request-body.ts';
+import { rewritePath } from './rewrite.ts';
+
+export interface ForwardDeps {
+  readonly clusters: ClusterManager;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly trace?: ((line: string) => void) | undefined;
+}
+
+export interface ForwardRequest {
+  /** Upstream request headers before the route's operations (hop-by-hop removed, host set). */
+  readonly headers: HeaderMap;
+  /** CORS headers to add to the response, for an allowed origin. */
+  readonly corsHeaders: Readonly<Record<string, string>> | undefined;
+  readonly hasBody: boolean;
+}
+
+type Forwarded = Extract<HttpDecision, { kind: 'forward' }>;
+
+/** Responses meshgate itself cut short (an upstream failure mid-body): their close is not the client's doing. */
+export const resetByProxy = new WeakSet<ServerResponse>();
+
+/**
+ * Records the route's cluster and destination service on the stream. Envoy resolves them with the route,
+ * before any filter runs, so a fault abort or CORS reply on a forwarding route is logged with them too.
+ */
+export function recordDestination(info: StreamInfo, snapshot: Snapshot, clusterName: string, requestedHost: string): Snapshot['clusters'][string] | undefined {
+  const cluster = snapshot.clusters[clusterName];
+  info.upstreamCluster = clusterName;
+  if (cluster === undefined) return undefined;
+  info.destinationServiceName = cluster.service?.hostname ?? (cluster.name === PASSTHROUGH_CLUSTER ? PASSTHROUGH_CLUSTER : undefined);
+  info.destinationServiceHost = cluster.service?.hostname ?? requestedHost;
+  if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
+  return cluster;
+}
+
+export async function forward(
+  deps: ForwardDeps, snapshot: Snapshot, decision: Forwarded, req: IncomingMessage, res: ServerResponse, info: StreamInfo,
+  target: { host: string; port: number; authority: string; path: string }, request: ForwardRequest,
+): Promise<void> {
+  const { action, route, weighted } = decision;
+  // Envoy applies the destination's operations first and the route's after them, so the route's `set` wins.
+  const headers = request.headers;
+  applyHeaderMutation(headers, weighted.headers?.request);
+  applyHeaderMutation(headers, route.headers?.request);
+  if (action.rewrite?.authority !== undefined) headers.host = action.rewrite.authority;
+  const path = rewritePath(target.path, action.rewrite);
+  if (path !== target.path) headers['x-envoy-original-path'] = target.path;
+
+  const cluster = recordDestination(info, snapshot, decision.cluster, target.host);
+  if (cluster === undefined) return sendLocalReply(res, info, rescue({ kind: 'cluster_not_found' }));
+
+  const mirrors = action.mirrors ?? [];
+  // Bodies are kept only when something may need them again: a retry or a mirror.
+  const keep = action.retryPolicy !== null || mirrors.length > 0 ? BODY_REPLAY_LIMIT : 0;
+  const body = request.hasBody ? new ReplayableBody(req, keep, (n) => { info.bytesReceived += n; }) : null;
+  if (mirrors.length > 0) {
+    const shadowed = startMirrors(deps, snapshot, mirrors, {
+      method: req.method ?? 'GET', path, headers: { ...headers }, body: body === null ? null : body.whenComplete(),
+      requestedHost: target.host, requestedPort: target.port,
+    });
+    if (shadowed.length > 0) deps.trace?.(`router: mirrored to ${shadowed.join(', ')}`);
+  }
+
+  const controller = new AbortController();
+  const timeoutMs = action.timeoutMs;
+  let timedOut = false;
+  const timer = timeoutMs > 0 ? setTimeout(() => { timedOut = true; controller.abort(new RouteTimeoutError(timeoutMs)); }, timeoutMs) : undefined;
+  res.once('close', () => { clearTimeout(timer); if (!res.writableFinished) controller.abort(); });
+
+  const outcome = await sendUpstream(deps, {
+    cluster, requestedHost: target.host, requestedPort: target.port, method: req.method ?? 'GET', path, headers,
+    body: body === null ? null : { [Symbol.asyncIterator]: () => body.reader()[Symbol.asyncIterator]() },
+    // A body larger than the replay buffer cannot be sent twice, so such a request is not retried.
+    bodyStarted: () => body !== null && !body.replayable,
+    retryPolicy: action.retryPolicy, signal: controller.signal,
+  }, info);
+
+  if (!outcome.ok) {
+    clearTimeout(timer);
+    if (res.destroyed) return;
+    const cause = timedOut ? { kind: 'route_timeout' as const } : causeOf(outcome.error, outcome.retried);
+    return sendLocalReply(res, info, rescue(cause));
+  }
+  const responseHeaders = upstreamResponseHeaders(outcome.response.headers, info.upstreamServiceTimeMs);
+  applyHeaderMutation(responseHeaders, weighted.headers?.response);
+  applyHeaderMutation(responseHeaders, route.headers?.response);
+  if (request.corsHeaders !== undefined) Object.assign(responseHeaders, request.corsHeaders);
+  streamResponse(res, info, outcome.response, responseHeaders, () => timedOut, timer);
+}
+
+function upstreamResponseHeaders(headers: Record<string, string | string[] | undefined>, serviceTimeMs: number | undefined): HeaderMap {
+  const out: HeaderMap = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && name !== 'connection' && name !== 'keep-alive' && name !== 'transfer-encoding') out[name] = value;
+  if (serviceTimeMs !== undefined) out['x-envoy-upstream-service-time'] = String(serviceTimeMs);
+  return out;
+}
+
+function streamResponse(res: ServerResponse, info: StreamInfo, response: UpstreamResponse, headers: HeaderMap, timedOut: () => boolean, timer: NodeJS.Timeout | undefined): void {
+  info.responseCode = response.statusCode;
+  info.responseCodeDetails = 'via_upstream';
+  res.writeHead(response.statusCode, headers);
+  const upstream = response.body;
+  upstream.on('data', (chunk: Buffer) => { info.bytesSent += chunk.length; });
+  upstream.on('error', () => {
+    // Mid-body failure: the status line is gone, so the only honest signal left is a reset.
+    info.addResponseFlag(timedOut() ? 'UT' : 'UC');
+    resetByProxy.add(res);
+    res.destroy();
+  });
+  upstream.on('end', () => { clearTimeout(timer); response.release(); });
+  res.once('close', () => { response.release(); upstream.destroy(); });
+  upstream.pipe(res);
+}
