@@ -19,11 +19,12 @@ export interface CompileTimes {
   readonly services: number;
 }
 
+/** `runs` loads in one fresh process, the first cold; at least two, so there is a warm one. */
 export function runCompileProbe(configDir: string, meshConfig: string, runs: number): Promise<CompileTimes> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', PROBE, configDir, meshConfig, String(Math.max(2, runs + 1))],
+      ['--import', 'tsx', PROBE, configDir, meshConfig, String(Math.max(2, runs))],
       { maxBuffer: 1 << 20 },
       (error, stdout, stderr) => {
         if (error !== null) return reject(new Error(`compile probe failed: ${stderr.trim() || error.message}`));
