@@ -21,7 +21,7 @@ export interface MicroTiming {
   readonly batches: number;
 }
 
-export const FULL_TIMING: MicroTiming = { warmupMs: 300, batchMs: 100, batches: 9 };
+export const FULL_TIMING: MicroTiming = { warmupMs: 200, batchMs: 50, batches: 9 };
 export const QUICK_TIMING: MicroTiming = { warmupMs: 50, batchMs: 20, batches: 3 };
 
 let sink: unknown;
