@@ -1,7 +1,10 @@
-// The admin HTTP API on 127.0.0.1:--admin-port: /ready, /config_dump, /clusters (see docs/admin-api.md).
+// The admin HTTP API on 127.0.0.1:--admin-port: /ready, /config_dump, /clusters, /stats/prometheus,
+// /logging (see docs/admin-api.md).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Snapshot } from '../compiler/snapshot.ts';
+import type { Logger } from '../observability/logger.ts';
 import { clustersJson, clustersText, type ClusterView } from './clusters-view.ts';
+import { handleLogging } from './logging-endpoint.ts';
 
 /** What the admin API reads; all of it is owned elsewhere and only looked at here. */
 export interface AdminSources {
@@ -12,6 +15,8 @@ export interface AdminSources {
   readonly clusters: ClusterView;
   /** Prometheus exposition for /stats/prometheus. */
   readonly metrics?: () => Promise<{ readonly contentType: string; readonly body: string }>;
+  /** meshgate's own logger, whose level /logging shows and changes. */
+  readonly logger?: Logger;
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
@@ -21,7 +26,9 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 
 export function handleAdmin(sources: AdminSources, req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://admin');
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
+  // POST only where Envoy requires it for a change (/logging), so Envoy's tooling works unchanged.
+  const write = req.method === 'POST' && url.pathname === '/logging';
+  if (req.method !== 'GET' && req.method !== 'HEAD' && !write) return send(res, 405, 'text/plain', 'method not allowed\n');
   const snapshot = sources.snapshot();
   switch (url.pathname) {
     case '/ready':
@@ -46,8 +53,13 @@ export function handleAdmin(sources: AdminSources, req: IncomingMessage, res: Se
       sources.metrics().then((m) => send(res, 200, m.contentType, m.body), () => send(res, 500, 'text/plain', 'metrics failed\n'));
       return;
     }
+    case '/logging': {
+      if (sources.logger === undefined) return send(res, 404, 'text/plain', 'not found\n');
+      const reply = handleLogging(sources.logger, url.searchParams);
+      return send(res, reply.status, 'text/plain', reply.body);
+    }
     case '/':
-      return send(res, 200, 'text/plain', 'meshgate admin: /ready /config_dump /clusters[?format=json] /stats/prometheus\n');
+      return send(res, 200, 'text/plain', 'meshgate admin: /ready /config_dump /clusters[?format=json] /stats/prometheus /logging[?level=LEVEL]\n');
     default:
       return send(res, 404, 'text/plain', 'not found\n');
   }

@@ -1,7 +1,9 @@
-// `meshgate proxy`: wires the watched config source → compiler → data plane → admin API, prints where it
-// listens, reloads on change (a failed load or compile never replaces the live snapshot), drains on SIGTERM.
+// `meshgate proxy`: wires the watched config source → compiler → data plane → admin API and metrics port,
+// prints where it listens, reloads on change (a failed load or compile never replaces the live snapshot),
+// drains on SIGTERM and flushes the access log before exiting.
 import { Option, type Command } from 'commander';
 import { AdminServer } from '../admin/admin-server.ts';
+import { MetricsServer } from '../admin/metrics-server.ts';
 import { compile } from '../compiler/compile.ts';
 import type { Snapshot } from '../compiler/snapshot.ts';
 import { DirectorySource, type ConfigState } from '../config/sources/directory-source.ts';
@@ -12,9 +14,9 @@ import { parseDnsServer } from '../dns/dns-servers.ts';
 import { DnsResolver } from '../dns/resolver.ts';
 import { AccessLogger, type AccessLogFormat } from '../observability/access-log/access-logger.ts';
 import { openAccessLogSink, type AccessLogSink } from '../observability/access-log/sink.ts';
-import { IstioMetrics } from '../observability/metrics/istio-metrics.ts';
-import { createMetricsRegistry, MeshgateMetrics, renderPrometheus } from '../observability/metrics/meshgate-metrics.ts';
+import { LOG_LEVELS, Logger, type LogLevel } from '../observability/logger.ts';
 import { systemClock } from '../system-clock.ts';
+import { ProxyTelemetry } from './proxy-telemetry.ts';
 import { UsageError } from './usage-error.ts';
 
 interface ProxyFlags {
@@ -24,6 +26,9 @@ interface ProxyFlags {
   readonly bind: string;
   readonly outboundPort: string;
   readonly adminPort: string;
+  readonly metricsPort: string;
+  readonly logLevel: LogLevel;
+  readonly metricsPassthroughHosts?: boolean;
   readonly dnsServer: string[];
   readonly accessLog: string;
   readonly accessLogFormat: AccessLogFormat;
@@ -45,7 +50,10 @@ export function registerProxyCommand(program: Command): void {
     .option('--namespace <ns>', "the proxy's own namespace (decides exportTo and Sidecar visibility)", 'default')
     .option('--bind <addr>', 'address of the outbound listener', '127.0.0.1')
     .option('--outbound-port <n>', 'explicit proxy port (HTTP_PROXY/HTTPS_PROXY)', '15001')
-    .option('--admin-port <n>', 'admin API port on 127.0.0.1 (/ready, /config_dump, /clusters)', '15000')
+    .option('--admin-port <n>', 'admin API port on 127.0.0.1 (/ready, /config_dump, /clusters, /logging)', '15000')
+    .option('--metrics-port <n>', 'Prometheus scrape port on the --bind address (/stats/prometheus); 0 picks a free port', '15090')
+    .option('--metrics-passthrough-hosts', 'label PassthroughCluster/BlackHoleCluster metrics with the requested host (unbounded series)')
+    .addOption(new Option('--log-level <level>', "level of meshgate's own messages on stderr (changeable at run time: admin /logging)").choices(LOG_LEVELS).default('info'))
     .option('--dns-server <ip[:port]>', 'DNS server for upstream names (repeatable; default: the system resolver)', collect, [])
     .option('--access-log <file|->', 'access log destination, - for stdout', '-')
     .addOption(new Option('--access-log-format <format>', 'access log encoding').choices(['text', 'json']).default('text'))
@@ -75,22 +83,25 @@ export function parseLabels(text: string | undefined): Record<string, string> {
   return labels;
 }
 
-function say(line: string): void {
-  process.stderr.write(`meshgate: ${line}\n`);
+function reportLoad(log: Logger, state: ConfigState): void {
+  for (const r of state.rejected) {
+    log.warning(`rejected ${r.file}${r.servingLastGood ? ' (its last good version stays live)' : ''}:`);
+    for (const e of r.errors) log.warning(`  ${e}`);
+  }
+  for (const w of state.warnings) log.warning(w);
 }
 
-function reportLoad(state: ConfigState): void {
-  for (const r of state.rejected) {
-    say(`rejected ${r.file}${r.servingLastGood ? ' (its last good version stays live)' : ''}:`);
-    for (const e of r.errors) say(`  ${e}`);
-  }
-  for (const w of state.warnings) say(`warning: ${w}`);
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.stack ?? err.message : String(err);
 }
 
 async function runProxy(flags: ProxyFlags): Promise<void> {
   if (!NAMESPACE.test(flags.namespace)) throw new UsageError(`--namespace "${flags.namespace}" is not a valid namespace name`);
   const outboundPort = port('--outbound-port', flags.outboundPort);
   const adminPort = port('--admin-port', flags.adminPort);
+  const metricsPort = port('--metrics-port', flags.metricsPort);
+  const log = new Logger(flags.logLevel, (line) => process.stderr.write(line));
+  const say = (line: string): void => log.info(line);
   const labels = parseLabels(flags.labels);
   const seed = flags.randomSeed === undefined ? undefined : Number(flags.randomSeed);
   if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--random-seed "${flags.randomSeed}" is not an integer`);
@@ -106,58 +117,53 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   let accessLog: AccessLogger;
   let sink: AccessLogSink;
   try {
-    sink = await openAccessLogSink(flags.accessLog, { onError: (e) => say(e.message) });
+    sink = await openAccessLogSink(flags.accessLog, { onError: (e) => log.error(e.message) });
     accessLog = new AccessLogger(flags.accessLogFormat, sink);
   } catch (err) {
-    say(err instanceof Error ? err.message : String(err));
+    log.error(err instanceof Error ? err.message : String(err));
     process.exit(1);
   }
   const traceRouter = (process.env.MESHGATE_TRACE ?? '').split(',').includes('router');
   const source = new DirectorySource(flags.config, {
     namespace: flags.namespace,
     ...(flags.meshConfig !== undefined ? { meshConfigPath: flags.meshConfig } : {}),
-    onError: (error) => say(`reload failed, the live config stays: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
+    onError: (error) => log.error(`reload failed, the live config stays: ${errorText(error)}`),
   });
-  if (flags.config.length === 0) say('no --config given: every destination is unknown to the registry');
+  if (flags.config.length === 0) log.warning('no --config given: every destination is unknown to the registry');
 
   // The mesh's dnsRefreshRate is only known after the first load; Istio's default (60 s) serves until then.
   const resolver = new DnsResolver({ servers: dnsServers });
-  const registry = createMetricsRegistry();
-  const istio = new IstioMetrics(registry, { source: { namespace: flags.namespace } });
-  const proxy = new ProxyServer({
+  const telemetry = new ProxyTelemetry({
+    namespace: flags.namespace, accessLog, sink, resolver, logger: log, passthroughHostLabels: flags.metricsPassthroughHosts === true,
+  });
+  const health = telemetry.health;
+  const live = new ProxyServer({
     clock: systemClock,
     resolver,
-    accessLog: (info) => {
-      accessLog.log(info);
-      if (info.requestProtocol === 'http') istio.recordHttp(info);
-      else istio.tcpClosed(info);
-    },
-    tunnelOpened: (info) => istio.tcpOpened(info),
-    connections: (kind, delta) => (delta > 0 ? health.connectionOpened(kind) : health.connectionClosed(kind)),
+    accessLog: telemetry.streamEnded,
+    tunnelOpened: telemetry.tunnelOpened,
+    connections: telemetry.connections,
+    bug: telemetry.bug,
     ...(seed !== undefined ? { random: seededRandom(seed) } : {}),
     ...(traceRouter ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   });
-  // The proxy's callbacks above run only once traffic flows, after this line.
-  const health = new MeshgateMetrics(registry, {
-    dns: () => resolver.stats,
-    accessLogDropped: () => sink.droppedLines,
-    upstreamPools: () => proxy.clusters.connectionsByCluster(),
-  });
+  telemetry.attach(live.clusters);
   const apply = (state: ConfigState): Snapshot | undefined => {
-    reportLoad(state);
+    reportLoad(log, state);
     const started = process.hrtime.bigint();
     const atSeconds = Date.now() / 1000;
     try {
       const snapshot = compile(state.configSet, { namespace: flags.namespace, version: String(state.version), labels });
       for (const d of snapshot.diagnostics) say(`note: ${d.message}`);
-      proxy.swap(snapshot);
+      live.swap(snapshot);
       const buildSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      log.debug(`config version ${snapshot.version} compiled in ${(buildSeconds * 1000).toFixed(1)} ms: ${Object.keys(snapshot.clusters).length} clusters, ${Object.keys(snapshot.listeners).length} listeners`);
       health.reloaded({ version: state.version, applied: state.rejected.length === 0, rejectedFiles: state.rejected.length, buildSeconds, atSeconds });
       return snapshot;
     } catch (err) {
-      say(`config version ${state.version} did not compile, the live snapshot stays: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      log.error(`config version ${state.version} did not compile, the live snapshot stays: ${errorText(err)}`);
       health.bug();
-      health.reloaded({ version: Number(proxy.snapshot?.version ?? 0), applied: false, rejectedFiles: state.rejected.length, atSeconds });
+      health.reloaded({ version: Number(live.snapshot?.version ?? 0), applied: false, rejectedFiles: state.rejected.length, atSeconds });
       return undefined;
     }
   };
@@ -168,25 +174,30 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   });
   const initial = apply(first);
   if (initial === undefined) process.exit(1);
-  const live = proxy;
   const admin = new AdminServer({
     snapshot: () => live.snapshot,
     rejected: () => source.state?.rejected ?? [],
     warnings: () => source.state?.warnings ?? [],
     clusters: live.clusters,
-    metrics: () => renderPrometheus(registry),
+    metrics: telemetry.prometheus,
+    logger: log,
   });
+  const metrics = new MetricsServer(telemetry.prometheus);
   let listening: { address: string; port: number };
   let adminListening: number;
+  let metricsListening: { address: string; port: number };
   try {
     listening = await live.listen(outboundPort, flags.bind);
     adminListening = await admin.listen(adminPort);
+    metricsListening = await metrics.listen(metricsPort, flags.bind);
   } catch (err) {
-    say(`cannot listen: ${err instanceof Error ? err.message : String(err)}`);
+    log.error(`cannot listen: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
-  say(`outbound listener on ${formatSocketAddress(listening.address, listening.port)} (HTTP_PROXY/HTTPS_PROXY), admin on 127.0.0.1:${adminListening}`);
-  say(`loaded ${initial.services.length} services from ${first.files.length} files (${initial.outboundTrafficPolicy}, namespace ${flags.namespace}, config version ${initial.version})`);
+  // The startup summary is printed whatever the log level: with port 0 it is the only way to learn the
+  // ports, and scripts wait for it.
+  process.stderr.write(`meshgate: outbound listener on ${formatSocketAddress(listening.address, listening.port)} (HTTP_PROXY/HTTPS_PROXY), admin on 127.0.0.1:${adminListening}, metrics on ${formatSocketAddress(metricsListening.address, metricsListening.port)}/stats/prometheus\n`);
+  process.stderr.write(`meshgate: loaded ${initial.services.length} services from ${first.files.length} files (${initial.outboundTrafficPolicy}, namespace ${flags.namespace}, config version ${initial.version})\n`);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -195,7 +206,7 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     say(`${signal}: draining for up to ${drainSeconds}s`);
     source.close();
     const cut = await live.stop(drainSeconds * 1000);
-    await admin.close();
+    await Promise.all([admin.close(), metrics.close()]);
     await accessLog.close();
     if (cut > 0) say(`closed ${cut} streams still running after the drain timeout`);
     process.exit(0);

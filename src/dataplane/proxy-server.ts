@@ -21,6 +21,8 @@ export interface ProxyServerOptions {
   readonly trace?: (line: string) => void;
   /** Told when a tunnel starts being proxied (metrics). */
   readonly tunnelOpened?: (info: StreamInfo) => void;
+  /** Told about a broken internal invariant met while serving a stream (meshgate_bug_total). */
+  readonly bug?: (error: unknown) => void;
   /** Told when client connections open and close (metrics). */
   readonly connections?: (kind: 'http' | 'connect', delta: 1 | -1) => void;
 }
@@ -39,7 +41,7 @@ export class ProxyServer {
       if (this.#snapshot === undefined) throw new Error('no snapshot is live');
       return this.#snapshot;
     };
-    const common = { snapshot, clusters: this.clusters, clock: options.clock, random, log: options.accessLog, trace: options.trace };
+    const common = { snapshot, clusters: this.clusters, clock: options.clock, random, log: options.accessLog, trace: options.trace, bug: options.bug };
     this.#listener = new OutboundListener({
       request: createHttpHandler({ ...common, maxUriBytes: limits.maxUriBytes }),
       connect: createConnectHandler({ ...common, open: this.#tunnels, opened: options.tunnelOpened }),

@@ -54,6 +54,11 @@ export class StreamInfo {
   upstreamServiceTimeMs: number | undefined = undefined;
   /** Monotonic time the upstream request was sent, for upstreamServiceTimeMs. */
   upstreamRequestHrtime: bigint | undefined = undefined;
+  /**
+   * Set while a tunnel runs: copies its live byte counts into bytesReceived/bytesSent, so a metrics
+   * scrape can count the bytes of long connections before they close.
+   */
+  readLiveBytes: (() => void) | undefined = undefined;
 
   // Where it went.
   /** %UPSTREAM_HOST%: `ip:port` actually connected to. */

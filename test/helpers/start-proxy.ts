@@ -9,6 +9,8 @@ export interface RunningProxy {
   /** `http://127.0.0.1:<outbound port>`, for curl -x. */
   readonly proxyUrl: string;
   readonly adminUrl: string;
+  /** `http://<bind>:<metrics port>` (--metrics-port 0 unless the test names one). */
+  readonly metricsUrl: string;
   /** Access-log lines so far (stdout), newest last. */
   readonly logLines: string[];
   stderr(): string;
@@ -33,7 +35,7 @@ function waitFor(check: () => boolean, timeoutMs: number, what: () => string): P
 }
 
 export async function startProxy(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<RunningProxy> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'proxy', '--outbound-port', '0', '--admin-port', '0', ...args], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'proxy', '--outbound-port', '0', '--admin-port', '0', '--metrics-port', '0', ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,11 +58,14 @@ export async function startProxy(args: readonly string[], env: Readonly<Record<s
   if (exit !== undefined) throw new Error(`meshgate proxy exited with ${exit}:\n${stderr}`);
   const outbound = /outbound listener on ([\d.]+):(\d+)/.exec(stderr)!;
   const admin = /admin on 127\.0\.0\.1:(\d+)/.exec(stderr)!;
+  const metrics = /metrics on ([\d.]+):(\d+)/.exec(stderr)!;
   const proxyUrl = `http://${outbound[1]}:${outbound[2]}`;
   const adminUrl = `http://127.0.0.1:${admin[1]}`;
+  const metricsUrl = `http://${metrics[1]}:${metrics[2]}`;
   return {
     proxyUrl,
     adminUrl,
+    metricsUrl,
     logLines,
     stderr: () => stderr,
     async waitForLog(pattern, timeoutMs = 5000, from = 0) {

@@ -64,6 +64,7 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
       deps.log(info);
     });
     handle(deps, snapshot, req, res, info).catch((error: unknown) => {
+      deps.bug?.(error);
       // A broken invariant must not take the proxy down; the client gets Envoy's reset reply.
       if (!res.headersSent) sendLocalReply(res, info, rescue(causeOf(error)));
       else {

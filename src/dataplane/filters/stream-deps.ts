@@ -15,4 +15,6 @@ export interface StreamDeps {
   readonly log: (info: StreamInfo) => void;
   /** Set when MESHGATE_TRACE includes `router`. */
   readonly trace?: ((line: string) => void) | undefined;
+  /** Told about a broken internal invariant (counted as meshgate_bug_total); the client still gets a reply. */
+  readonly bug?: ((error: unknown) => void) | undefined;
 }

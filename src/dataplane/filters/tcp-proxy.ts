@@ -15,7 +15,7 @@ import type { StreamDeps } from './stream-deps.ts';
 export interface TunnelDeps extends StreamDeps {
   /** Tunnels currently open, so a drain can wait for them and then close them. */
   readonly open: Set<Socket>;
-  /** Told when a tunnel starts being proxied (after routing), for istio_tcp_connections_opened_total. */
+  /** Told when a tunnel starts being proxied (its upstream is connected), for istio_tcp_connections_opened_total. */
   readonly opened?: ((info: StreamInfo) => void) | undefined;
 }
 
@@ -34,6 +34,7 @@ export function createConnectHandler(deps: TunnelDeps): (req: IncomingMessage, c
     };
     client.on('error', () => client.destroy());
     tunnel(deps, snapshot, req, client, head, info, finish).catch((error: unknown) => {
+      deps.bug?.(error);
       writeRawReply(client, info, rescue(causeOf(error)));
       finish();
     });
@@ -69,7 +70,6 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
   info.destinationServiceName = cluster.service?.hostname ?? PASSTHROUGH_CLUSTER;
   info.destinationServiceHost = cluster.service?.hostname ?? host;
   if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
-  deps.opened?.(info);
 
   let hosts: readonly UpstreamHost[];
   try {
@@ -106,6 +106,7 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
     return finish();
   }
   deps.clusters.stats(cluster.name, picked).rqTotal++;
+  deps.opened?.(info);
   if (upstream.localAddress !== undefined) info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
   splice(client, upstream, head, info, finish, cluster.tcpIdleTimeoutMs);
 }
@@ -113,10 +114,15 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
 /** Pipes both ways with no per-chunk work; byte counts come from the upstream socket at the end. */
 function splice(client: Socket, upstream: Socket, head: Buffer, info: StreamInfo, finish: () => void, idleTimeoutMs: number): void {
   let closed = 0;
-  const done = (): void => {
-    if (++closed < 2) return;
+  const readBytes = (): void => {
     info.bytesReceived = upstream.bytesWritten;
     info.bytesSent = upstream.bytesRead;
+  };
+  info.readLiveBytes = readBytes;
+  const done = (): void => {
+    if (++closed < 2) return;
+    readBytes();
+    info.readLiveBytes = undefined;
     finish();
   };
   upstream.on('error', () => upstream.destroy());

@@ -8,18 +8,30 @@ import { transportFailureReasonOf } from '../rescue.ts';
 import { EndpointResolver, type NameResolver, type UpstreamHost } from './endpoint-resolver.ts';
 import { LoadBalancer } from './load-balancer.ts';
 
+/** Envoy's per-host request counters for one cluster's host (shown by /clusters). */
 export interface HostStats {
   readonly host: string;
   rqTotal: number;
+  /** Attempts that failed or got a 5xx response. */
   rqError: number;
+  /** Attempts that got a non-5xx response. */
+  rqSuccess: number;
+  /** Attempts cut by a route or per-try timeout. */
+  rqTimeout: number;
   cxConnectFail: number;
+}
+
+/** Connections to one upstream address, whichever cluster opened them (pools are shared; see pool()). */
+export interface ConnectionStats {
+  total: number;
+  active: number;
 }
 
 /**
  * undici's own connect timeout runs on its coarse timers (about a second of slack), which would turn a
  * 250 ms DestinationRule connectTimeout into a second; this connector times the connect precisely.
  */
-function preciseConnector(timeoutMs: number): buildConnector.connector {
+function preciseConnector(timeoutMs: number, opened: (socket: Socket) => void): buildConnector.connector {
   const base = buildConnector({ timeout: 0 }) as unknown as (options: buildConnector.Options, callback: buildConnector.Callback) => Socket | undefined;
   return (options, callback) => {
     let settled = false;
@@ -36,6 +48,9 @@ function preciseConnector(timeoutMs: number): buildConnector.connector {
       }
       settled = true;
       clearTimeout(timer);
+      // On failure undici's connector passes only the error; count sockets that did connect.
+      const connected = result[1];
+      if (result[0] === null && connected !== null && connected !== undefined) opened(connected as Socket);
       callback(...result);
     });
   };
@@ -50,6 +65,7 @@ export class ClusterManager {
   /** Last resolved hosts per cluster name, for /clusters. */
   readonly #lastHosts = new Map<string, readonly UpstreamHost[]>();
   readonly #stats = new Map<string, HostStats>();
+  readonly #connections = new Map<string, ConnectionStats>();
   #closed = false;
 
   /** The outbound listener's own address, so passthrough never dials the proxy itself (Istio's blackhole chain on 15001). */
@@ -86,7 +102,7 @@ export class ClusterManager {
     const key = `${clusterName}|${host.key}`;
     let s = this.#stats.get(key);
     if (s === undefined) {
-      s = { host: host.key, rqTotal: 0, rqError: 0, cxConnectFail: 0 };
+      s = { host: host.key, rqTotal: 0, rqError: 0, rqSuccess: 0, rqTimeout: 0, cxConnectFail: 0 };
       this.#stats.set(key, s);
     }
     return s;
@@ -97,14 +113,38 @@ export class ClusterManager {
     return [...this.#stats.entries()].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
   }
 
+  /** Requests in flight to `hostKey` (`ip:port`), for /clusters. */
+  activeRequests(hostKey: string): number {
+    return this.lb.activeRequests(hostKey);
+  }
+
+  /** Connections opened to `hostKey` (`ip:port`) so far and open now, by pools and tunnels alike. */
+  connectionsTo(hostKey: string): ConnectionStats {
+    return this.#connections.get(hostKey) ?? { total: 0, active: 0 };
+  }
+
+  /** Counts a new upstream connection until its socket closes. */
+  #connected(hostKey: string, socket: Socket): void {
+    let c = this.#connections.get(hostKey);
+    if (c === undefined) {
+      c = { total: 0, active: 0 };
+      this.#connections.set(hostKey, c);
+    }
+    c.total++;
+    c.active++;
+    const counted = c;
+    socket.once('close', () => { counted.active--; });
+  }
+
   /** A keep-alive pool to one host; clusters with the same connect and idle timeouts share it. */
   pool(cluster: Cluster, host: UpstreamHost): Pool {
     const key = `${cluster.connectTimeoutMs}|${cluster.idleTimeoutMs}|${host.key}`;
     let pool = this.#pools.get(key);
     if (pool === undefined) {
       const idle = cluster.idleTimeoutMs > 0 ? cluster.idleTimeoutMs : 3_600_000;
+      const hostKey = host.key;
       pool = new Pool(`http://${host.key}`, {
-        connect: preciseConnector(cluster.connectTimeoutMs),
+        connect: preciseConnector(cluster.connectTimeoutMs, (socket) => this.#connected(hostKey, socket)),
         // Istio's route timeout is 0 (none) unless a VirtualService sets one; the router enforces it.
         headersTimeout: 0,
         bodyTimeout: 0,
@@ -132,6 +172,7 @@ export class ClusterManager {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
+        this.#connected(host.key, socket);
         resolve(socket);
       });
       socket.once('error', (error) => {

@@ -2,7 +2,7 @@
 // per-try timeout and the retry policy, and hands back the first response that should not be retried.
 import { Readable } from 'node:stream';
 import type { Cluster, RetryPolicy } from '../../compiler/snapshot.ts';
-import { NoHealthyUpstreamError, PerTryTimeoutError } from '../../errors.ts';
+import { NoHealthyUpstreamError, PerTryTimeoutError, RouteTimeoutError } from '../../errors.ts';
 import type { Clock } from '../clock.ts';
 import { backoffMs, isConnectFailure, retriableError, retriableGrpcStatus, retriableStatus, retriableTimeout } from '../filters/retry.ts';
 import type { StreamInfo } from '../stream-info.ts';
@@ -88,6 +88,9 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
         signal,
       }));
       info.markUpstreamResponseHeaders(deps.clock);
+      // Envoy's per-host counters: a 5xx is an error even when it is passed on or retried.
+      if (response.statusCode >= 500) stats.rqError++;
+      else stats.rqSuccess++;
       const retriable = policy !== null && (retriableStatus(policy, response.statusCode) || retriableGrpcStatus(policy, response.headers['grpc-status']));
       if (policy !== null && retriable && canRetry()) {
         response.body.resume();
@@ -104,6 +107,7 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
       stats.rqError++;
       if (isConnectFailure(error)) stats.cxConnectFail++;
       const perTryExpired = perTry?.aborted === true && !req.signal.aborted;
+      if (perTryExpired || req.signal.reason instanceof RouteTimeoutError) stats.rqTimeout++;
       const failure = perTryExpired ? new PerTryTimeoutError(policy!.perTryTimeoutMs) : error;
       if (policy !== null && canRetry() && (perTryExpired ? retriableTimeout(policy) : retriableError(policy, error))) {
         retried = true;

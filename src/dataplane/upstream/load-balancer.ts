@@ -29,6 +29,11 @@ export class LoadBalancer {
     return best;
   }
 
+  /** Requests in flight to `hostKey` (`ip:port`), over every cluster. */
+  activeRequests(hostKey: string): number {
+    return this.#active.get(hostKey) ?? 0;
+  }
+
   /** Call when a request to `host` starts; the returned function ends it. */
   track(host: UpstreamHost): () => void {
     this.#active.set(host.key, (this.#active.get(host.key) ?? 0) + 1);

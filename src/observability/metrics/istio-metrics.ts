@@ -36,6 +36,12 @@ interface HttpSeries {
   readonly responseBytes: HistogramCell;
 }
 
+interface TcpReport {
+  readonly series: TcpSeries;
+  sent: number;
+  received: number;
+}
+
 interface TcpSeries {
   readonly sent: CounterCell;
   readonly received: CounterCell;
@@ -73,9 +79,11 @@ export class IstioMetrics {
   readonly #passthroughHostLabels: boolean;
   readonly #httpSeries = new Map<string, HttpSeries>();
   readonly #tcpSeries = new Map<string, TcpSeries>();
-  /** Bytes of a long TCP connection already counted by tcpProgress(). */
-  readonly #tcpReported = new WeakMap<StreamInfo, { sent: number; received: number }>();
-
+  /**
+   * TCP connections reported so far: the series chosen at the first report (as Istio computes a
+   * connection's labels once), and the bytes already counted.
+   */
+  readonly #tcpOpen = new Map<StreamInfo, TcpReport>();
   constructor(registry: Registry, options: IstioMetricsOptions = {}) {
     const buckets = ENVOY_DEFAULT_BUCKETS;
     this.#requests = new SeriesCounter(ISTIO_METRIC.requestsTotal, 'Requests handled by the proxy.', registry);
@@ -105,32 +113,63 @@ export class IstioMetrics {
     this.#responseBytes.observe(series.responseBytes, info.bytesSent);
   }
 
-  /** Call when a client TCP connection (or CONNECT tunnel) starts being proxied, whatever happens upstream. */
+  /**
+   * Call when a client TCP connection (or CONNECT tunnel) starts being proxied. Its labels, response
+   * flags included, are fixed here for its whole life, so its opened, bytes and closed counts share one
+   * series; a connection refused before this point is reported opened when it closes, as Istio does.
+   */
   tcpOpened(info: StreamInfo): void {
-    this.#tcpSeriesFor(info).opened.value++;
+    this.#report(info);
   }
 
   /** Counts bytes moved since the last call; for long connections, so byte counters move while they live. */
   tcpProgress(info: StreamInfo): void {
-    const reported = this.#tcpReported.get(info) ?? { sent: 0, received: 0 };
-    const sent = info.bytesSent - reported.sent;
-    const received = info.bytesReceived - reported.received;
-    if (sent === 0 && received === 0) return;
-    const series = this.#tcpSeriesFor(info);
-    if (sent > 0) series.sent.value += sent;
-    if (received > 0) series.received.value += received;
-    this.#tcpReported.set(info, { sent: info.bytesSent, received: info.bytesReceived });
+    const report = this.#report(info);
+    const sent = info.bytesSent - report.sent;
+    const received = info.bytesReceived - report.received;
+    if (sent > 0) report.series.sent.value += sent;
+    if (received > 0) report.series.received.value += received;
+    report.sent = info.bytesSent;
+    report.received = info.bytesReceived;
+  }
+
+  /**
+   * Counts the bytes open connections moved since the last report (Istio reports long TCP connections
+   * periodically); call before rendering a scrape. Connections that can read live counts refresh them.
+   */
+  reportOpenConnections(): void {
+    for (const info of this.#tcpOpen.keys()) {
+      info.readLiveBytes?.();
+      this.tcpProgress(info);
+    }
   }
 
   /** Call once when a TCP connection ends: counts its remaining bytes and the close. */
   tcpClosed(info: StreamInfo): void {
     this.tcpProgress(info);
-    this.#tcpSeriesFor(info).closed.value++;
+    this.#report(info).series.closed.value++;
+    this.#tcpOpen.delete(info);
+  }
+
+  /** The connection's report, opening it (and counting it opened) on first sight. */
+  #report(info: StreamInfo): TcpReport {
+    let report = this.#tcpOpen.get(info);
+    if (report === undefined) {
+      report = { series: this.#tcpSeriesFor(info), sent: 0, received: 0 };
+      report.series.opened.value++;
+      this.#tcpOpen.set(info, report);
+    }
+    return report;
   }
 
   #destination(info: StreamInfo): [service: string, name: string, namespace: string] {
     const name = value(info.destinationServiceName);
-    const host = CATCH_ALL.has(name) && !this.#passthroughHostLabels ? UNKNOWN : value(info.destinationServiceHost);
+    let host: string;
+    if (!CATCH_ALL.has(name)) host = value(info.destinationServiceHost);
+    else if (!this.#passthroughHostLabels) host = UNKNOWN;
+    // Istio reports the Host header as sent (port included); for a CONNECT, meshgate's explicit mode
+    // has the requested host, which Istio's captured TCP never knows.
+    else host = value(info.requestProtocol === 'http' ? info.authority ?? info.destinationServiceHost : info.destinationServiceHost);
     return [host, name, value(info.destinationServiceNamespace)];
   }
 

@@ -11,11 +11,11 @@ export const ISTIO_METRIC = {
   requestBytes: 'istio_request_bytes',
   /** Histogram (bytes): response body size. */
   responseBytes: 'istio_response_bytes',
-  /** Counter: bytes sent to the client over TCP connections (and CONNECT tunnels). */
+  /** Counter: bytes sent to the client over TCP connections (and CONNECT tunnels), at each scrape and at the end. */
   tcpSentBytesTotal: 'istio_tcp_sent_bytes_total',
   /** Counter: bytes received from the client over TCP connections. */
   tcpReceivedBytesTotal: 'istio_tcp_received_bytes_total',
-  /** Counter: TCP connections opened to an upstream (or refused into the BlackHoleCluster). */
+  /** Counter: TCP connections that reached their upstream; one refused before that counts when it closes. */
   tcpConnectionsOpenedTotal: 'istio_tcp_connections_opened_total',
   /** Counter: TCP connections closed. */
   tcpConnectionsClosedTotal: 'istio_tcp_connections_closed_total',
@@ -84,7 +84,7 @@ export const MESHGATE_METRIC = {
   snapshotBuildSeconds: 'meshgate_snapshot_build_duration_seconds',
   /** Gauge {kind="http|connect|tcp"}: client connections open now. */
   downstreamConnectionsActive: 'meshgate_downstream_connections_active',
-  /** Gauge {cluster}: upstream connections held by each cluster's pool, read at scrape time. */
+  /** Gauge {cluster}: upstream HTTP connections held by the pools each cluster uses, read at scrape time. */
   upstreamPoolConnections: 'meshgate_upstream_pool_connections',
   /** Counter: DNS lookups sent (A and AAAA of one name count once). */
   dnsLookupsTotal: 'meshgate_dns_lookups_total',

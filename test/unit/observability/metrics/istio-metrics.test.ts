@@ -110,6 +110,57 @@ void describe('istio_* metrics', () => {
     const after = (await renderPrometheus(registry)).body;
     assert.equal(sample(after, ISTIO_METRIC.tcpConnectionsClosedTotal, { destination_service_name: 'BlackHoleCluster', response_flags: 'UH' }), 1);
   });
+
+  void test('TCP: a connection refused before it opened is counted opened when it closes, with its final flags', async () => {
+    const registry = createMetricsRegistry();
+    const metrics = new IstioMetrics(registry);
+    const failed = new StreamInfo(new ManualClock(), 'tcp');
+    Object.assign(failed, { destinationServiceHost: 'db.example', destinationServiceName: 'db.example', destinationServiceNamespace: 'ns' });
+    failed.addResponseFlag('UF');
+    failed.addResponseFlag('URX');
+    metrics.tcpClosed(failed);
+    const { body } = await renderPrometheus(registry);
+    const want = { destination_service_name: 'db.example', response_flags: 'UF,URX' };
+    assert.equal(sample(body, ISTIO_METRIC.tcpConnectionsOpenedTotal, want), 1);
+    assert.equal(sample(body, ISTIO_METRIC.tcpConnectionsClosedTotal, want), 1);
+  });
+
+  void test('TCP: labels are fixed when a connection opens, so its counts stay in one series', async () => {
+    const registry = createMetricsRegistry();
+    const metrics = new IstioMetrics(registry);
+    const info = new StreamInfo(new ManualClock(), 'tcp');
+    Object.assign(info, { destinationServiceHost: 'db.example', destinationServiceName: 'db.example' });
+    metrics.tcpOpened(info);
+    info.addResponseFlag('DC');
+    metrics.tcpClosed(info);
+    const { body } = await renderPrometheus(registry);
+    assert.equal(sample(body, ISTIO_METRIC.tcpConnectionsOpenedTotal, { response_flags: '-' }), 1);
+    assert.equal(sample(body, ISTIO_METRIC.tcpConnectionsClosedTotal, { response_flags: '-' }), 1);
+    assert.equal(sample(body, ISTIO_METRIC.tcpConnectionsClosedTotal, { response_flags: 'DC' }), undefined);
+  });
+
+  void test('TCP: open connections report their live bytes at each scrape, and nothing twice', async () => {
+    const registry = createMetricsRegistry();
+    const metrics = new IstioMetrics(registry);
+    const info = new StreamInfo(new ManualClock(), 'tcp');
+    Object.assign(info, { destinationServiceHost: 'db.example', destinationServiceName: 'db.example' });
+    let live = { received: 0, sent: 0 };
+    info.readLiveBytes = () => { info.bytesReceived = live.received; info.bytesSent = live.sent; };
+    metrics.tcpOpened(info);
+    live = { received: 100, sent: 2000 };
+    metrics.reportOpenConnections();
+    let body = (await renderPrometheus(registry)).body;
+    assert.equal(sample(body, ISTIO_METRIC.tcpSentBytesTotal, {}), 2000);
+    assert.equal(sample(body, ISTIO_METRIC.tcpConnectionsClosedTotal, {}), 0);
+    live = { received: 150, sent: 5000 };
+    info.readLiveBytes();
+    metrics.tcpClosed(info);
+    metrics.reportOpenConnections();
+    body = (await renderPrometheus(registry)).body;
+    assert.equal(sample(body, ISTIO_METRIC.tcpSentBytesTotal, {}), 5000);
+    assert.equal(sample(body, ISTIO_METRIC.tcpReceivedBytesTotal, {}), 150);
+    assert.equal(sample(body, ISTIO_METRIC.tcpConnectionsClosedTotal, {}), 1);
+  });
 });
 
 void describe('meshgate_* health metrics', () => {
