@@ -4,7 +4,9 @@
 import { spawnSync } from 'node:child_process';
 
 if (process.platform !== 'linux') {
-  console.warn(`meshgate: skipping the SO_ORIGINAL_DST addon (transparent capture needs Linux, this is ${process.platform})`);
+  console.warn(
+    `meshgate: skipping the SO_ORIGINAL_DST addon (transparent capture needs Linux, this is ${process.platform})`,
+  );
   process.exit(0);
 }
 // npm puts node-gyp on PATH for lifecycle scripts: ours from devDependencies, or npm's own copy.

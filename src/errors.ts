@@ -36,7 +36,11 @@ export class UpstreamConnectError extends MeshgateError {
   /** Envoy's %UPSTREAM_TRANSPORT_FAILURE_REASON%, e.g. `delayed connect error: 111`. */
   readonly transportFailureReason: string | undefined;
   constructor(address: string, transportFailureReason: string | undefined, options?: ErrorOptions) {
-    super(UpstreamConnectError.code, `cannot connect to upstream ${address}${transportFailureReason === undefined ? '' : `: ${transportFailureReason}`}`, options);
+    super(
+      UpstreamConnectError.code,
+      `cannot connect to upstream ${address}${transportFailureReason === undefined ? '' : `: ${transportFailureReason}`}`,
+      options,
+    );
     this.transportFailureReason = transportFailureReason;
   }
 }
@@ -76,7 +80,10 @@ export class ClusterNotFoundError extends MeshgateError {
 /** No virtual host or route matched the request. */
 export class RouteNotFoundError extends MeshgateError {
   static readonly code = 'MG_ERR_ROUTE_NOT_FOUND';
-  constructor(readonly authority: string, readonly path: string) {
+  constructor(
+    readonly authority: string,
+    readonly path: string,
+  ) {
     super(RouteNotFoundError.code, `no route for ${authority}${path}`);
   }
 }
@@ -134,7 +141,11 @@ export class DnsNotFoundError extends MeshgateError {
 /** The DNS query failed for another reason (timeout, refused, server failure). */
 export class DnsLookupError extends MeshgateError {
   static readonly code = 'MG_ERR_DNS_LOOKUP';
-  constructor(readonly host: string, reason: string, options?: ErrorOptions) {
+  constructor(
+    readonly host: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
     super(DnsLookupError.code, `resolving ${host} failed: ${reason}`, options);
   }
 }

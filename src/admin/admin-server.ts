@@ -10,7 +10,11 @@ import { handleLogging } from './logging-endpoint.ts';
 export interface AdminSources {
   readonly snapshot: () => Snapshot | undefined;
   /** Files rejected by the last load and the errors that rejected them. */
-  readonly rejected: () => readonly { readonly file: string; readonly errors: readonly string[]; readonly servingLastGood: boolean }[];
+  readonly rejected: () => readonly {
+    readonly file: string;
+    readonly errors: readonly string[];
+    readonly servingLastGood: boolean;
+  }[];
   readonly warnings: () => readonly string[];
   readonly clusters: ClusterView;
   /** Prometheus exposition for /stats/prometheus. */
@@ -20,7 +24,11 @@ export interface AdminSources {
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' });
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-cache',
+  });
   res.end(body);
 }
 
@@ -28,11 +36,14 @@ export function handleAdmin(sources: AdminSources, req: IncomingMessage, res: Se
   const url = new URL(req.url ?? '/', 'http://admin');
   // POST only where Envoy requires it for a change (/logging), so Envoy's tooling works unchanged.
   const write = req.method === 'POST' && url.pathname === '/logging';
-  if (req.method !== 'GET' && req.method !== 'HEAD' && !write) return send(res, 405, 'text/plain', 'method not allowed\n');
+  if (req.method !== 'GET' && req.method !== 'HEAD' && !write)
+    return send(res, 405, 'text/plain', 'method not allowed\n');
   const snapshot = sources.snapshot();
   switch (url.pathname) {
     case '/ready':
-      return snapshot === undefined ? send(res, 503, 'text/plain', 'PRE_INITIALIZING\n') : send(res, 200, 'text/plain', 'LIVE\n');
+      return snapshot === undefined
+        ? send(res, 503, 'text/plain', 'PRE_INITIALIZING\n')
+        : send(res, 200, 'text/plain', 'LIVE\n');
     case '/config_dump': {
       const dump = {
         version: snapshot?.version ?? null,
@@ -50,7 +61,10 @@ export function handleAdmin(sources: AdminSources, req: IncomingMessage, res: Se
         : send(res, 200, 'text/plain', clustersText(snapshot, sources.clusters));
     case '/stats/prometheus': {
       if (sources.metrics === undefined) return send(res, 404, 'text/plain', 'metrics are off\n');
-      sources.metrics().then((m) => send(res, 200, m.contentType, m.body), () => send(res, 500, 'text/plain', 'metrics failed\n'));
+      sources.metrics().then(
+        (m) => send(res, 200, m.contentType, m.body),
+        () => send(res, 500, 'text/plain', 'metrics failed\n'),
+      );
       return;
     }
     case '/logging': {
@@ -59,7 +73,12 @@ export function handleAdmin(sources: AdminSources, req: IncomingMessage, res: Se
       return send(res, reply.status, 'text/plain', reply.body);
     }
     case '/':
-      return send(res, 200, 'text/plain', 'meshgate admin: /ready /config_dump /clusters[?format=json] /stats/prometheus /logging[?level=LEVEL]\n');
+      return send(
+        res,
+        200,
+        'text/plain',
+        'meshgate admin: /ready /config_dump /clusters[?format=json] /stats/prometheus /logging[?level=LEVEL]\n',
+      );
     default:
       return send(res, 404, 'text/plain', 'not found\n');
   }

@@ -23,7 +23,12 @@ export interface ClusterView {
 
 /** Istio sets every default-priority threshold to the maximum; high priority keeps Envoy's defaults. */
 const THRESHOLDS = {
-  default: { max_connections: 4294967295, max_pending_requests: 4294967295, max_requests: 4294967295, max_retries: 4294967295 },
+  default: {
+    max_connections: 4294967295,
+    max_pending_requests: 4294967295,
+    max_requests: 4294967295,
+    max_retries: 4294967295,
+  },
   high: { max_connections: 1024, max_pending_requests: 1024, max_requests: 1024, max_retries: 3 },
 } as const;
 
@@ -39,7 +44,8 @@ const GAUGES: ReadonlySet<string> = new Set(['cx_active', 'rq_active']);
 
 /** Envoy prints the endpoint's DNS name for DNS clusters; meshgate knows it when there is one endpoint. */
 function hostnameOf(cluster: Cluster): string {
-  if ((cluster.type === 'STRICT_DNS' || cluster.type === 'LOGICAL_DNS') && cluster.endpoints.length === 1) return cluster.endpoints[0]!.address;
+  if ((cluster.type === 'STRICT_DNS' || cluster.type === 'LOGICAL_DNS') && cluster.endpoints.length === 1)
+    return cluster.endpoints[0]!.address;
   return '';
 }
 
@@ -55,9 +61,14 @@ function hostsOf(cluster: Cluster, view: ClusterView): HostRow[] {
       address,
       hostname,
       stats: [
-        ['cx_active', cx.active], ['cx_connect_fail', s?.cxConnectFail ?? 0], ['cx_total', cx.total],
-        ['rq_active', view.activeRequests(address)], ['rq_error', s?.rqError ?? 0], ['rq_success', s?.rqSuccess ?? 0],
-        ['rq_timeout', s?.rqTimeout ?? 0], ['rq_total', s?.rqTotal ?? 0],
+        ['cx_active', cx.active],
+        ['cx_connect_fail', s?.cxConnectFail ?? 0],
+        ['cx_total', cx.total],
+        ['rq_active', view.activeRequests(address)],
+        ['rq_error', s?.rqError ?? 0],
+        ['rq_success', s?.rqSuccess ?? 0],
+        ['rq_timeout', s?.rqTimeout ?? 0],
+        ['rq_total', s?.rqTotal ?? 0],
       ],
     };
   });
@@ -80,8 +91,16 @@ export function clustersText(snapshot: Snapshot, view: ClusterView): string {
       const p = `${n}::${h.address}`;
       for (const [stat, value] of h.stats) lines.push(`${p}::${stat}::${value}`);
       lines.push(
-        `${p}::hostname::${h.hostname}`, `${p}::health_flags::healthy`, `${p}::weight::1`, `${p}::region::`, `${p}::zone::`,
-        `${p}::sub_zone::`, `${p}::canary::false`, `${p}::priority::0`, `${p}::success_rate::-1`, `${p}::local_origin_success_rate::-1`,
+        `${p}::hostname::${h.hostname}`,
+        `${p}::health_flags::healthy`,
+        `${p}::weight::1`,
+        `${p}::region::`,
+        `${p}::zone::`,
+        `${p}::sub_zone::`,
+        `${p}::canary::false`,
+        `${p}::priority::0`,
+        `${p}::success_rate::-1`,
+        `${p}::local_origin_success_rate::-1`,
       );
     }
   }
@@ -109,7 +128,11 @@ export function clustersJson(snapshot: Snapshot, view: ClusterView): unknown {
       },
       host_statuses: hostsOf(c, view).map((h) => ({
         address: { socket_address: socketAddress(h.address) },
-        stats: h.stats.map(([name, value]) => ({ name, value: String(value), ...(GAUGES.has(name) ? { type: 'GAUGE' } : {}) })),
+        stats: h.stats.map(([name, value]) => ({
+          name,
+          value: String(value),
+          ...(GAUGES.has(name) ? { type: 'GAUGE' } : {}),
+        })),
         health_status: { eds_health_status: 'HEALTHY' },
         weight: 1,
         hostname: h.hostname,

@@ -22,10 +22,13 @@ function usage(error: string): string {
 export function handleLogging(logger: Logger, params: URLSearchParams): LoggingReply {
   const entries = [...params.entries()];
   if (entries.length === 0) return { status: 200, body: activeLoggers(logger) };
-  if (entries.length !== 1) return { status: 400, body: `${usage('invalid number of parameters')}${activeLoggers(logger)}` };
+  if (entries.length !== 1)
+    return { status: 400, body: `${usage('invalid number of parameters')}${activeLoggers(logger)}` };
   const [key, value] = entries[0]!;
-  if (key !== 'level' && key !== 'meshgate') return { status: 400, body: `${usage('unknown logger name')}${activeLoggers(logger)}` };
-  if (!isLogLevel(value)) return { status: 400, body: `${usage(`unknown log level "${value}"`)}${activeLoggers(logger)}` };
+  if (key !== 'level' && key !== 'meshgate')
+    return { status: 400, body: `${usage('unknown logger name')}${activeLoggers(logger)}` };
+  if (!isLogLevel(value))
+    return { status: 400, body: `${usage(`unknown log level "${value}"`)}${activeLoggers(logger)}` };
   if (logger.level !== value) {
     // Said before the change, so raising the level to `error` still leaves a trace of who did it.
     logger.info(`change all log levels: level='${value}'`);

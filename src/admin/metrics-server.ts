@@ -11,12 +11,20 @@ export class MetricsServer {
     this.#server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?', 1)[0];
       const reply = (status: number, type: string, body: string): void => {
-        res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' });
+        res.writeHead(status, {
+          'content-type': type,
+          'content-length': Buffer.byteLength(body),
+          'cache-control': 'no-cache',
+        });
         res.end(req.method === 'HEAD' ? undefined : body);
       };
-      if (path !== '/stats/prometheus') return reply(404, 'text/plain', 'not found: metrics are at /stats/prometheus\n');
+      if (path !== '/stats/prometheus')
+        return reply(404, 'text/plain', 'not found: metrics are at /stats/prometheus\n');
       if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, 'text/plain', 'method not allowed\n');
-      metrics().then((m) => reply(200, m.contentType, m.body), () => reply(500, 'text/plain', 'metrics failed\n'));
+      metrics().then(
+        (m) => reply(200, m.contentType, m.body),
+        () => reply(500, 'text/plain', 'metrics failed\n'),
+      );
     });
   }
 

@@ -47,7 +47,10 @@ export const DEFAULT_PROXY_UID = 1337;
 export const DEFAULT_PROXY_PORT = 15001;
 
 function splitList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 function parseInteger(flag: string, value: string, min: number, max: number, problems: string[]): number | undefined {
@@ -98,7 +101,13 @@ function parseCidrs(flag: string, value: string | undefined, problems: string[])
 export function parseCaptureFlags(flags: CaptureFlags): CaptureOptions {
   const problems: string[] = [];
   const proxyUid = parseInteger('--proxy-uid', flags.proxyUid ?? String(DEFAULT_PROXY_UID), 0, 2 ** 32 - 2, problems);
-  const proxyGid = parseInteger('--proxy-gid', flags.proxyGid ?? String(proxyUid ?? DEFAULT_PROXY_UID), 0, 2 ** 32 - 2, problems);
+  const proxyGid = parseInteger(
+    '--proxy-gid',
+    flags.proxyGid ?? String(proxyUid ?? DEFAULT_PROXY_UID),
+    0,
+    2 ** 32 - 2,
+    problems,
+  );
   const proxyPort = parseInteger('--proxy-port', flags.proxyPort ?? String(DEFAULT_PROXY_PORT), 1, 65535, problems);
   const includePorts = parsePorts('--include-ports', flags.includePorts, problems);
   const excludePorts = parsePorts('--exclude-ports', flags.excludePorts, problems);

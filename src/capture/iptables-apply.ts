@@ -34,7 +34,9 @@ export const systemRunner: CommandRunner = (command, args, input) =>
   });
 
 export function binaries(family: Family): { readonly iptables: string; readonly restore: string } {
-  return family === 4 ? { iptables: 'iptables', restore: 'iptables-restore' } : { iptables: 'ip6tables', restore: 'ip6tables-restore' };
+  return family === 4
+    ? { iptables: 'iptables', restore: 'iptables-restore' }
+    : { iptables: 'ip6tables', restore: 'ip6tables-restore' };
 }
 
 async function must(runner: CommandRunner, command: string, args: readonly string[], input?: string): Promise<string> {
@@ -69,7 +71,8 @@ async function readNat(runner: CommandRunner, family: Family): Promise<NatState>
   const jumps: string[][] = [];
   for (const line of listing.split('\n')) {
     const words = splitRuleLine(line);
-    if (words[0] === '-N' && words[1] !== undefined && (MESHGATE_CHAINS as readonly string[]).includes(words[1])) chains.push(words[1]);
+    if (words[0] === '-N' && words[1] !== undefined && (MESHGATE_CHAINS as readonly string[]).includes(words[1]))
+      chains.push(words[1]);
     if (words[0] === '-A' && words[1] === 'OUTPUT') {
       const spec = words.slice(2);
       const target = spec.indexOf('-j');
@@ -98,7 +101,12 @@ export async function applyRuleset(ruleset: Ruleset, runner: CommandRunner = sys
   const stale = state.jumps.filter((_, index) => index !== keepIndex);
   const input = renderRestore(ruleset, { jump: keepIndex < 0, deleteJumps: stale });
   await must(runner, binaries(ruleset.family).restore, ['-w', '--noflush'], input);
-  return { family: ruleset.family, rules: ruleset.rules.length + (keepIndex < 0 ? 1 : 0), hooked: keepIndex < 0, removedStaleHooks: stale.length };
+  return {
+    family: ruleset.family,
+    rules: ruleset.rules.length + (keepIndex < 0 ? 1 : 0),
+    hooked: keepIndex < 0,
+    removedStaleHooks: stale.length,
+  };
 }
 
 export interface CleanupReport {
@@ -133,7 +141,9 @@ export async function checkIptables(family: Family, runner: CommandRunner = syst
   const { iptables } = binaries(family);
   const result = await runner(iptables, ['--version']);
   if (result.code !== 0) {
-    throw new IptablesError(`${iptables} is not usable (${result.stderr.trim() || `exit ${result.code}`}); install the iptables package`);
+    throw new IptablesError(
+      `${iptables} is not usable (${result.stderr.trim() || `exit ${result.code}`}); install the iptables package`,
+    );
   }
   return result.stdout.trim();
 }

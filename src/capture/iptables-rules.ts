@@ -46,23 +46,85 @@ export function buildRuleset(options: CaptureOptions, family: Family = 4): Rules
   const uid = String(proxyUid);
   const gid = String(proxyGid);
   const rules: Rule[] = [
-    rule(REDIRECT_CHAIN, `send captured TCP to the proxy's outbound listener`, '-p', 'tcp', '-j', 'REDIRECT', '--to-ports', String(proxyPort)),
+    rule(
+      REDIRECT_CHAIN,
+      `send captured TCP to the proxy's outbound listener`,
+      '-p',
+      'tcp',
+      '-j',
+      'REDIRECT',
+      '--to-ports',
+      String(proxyPort),
+    ),
   ];
   for (const port of options.excludePorts) {
     rules.push(rule(OUTPUT_CHAIN, `port ${port} is excluded`, '-p', 'tcp', '--dport', String(port), '-j', 'RETURN'));
   }
   rules.push(
-    rule(OUTPUT_CHAIN, `the application's own loopback traffic is not captured`, '-o', 'lo', '-m', 'owner', '!', '--uid-owner', uid, '-j', 'RETURN'),
-    rule(OUTPUT_CHAIN, `the proxy (uid ${uid}) dials upstreams directly: no self-loop`, '-m', 'owner', '--uid-owner', uid, '-j', 'RETURN'),
-    rule(OUTPUT_CHAIN, `the same loopback exemption by group`, '-o', 'lo', '-m', 'owner', '!', '--gid-owner', gid, '-j', 'RETURN'),
-    rule(OUTPUT_CHAIN, `the proxy (gid ${gid}) dials upstreams directly: no self-loop`, '-m', 'owner', '--gid-owner', gid, '-j', 'RETURN'),
+    rule(
+      OUTPUT_CHAIN,
+      `the application's own loopback traffic is not captured`,
+      '-o',
+      'lo',
+      '-m',
+      'owner',
+      '!',
+      '--uid-owner',
+      uid,
+      '-j',
+      'RETURN',
+    ),
+    rule(
+      OUTPUT_CHAIN,
+      `the proxy (uid ${uid}) dials upstreams directly: no self-loop`,
+      '-m',
+      'owner',
+      '--uid-owner',
+      uid,
+      '-j',
+      'RETURN',
+    ),
+    rule(
+      OUTPUT_CHAIN,
+      `the same loopback exemption by group`,
+      '-o',
+      'lo',
+      '-m',
+      'owner',
+      '!',
+      '--gid-owner',
+      gid,
+      '-j',
+      'RETURN',
+    ),
+    rule(
+      OUTPUT_CHAIN,
+      `the proxy (gid ${gid}) dials upstreams directly: no self-loop`,
+      '-m',
+      'owner',
+      '--gid-owner',
+      gid,
+      '-j',
+      'RETURN',
+    ),
     rule(OUTPUT_CHAIN, 'localhost is never captured', '-d', LOOPBACK[family], '-j', 'RETURN'),
   );
   for (const cidr of ofFamily(options.excludeCidrs, family)) {
     rules.push(rule(OUTPUT_CHAIN, `${cidr} is excluded`, '-d', cidr, '-j', 'RETURN'));
   }
   for (const port of options.includePorts) {
-    rules.push(rule(OUTPUT_CHAIN, `port ${port} is captured whatever the destination`, '-p', 'tcp', '--dport', String(port), '-j', REDIRECT_CHAIN));
+    rules.push(
+      rule(
+        OUTPUT_CHAIN,
+        `port ${port} is captured whatever the destination`,
+        '-p',
+        'tcp',
+        '--dport',
+        String(port),
+        '-j',
+        REDIRECT_CHAIN,
+      ),
+    );
   }
   if (options.includeCidrs === '*') {
     rules.push(rule(OUTPUT_CHAIN, 'everything else is captured', '-j', REDIRECT_CHAIN));
@@ -75,7 +137,7 @@ export function buildRuleset(options: CaptureOptions, family: Family = 4): Rules
     family,
     table: 'nat',
     chains: MESHGATE_CHAINS,
-    jump: rule('OUTPUT', 'all outbound TCP goes through meshgate\'s chain', '-p', 'tcp', '-j', OUTPUT_CHAIN),
+    jump: rule('OUTPUT', "all outbound TCP goes through meshgate's chain", '-p', 'tcp', '-j', OUTPUT_CHAIN),
     rules,
   };
 }

@@ -8,7 +8,12 @@ import type { AccessLogger } from '../observability/access-log/access-logger.ts'
 import type { AccessLogSink } from '../observability/access-log/sink.ts';
 import type { Logger } from '../observability/logger.ts';
 import { IstioMetrics } from '../observability/metrics/istio-metrics.ts';
-import { createMetricsRegistry, MeshgateMetrics, renderPrometheus, type DownstreamKind } from '../observability/metrics/meshgate-metrics.ts';
+import {
+  createMetricsRegistry,
+  MeshgateMetrics,
+  renderPrometheus,
+  type DownstreamKind,
+} from '../observability/metrics/meshgate-metrics.ts';
 
 export interface TelemetryInputs {
   readonly namespace: string;
@@ -30,7 +35,10 @@ export class ProxyTelemetry {
 
   constructor(inputs: TelemetryInputs) {
     this.registry = createMetricsRegistry();
-    this.istio = new IstioMetrics(this.registry, { source: { namespace: inputs.namespace }, passthroughHostLabels: inputs.passthroughHostLabels === true });
+    this.istio = new IstioMetrics(this.registry, {
+      source: { namespace: inputs.namespace },
+      passthroughHostLabels: inputs.passthroughHostLabels === true,
+    });
     this.health = new MeshgateMetrics(this.registry, {
       dns: () => inputs.resolver.stats,
       accessLogDropped: () => inputs.sink.droppedLines,
@@ -64,7 +72,9 @@ export class ProxyTelemetry {
   /** A broken invariant while serving: counted, and logged with its stack so it can be reported. */
   readonly bug = (error: unknown): void => {
     this.health.bug();
-    this.#logger.error(`internal error (please report): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    this.#logger.error(
+      `internal error (please report): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
   };
 
   /** The scrape body; open tunnels' bytes are counted first, so long connections show progress. */

@@ -7,6 +7,7 @@ import { MetricsServer } from '../admin/metrics-server.ts';
 import { compile } from '../compiler/compile.ts';
 import type { Snapshot } from '../compiler/snapshot.ts';
 import { DirectorySource, type ConfigState } from '../config/sources/directory-source.ts';
+import { originalDstAvailability } from '../dataplane/listeners/original-dst.ts';
 import { ProxyServer } from '../dataplane/proxy-server.ts';
 import { seededRandom } from '../dataplane/seeded-random.ts';
 import { formatSocketAddress } from '../dataplane/stream-info.ts';
@@ -44,19 +45,46 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export function registerProxyCommand(program: Command): void {
   program
     .command('proxy')
-    .description('run the egress proxy: explicit HTTP and CONNECT proxying with Istio semantics from watched Istio YAML')
+    .description(
+      'run the egress proxy: explicit HTTP and CONNECT proxying, and transparently captured traffic, with Istio semantics from watched Istio YAML',
+    )
     .option('--config <path>', 'file or folder of Istio YAML, watched for changes (repeatable)', collect, [])
     .option('--mesh-config <file>', 'MeshConfig YAML (outboundTrafficPolicy.mode; default ALLOW_ANY)')
     .option('--namespace <ns>', "the proxy's own namespace (decides exportTo and Sidecar visibility)", 'default')
     .option('--bind <addr>', 'address of the outbound listener', '127.0.0.1')
-    .option('--outbound-port <n>', 'explicit proxy port (HTTP_PROXY/HTTPS_PROXY)', '15001')
+    .option(
+      '--outbound-port <n>',
+      'outbound port: explicit proxying (HTTP_PROXY/HTTPS_PROXY) and captured traffic (meshgate iptables --proxy-port)',
+      '15001',
+    )
     .option('--admin-port <n>', 'admin API port on 127.0.0.1 (/ready, /config_dump, /clusters, /logging)', '15000')
-    .option('--metrics-port <n>', 'Prometheus scrape port on the --bind address (/stats/prometheus); 0 picks a free port', '15090')
-    .option('--metrics-passthrough-hosts', 'label PassthroughCluster/BlackHoleCluster metrics with the requested host (unbounded series)')
-    .addOption(new Option('--log-level <level>', "level of meshgate's own messages on stderr (changeable at run time: admin /logging)").choices(LOG_LEVELS).default('info'))
-    .option('--dns-server <ip[:port]>', 'DNS server for upstream names (repeatable; default: the system resolver)', collect, [])
+    .option(
+      '--metrics-port <n>',
+      'Prometheus scrape port on the --bind address (/stats/prometheus); 0 picks a free port',
+      '15090',
+    )
+    .option(
+      '--metrics-passthrough-hosts',
+      'label PassthroughCluster/BlackHoleCluster metrics with the requested host (unbounded series)',
+    )
+    .addOption(
+      new Option(
+        '--log-level <level>',
+        "level of meshgate's own messages on stderr (changeable at run time: admin /logging)",
+      )
+        .choices(LOG_LEVELS)
+        .default('info'),
+    )
+    .option(
+      '--dns-server <ip[:port]>',
+      'DNS server for upstream names (repeatable; default: the system resolver)',
+      collect,
+      [],
+    )
     .option('--access-log <file|->', 'access log destination, - for stdout', '-')
-    .addOption(new Option('--access-log-format <format>', 'access log encoding').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('--access-log-format <format>', 'access log encoding').choices(['text', 'json']).default('text'),
+    )
     .option('--drain-timeout <seconds>', 'on SIGTERM, how long in-flight requests may finish', '5')
     .option('--labels <k=v,...>', "the proxy's workload labels, for VirtualService sourceLabels matches")
     .option('--random-seed <n>', 'seed the random draws of weights, faults and mirrors (repeatable runs, for tests)')
@@ -92,11 +120,12 @@ function reportLoad(log: Logger, state: ConfigState): void {
 }
 
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.stack ?? err.message : String(err);
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
 
 async function runProxy(flags: ProxyFlags): Promise<void> {
-  if (!NAMESPACE.test(flags.namespace)) throw new UsageError(`--namespace "${flags.namespace}" is not a valid namespace name`);
+  if (!NAMESPACE.test(flags.namespace))
+    throw new UsageError(`--namespace "${flags.namespace}" is not a valid namespace name`);
   const outboundPort = port('--outbound-port', flags.outboundPort);
   const adminPort = port('--admin-port', flags.adminPort);
   const metricsPort = port('--metrics-port', flags.metricsPort);
@@ -104,7 +133,8 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   const say = (line: string): void => log.info(line);
   const labels = parseLabels(flags.labels);
   const seed = flags.randomSeed === undefined ? undefined : Number(flags.randomSeed);
-  if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--random-seed "${flags.randomSeed}" is not an integer`);
+  if (seed !== undefined && !Number.isInteger(seed))
+    throw new UsageError(`--random-seed "${flags.randomSeed}" is not an integer`);
   const drainSeconds = Number(flags.drainTimeout);
   if (!(drainSeconds >= 0)) throw new UsageError(`--drain-timeout "${flags.drainTimeout}" is not a number of seconds`);
   let dnsServers: string[];
@@ -134,7 +164,12 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   // The mesh's dnsRefreshRate is only known after the first load; Istio's default (60 s) serves until then.
   const resolver = new DnsResolver({ servers: dnsServers });
   const telemetry = new ProxyTelemetry({
-    namespace: flags.namespace, accessLog, sink, resolver, logger: log, passthroughHostLabels: flags.metricsPassthroughHosts === true,
+    namespace: flags.namespace,
+    accessLog,
+    sink,
+    resolver,
+    logger: log,
+    passthroughHostLabels: flags.metricsPassthroughHosts === true,
   });
   const health = telemetry.health;
   const live = new ProxyServer({
@@ -157,13 +192,26 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
       for (const d of snapshot.diagnostics) say(`note: ${d.message}`);
       live.swap(snapshot);
       const buildSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-      log.debug(`config version ${snapshot.version} compiled in ${(buildSeconds * 1000).toFixed(1)} ms: ${Object.keys(snapshot.clusters).length} clusters, ${Object.keys(snapshot.listeners).length} listeners`);
-      health.reloaded({ version: state.version, applied: state.rejected.length === 0, rejectedFiles: state.rejected.length, buildSeconds, atSeconds });
+      log.debug(
+        `config version ${snapshot.version} compiled in ${(buildSeconds * 1000).toFixed(1)} ms: ${Object.keys(snapshot.clusters).length} clusters, ${Object.keys(snapshot.listeners).length} listeners`,
+      );
+      health.reloaded({
+        version: state.version,
+        applied: state.rejected.length === 0,
+        rejectedFiles: state.rejected.length,
+        buildSeconds,
+        atSeconds,
+      });
       return snapshot;
     } catch (err) {
       log.error(`config version ${state.version} did not compile, the live snapshot stays: ${errorText(err)}`);
       health.bug();
-      health.reloaded({ version: Number(live.snapshot?.version ?? 0), applied: false, rejectedFiles: state.rejected.length, atSeconds });
+      health.reloaded({
+        version: Number(live.snapshot?.version ?? 0),
+        applied: false,
+        rejectedFiles: state.rejected.length,
+        atSeconds,
+      });
       return undefined;
     }
   };
@@ -194,10 +242,21 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     log.error(`cannot listen: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
+  // Whether captured connections can be recognised is part of the startup summary: printed at every level.
+  const capture = originalDstAvailability();
+  process.stderr.write(
+    capture.available
+      ? 'meshgate: transparent capture: on (connections redirected to the outbound port are routed by their original destination)\n'
+      : `meshgate: transparent capture unavailable: ${capture.reason}; explicit proxying only (rebuild with npm run build:native)\n`,
+  );
   // The startup summary is printed whatever the log level: with port 0 it is the only way to learn the
   // ports, and scripts wait for it.
-  process.stderr.write(`meshgate: outbound listener on ${formatSocketAddress(listening.address, listening.port)} (HTTP_PROXY/HTTPS_PROXY), admin on 127.0.0.1:${adminListening}, metrics on ${formatSocketAddress(metricsListening.address, metricsListening.port)}/stats/prometheus\n`);
-  process.stderr.write(`meshgate: loaded ${initial.services.length} services from ${first.files.length} files (${initial.outboundTrafficPolicy}, namespace ${flags.namespace}, config version ${initial.version})\n`);
+  process.stderr.write(
+    `meshgate: outbound listener on ${formatSocketAddress(listening.address, listening.port)} (HTTP_PROXY/HTTPS_PROXY), admin on 127.0.0.1:${adminListening}, metrics on ${formatSocketAddress(metricsListening.address, metricsListening.port)}/stats/prometheus\n`,
+  );
+  process.stderr.write(
+    `meshgate: loaded ${initial.services.length} services from ${first.files.length} files (${initial.outboundTrafficPolicy}, namespace ${flags.namespace}, config version ${initial.version})\n`,
+  );
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -214,4 +273,3 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 }
-

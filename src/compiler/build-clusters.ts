@@ -29,7 +29,14 @@ export function buildClusters(inputs: ClusterInputs): BuiltClusters {
     for (const port of service.ports) {
       for (const subset of subsets) {
         const labels = subset === '' ? {} : (rule?.spec.subsets.find((s) => s.name === subset)?.labels ?? {});
-        const cluster = serviceCluster(service, port, subset, labels, policyFor(rule, port.number, subset), inputs.connectTimeoutMs);
+        const cluster = serviceCluster(
+          service,
+          port,
+          subset,
+          labels,
+          policyFor(rule, port.number, subset),
+          inputs.connectTimeoutMs,
+        );
         if (cluster === undefined) {
           if (subset === '') {
             diagnostics.push({
@@ -94,7 +101,12 @@ function serviceCluster(
       ? []
       : service.endpoints
           .filter((ep) => Object.entries(subsetLabels).every(([k, v]) => ep.labels[k] === v))
-          .map((ep) => ({ address: ep.address, port: ep.ports[port.name] ?? port.targetPort ?? port.number, weight: ep.weight, labels: ep.labels }));
+          .map((ep) => ({
+            address: ep.address,
+            port: ep.ports[port.name] ?? port.targetPort ?? port.number,
+            weight: ep.weight,
+            labels: ep.labels,
+          }));
   // Istio does not generate a DNS cluster without endpoints (routes to it answer 503 NC).
   if ((type === 'STRICT_DNS' || type === 'LOGICAL_DNS') && endpoints.length === 0) return undefined;
   return {
@@ -113,9 +125,27 @@ function serviceCluster(
 }
 
 function passthroughCluster(connectTimeoutMs: number): Cluster {
-  return { name: PASSTHROUGH_CLUSTER, type: 'ORIGINAL_DST', subset: '', connectTimeoutMs, lbPolicy: 'CLUSTER_PROVIDED', endpoints: [], idleTimeoutMs: ONE_HOUR_MS, tcpIdleTimeoutMs: ONE_HOUR_MS };
+  return {
+    name: PASSTHROUGH_CLUSTER,
+    type: 'ORIGINAL_DST',
+    subset: '',
+    connectTimeoutMs,
+    lbPolicy: 'CLUSTER_PROVIDED',
+    endpoints: [],
+    idleTimeoutMs: ONE_HOUR_MS,
+    tcpIdleTimeoutMs: ONE_HOUR_MS,
+  };
 }
 
 function blackHoleCluster(connectTimeoutMs: number): Cluster {
-  return { name: BLACKHOLE_CLUSTER, type: 'STATIC', subset: '', connectTimeoutMs, lbPolicy: 'ROUND_ROBIN', endpoints: [], idleTimeoutMs: ONE_HOUR_MS, tcpIdleTimeoutMs: ONE_HOUR_MS };
+  return {
+    name: BLACKHOLE_CLUSTER,
+    type: 'STATIC',
+    subset: '',
+    connectTimeoutMs,
+    lbPolicy: 'ROUND_ROBIN',
+    endpoints: [],
+    idleTimeoutMs: ONE_HOUR_MS,
+    tcpIdleTimeoutMs: ONE_HOUR_MS,
+  };
 }

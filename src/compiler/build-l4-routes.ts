@@ -32,9 +32,11 @@ interface L4Match {
 }
 
 function applies(m: L4Match, port: number, proxy: ProxyIdentity | undefined): boolean {
-  return (m.port === undefined || m.port === 0 || m.port === port)
-    && (m.gateways === undefined || m.gateways.length === 0 || m.gateways.includes('mesh'))
-    && staticMatchApplies(m, proxy);
+  return (
+    (m.port === undefined || m.port === 0 || m.port === port) &&
+    (m.gateways === undefined || m.gateways.length === 0 || m.gateways.includes('mesh')) &&
+    staticMatchApplies(m, proxy)
+  );
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {
@@ -46,7 +48,11 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 /** Services on `port` that a VirtualService's hosts bind and that carry opaque (non-HTTP) traffic there. */
 function boundServices(vs: VirtualServiceResource, port: number, services: readonly Service[]): Service[] {
   const hosts = vs.spec.hosts.map((h) => qualifyShortName(h.toLowerCase(), vs.key.namespace));
-  return services.filter((s) => hosts.some((h) => istioHostMatches(h, s.hostname)) && s.ports.some((p) => p.number === port && !isHttpProtocol(p.protocol)));
+  return services.filter(
+    (s) =>
+      hosts.some((h) => istioHostMatches(h, s.hostname)) &&
+      s.ports.some((p) => p.number === port && !isHttpProtocol(p.protocol)),
+  );
 }
 
 export function buildL4Routes(inputs: L4Inputs, port: number): L4RouteTable {
@@ -62,7 +68,12 @@ export function buildL4Routes(inputs: L4Inputs, port: number): L4RouteTable {
       const clusters = weightedClusters(tls.route ?? [], ctx);
       for (const m of tls.match ?? []) {
         if (!applies(m, port, inputs.proxy)) continue;
-        const route: L4Route = { name: `${id} tls[${i}]`, destinationSubnets: m.destinationSubnets ?? [], clusters, totalWeight: totalWeight(clusters) };
+        const route: L4Route = {
+          name: `${id} tls[${i}]`,
+          destinationSubnets: m.destinationSubnets ?? [],
+          clusters,
+          totalWeight: totalWeight(clusters),
+        };
         for (const sni of m.sniHosts ?? []) push(bySni, sni.toLowerCase(), route);
       }
     });
@@ -71,7 +82,12 @@ export function buildL4Routes(inputs: L4Inputs, port: number): L4RouteTable {
       const matches: readonly L4Match[] = tcp.match === undefined || tcp.match.length === 0 ? [{}] : tcp.match;
       for (const m of matches) {
         if (!applies(m, port, inputs.proxy)) continue;
-        const route: L4Route = { name: `${id} tcp[${i}]`, destinationSubnets: m.destinationSubnets ?? [], clusters, totalWeight: totalWeight(clusters) };
+        const route: L4Route = {
+          name: `${id} tcp[${i}]`,
+          destinationSubnets: m.destinationSubnets ?? [],
+          clusters,
+          totalWeight: totalWeight(clusters),
+        };
         for (const s of bound) push(byService, s.hostname, route);
       }
     });

@@ -42,8 +42,15 @@ function sniRouteChains(port: number, onPort: readonly Service[], table: L4Route
   const chains: TunnelChain[] = [];
   for (const [sni, routes] of table.bySni) {
     if (onPort.some((s) => s.hostname === sni)) continue;
-    const covering = onPort.filter((s) => istioHostMatches(s.hostname, sni) && s.hostname.startsWith('*')).sort((a, b) => b.hostname.length - a.hostname.length)[0];
-    chains.push({ name: `${sni}:${port}`, serverNames: [sni], cluster: covering === undefined ? '' : outboundClusterName(port, '', covering.hostname), routes });
+    const covering = onPort
+      .filter((s) => istioHostMatches(s.hostname, sni) && s.hostname.startsWith('*'))
+      .sort((a, b) => b.hostname.length - a.hostname.length)[0];
+    chains.push({
+      name: `${sni}:${port}`,
+      serverNames: [sni],
+      cluster: covering === undefined ? '' : outboundClusterName(port, '', covering.hostname),
+      routes,
+    });
   }
   return chains;
 }
@@ -57,13 +64,21 @@ function buildListener(port: number, inputs: ListenerInputs, diagnostics: Diagno
   let matchAll: { cluster: string; service: Service } | undefined;
   // Oldest service first, so that a conflict keeps the oldest as Istio does.
   const onPort = inputs.services.filter((s) => s.ports.some((p) => p.number === port)).sort(compareAge);
-  const table = buildL4Routes({ services: inputs.services, virtualServices: inputs.virtualServices ?? [], proxy: inputs.proxy }, port);
+  const table = buildL4Routes(
+    { services: inputs.services, virtualServices: inputs.virtualServices ?? [], proxy: inputs.proxy },
+    port,
+  );
   const chains: TunnelChain[] = sniRouteChains(port, onPort, table);
   for (const service of onPort) {
     const servicePort = service.ports.find((p) => p.number === port)!;
     const cluster = outboundClusterName(port, '', service.hostname);
     const tcpRoutes = table.byService.get(service.hostname) ?? [];
-    chains.push(withRoutes({ name: cluster, serverNames: [service.hostname], cluster }, [...(table.bySni.get(service.hostname) ?? []), ...tcpRoutes]));
+    chains.push(
+      withRoutes({ name: cluster, serverNames: [service.hostname], cluster }, [
+        ...(table.bySni.get(service.hostname) ?? []),
+        ...tcpRoutes,
+      ]),
+    );
     const opaque = !isHttpProtocol(servicePort.protocol) && !isTlsProtocol(servicePort.protocol);
     const ips = service.addresses.filter((a) => a !== '0.0.0.0');
     for (const address of ips) addressChains.push(withRoutes({ address, cluster }, tcpRoutes));
@@ -89,6 +104,8 @@ function buildListener(port: number, inputs: ListenerInputs, diagnostics: Diagno
     serverNameIndex: built.index,
     addressChains,
     ...(matchAll !== undefined ? { matchAllCluster: matchAll.cluster } : {}),
-    ...(matchAll !== undefined && (table.byService.get(matchAll.service.hostname) ?? []).length > 0 ? { matchAllRoutes: table.byService.get(matchAll.service.hostname)! } : {}),
+    ...(matchAll !== undefined && (table.byService.get(matchAll.service.hostname) ?? []).length > 0
+      ? { matchAllRoutes: table.byService.get(matchAll.service.hostname)! }
+      : {}),
   };
 }

@@ -34,7 +34,8 @@ export interface BuiltRoutes {
 /** HTTP ports: ports where some service speaks an HTTP-family protocol or leaves the protocol to sniffing. */
 export function httpPorts(services: readonly Service[]): number[] {
   const ports = new Set<number>();
-  for (const s of services) for (const p of s.ports) if (isHttpProtocol(p.protocol) || p.protocol === '') ports.add(p.number);
+  for (const s of services)
+    for (const p of s.ports) if (isHttpProtocol(p.protocol) || p.protocol === '') ports.add(p.number);
   return [...ports].sort((a, b) => a - b);
 }
 
@@ -45,7 +46,10 @@ export function buildRoutes(inputs: RouteInputs): BuiltRoutes {
     const vhosts = [...virtualServiceHosts(inputs, port, diagnostics), catchAllVirtualHost(inputs.outboundPolicy)];
     const built = buildDomainIndex(vhosts.map((v, i) => ({ domains: v.domains, target: i })));
     for (const d of built.duplicates) {
-      diagnostics.push({ code: 'DuplicatedDomains', message: `domain ${d.domain} on port ${port} is served by ${vhosts[d.kept]!.name}; ${vhosts[d.dropped]!.name} does not get it` });
+      diagnostics.push({
+        code: 'DuplicatedDomains',
+        message: `domain ${d.domain} on port ${port} is served by ${vhosts[d.kept]!.name}; ${vhosts[d.dropped]!.name} does not get it`,
+      });
     }
     routeConfigs[String(port)] = { name: String(port), virtualHosts: vhosts, domainIndex: built.index };
   }
@@ -87,14 +91,23 @@ function virtualServiceHosts(inputs: RouteInputs, port: number, diagnostics: Dia
         continue;
       }
       owner.set(host, vs);
-      for (const s of matching) if (s.hostname === host || (host.startsWith('*') && s.hostname.endsWith(host.slice(1)))) claimed.add(s);
+      for (const s of matching)
+        if (s.hostname === host || (host.startsWith('*') && s.hostname.endsWith(host.slice(1)))) claimed.add(s);
       const addresses = matching.find((s) => s.hostname === host)?.addresses ?? [];
-      vhosts.push({ name: `${host}:${port}`, domains: domainsFor(host, addresses), routes: virtualServiceRoutes(vs, port, inputs, diagnostics) });
+      vhosts.push({
+        name: `${host}:${port}`,
+        domains: domainsFor(host, addresses),
+        routes: virtualServiceRoutes(vs, port, inputs, diagnostics),
+      });
     }
   }
   for (const s of inputs.services) {
     if (claimed.has(s) || !servesHttpOn(s, port)) continue;
-    vhosts.push({ name: `${s.hostname}:${port}`, domains: domainsFor(s.hostname, s.addresses), routes: [defaultRoute(s.hostname, port)] });
+    vhosts.push({
+      name: `${s.hostname}:${port}`,
+      domains: domainsFor(s.hostname, s.addresses),
+      routes: [defaultRoute(s.hostname, port)],
+    });
   }
   return vhosts;
 }
@@ -104,43 +117,82 @@ function defaultRoute(host: string, port: number): Route {
   return {
     name: 'default',
     matches: [],
-    action: { kind: 'route', clusters: [{ name: outboundClusterName(port, '', host), weight: 100 }], totalWeight: 100, timeoutMs: 0, retryPolicy: DEFAULT_RETRY_POLICY },
+    action: {
+      kind: 'route',
+      clusters: [{ name: outboundClusterName(port, '', host), weight: 100 }],
+      totalWeight: 100,
+      timeoutMs: 0,
+      retryPolicy: DEFAULT_RETRY_POLICY,
+    },
   };
 }
 
 function catchAllVirtualHost(policy: OutboundPolicy): VirtualHost {
   if (policy === 'REGISTRY_ONLY') {
-    return { name: 'block_all', domains: ['*'], routes: [{ name: 'block_all', matches: [], action: { kind: 'direct', status: 502, body: '' } }] };
+    return {
+      name: 'block_all',
+      domains: ['*'],
+      routes: [{ name: 'block_all', matches: [], action: { kind: 'direct', status: 502, body: '' } }],
+    };
   }
   return {
     name: 'allow_any',
     domains: ['*'],
-    routes: [{ name: 'allow_any', matches: [], action: { kind: 'route', clusters: [{ name: PASSTHROUGH_CLUSTER, weight: 100 }], totalWeight: 100, timeoutMs: 0, retryPolicy: null } }],
+    routes: [
+      {
+        name: 'allow_any',
+        matches: [],
+        action: {
+          kind: 'route',
+          clusters: [{ name: PASSTHROUGH_CLUSTER, weight: 100 }],
+          totalWeight: 100,
+          timeoutMs: 0,
+          retryPolicy: null,
+        },
+      },
+    ],
   };
 }
-
 
 /**
  * Each match entry becomes its own route (Istio names it `<route>.<match>`); entries for other ports, other
  * gateways or another source workload are dropped, and a route whose every entry was dropped disappears.
  */
-function virtualServiceRoutes(vs: VirtualServiceResource, port: number, inputs: RouteInputs, diagnostics: Diagnostic[]): Route[] {
+function virtualServiceRoutes(
+  vs: VirtualServiceResource,
+  port: number,
+  inputs: RouteInputs,
+  diagnostics: Diagnostic[],
+): Route[] {
   const routes: Route[] = [];
   const ctx: DestinationContext = { services: inputs.services, port, namespace: vs.key.namespace };
   vs.spec.http.forEach((http, index) => {
     if (http.delegate !== undefined) {
-      diagnostics.push({ code: 'UnsupportedDelegate', message: `VirtualService/${vs.key.namespace}/${vs.key.name} http[${index}] delegates to another VirtualService; delegation is not supported by meshgate and the route is skipped`, position: vs.source });
+      diagnostics.push({
+        code: 'UnsupportedDelegate',
+        message: `VirtualService/${vs.key.namespace}/${vs.key.name} http[${index}] delegates to another VirtualService; delegation is not supported by meshgate and the route is skipped`,
+        position: vs.source,
+      });
       return;
     }
     const written = http.match ?? [];
-    const matches = written.filter((m) => (m.port === undefined || m.port === 0 || m.port === port) && (m.gateways === undefined || m.gateways.length === 0 || m.gateways.includes('mesh')) && staticMatchApplies(m, inputs.proxy));
+    const matches = written.filter(
+      (m) =>
+        (m.port === undefined || m.port === 0 || m.port === port) &&
+        (m.gateways === undefined || m.gateways.length === 0 || m.gateways.includes('mesh')) &&
+        staticMatchApplies(m, inputs.proxy),
+    );
     if (written.length > 0 && matches.length === 0) return;
     const name = http.name ?? '';
     const entries: (DeepReadonly<HTTPMatchRequest> | undefined)[] = matches.length === 0 ? [undefined] : matches;
     for (const m of entries) {
       const action = routeAction(http, m, ctx, inputs);
       if (action === undefined) {
-        diagnostics.push({ code: 'UnsupportedRoute', message: `VirtualService/${vs.key.namespace}/${vs.key.name} http[${index}] has no route, redirect or directResponse`, position: vs.source });
+        diagnostics.push({
+          code: 'UnsupportedRoute',
+          message: `VirtualService/${vs.key.namespace}/${vs.key.name} http[${index}] has no route, redirect or directResponse`,
+          position: vs.source,
+        });
         return;
       }
       const headers = compileHeaderOperations(http.headers);
@@ -159,11 +211,17 @@ function virtualServiceRoutes(vs: VirtualServiceResource, port: number, inputs: 
   return routes;
 }
 
-function routeAction(http: DeepReadonly<HTTPRoute>, match: DeepReadonly<HTTPMatchRequest> | undefined, ctx: DestinationContext, inputs: RouteInputs): Route['action'] | undefined {
+function routeAction(
+  http: DeepReadonly<HTTPRoute>,
+  match: DeepReadonly<HTTPMatchRequest> | undefined,
+  ctx: DestinationContext,
+  inputs: RouteInputs,
+): Route['action'] | undefined {
   if (http.redirect !== undefined) return compileRedirect(http.redirect, match);
   if (http.directResponse !== undefined) {
     const body = http.directResponse.body;
-    if (body?.bytes !== undefined) return { kind: 'direct', status: http.directResponse.status ?? 200, body: body.bytes, bodyIsBase64: true };
+    if (body?.bytes !== undefined)
+      return { kind: 'direct', status: http.directResponse.status ?? 200, body: body.bytes, bodyIsBase64: true };
     return { kind: 'direct', status: http.directResponse.status ?? 200, body: body?.string ?? '' };
   }
   if (http.route === undefined || http.route.length === 0) return undefined;

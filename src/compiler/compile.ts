@@ -27,12 +27,29 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
   const mode = view.outboundTrafficPolicyMode ?? mesh.outboundTrafficPolicyMode;
   // ALLOW_ANY_DYNAMIC_DNS differs only for plain HTTP to unknown hosts, which an explicit proxy resolves itself anyway.
   const outboundPolicy: OutboundPolicy = mode === 'REGISTRY_ONLY' ? 'REGISTRY_ONLY' : 'ALLOW_ANY';
-  const virtualServices = meshVirtualServices(configSet.virtualServices, options.namespace, mesh.defaultVirtualServiceExportTo)
-    .filter((vs) => sidecarImportsConfig(sidecar, vs.key.namespace, vs.spec.hosts.map((h) => qualifyShortName(h.toLowerCase(), vs.key.namespace))));
-  const destinationRules = visibleDestinationRules(configSet.destinationRules, options.namespace, mesh.defaultDestinationRuleExportTo);
+  const virtualServices = meshVirtualServices(
+    configSet.virtualServices,
+    options.namespace,
+    mesh.defaultVirtualServiceExportTo,
+  ).filter((vs) =>
+    sidecarImportsConfig(
+      sidecar,
+      vs.key.namespace,
+      vs.spec.hosts.map((h) => qualifyShortName(h.toLowerCase(), vs.key.namespace)),
+    ),
+  );
+  const destinationRules = visibleDestinationRules(
+    configSet.destinationRules,
+    options.namespace,
+    mesh.defaultDestinationRuleExportTo,
+  );
 
   const proxy = { namespace: options.namespace, labels: options.labels ?? {} };
-  const clusters = buildClusters({ services: view.services, destinationRules, connectTimeoutMs: mesh.connectTimeoutMs });
+  const clusters = buildClusters({
+    services: view.services,
+    destinationRules,
+    connectTimeoutMs: mesh.connectTimeoutMs,
+  });
   const routes = buildRoutes({
     services: view.services,
     virtualServices,
@@ -40,9 +57,18 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     proxy,
     ...(mesh.defaultHttpRetryPolicy !== undefined ? { meshRetryPolicy: mesh.defaultHttpRetryPolicy } : {}),
   });
-  const listeners = buildListeners({ services: view.services, httpPorts: httpPorts(view.services), virtualServices, proxy });
+  const listeners = buildListeners({
+    services: view.services,
+    httpPorts: httpPorts(view.services),
+    virtualServices,
+    proxy,
+  });
   const diagnostics: Diagnostic[] = [
-    ...view.diagnostics, ...ignoredVirtualServices(configSet.virtualServices), ...clusters.diagnostics, ...routes.diagnostics, ...listeners.diagnostics,
+    ...view.diagnostics,
+    ...ignoredVirtualServices(configSet.virtualServices),
+    ...clusters.diagnostics,
+    ...routes.diagnostics,
+    ...listeners.diagnostics,
   ];
   diagnostics.push(...missingDestinations(routes.routeConfigs, listeners.listeners, clusters.clusters));
 
@@ -50,6 +76,7 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     version: options.version,
     namespace: options.namespace,
     outboundTrafficPolicy: outboundPolicy,
+    ...(mesh.protocolDetectionTimeoutMs > 0 ? { protocolDetectionTimeoutMs: mesh.protocolDetectionTimeoutMs } : {}),
     services: view.services.map((s) => ({
       hostname: s.hostname,
       namespace: s.namespace,
@@ -77,9 +104,17 @@ function distinct(diagnostics: readonly Diagnostic[]): Diagnostic[] {
 }
 
 /** VirtualServices for sidecars (gateway `mesh`) exported to the namespace, oldest first (Istio's precedence). */
-function meshVirtualServices(all: readonly VirtualServiceResource[], namespace: string, defaultExportTo: readonly string[]): VirtualServiceResource[] {
+function meshVirtualServices(
+  all: readonly VirtualServiceResource[],
+  namespace: string,
+  defaultExportTo: readonly string[],
+): VirtualServiceResource[] {
   return all
-    .filter((vs) => (vs.spec.gateways.length === 0 || vs.spec.gateways.includes('mesh')) && isExportedTo(vs.spec.exportTo.length > 0 ? vs.spec.exportTo : defaultExportTo, vs.key.namespace, namespace))
+    .filter(
+      (vs) =>
+        (vs.spec.gateways.length === 0 || vs.spec.gateways.includes('mesh')) &&
+        isExportedTo(vs.spec.exportTo.length > 0 ? vs.spec.exportTo : defaultExportTo, vs.key.namespace, namespace),
+    )
     .sort((a, b) => compareAge(ageOf(a), ageOf(b)));
 }
 
@@ -96,7 +131,11 @@ function ignoredVirtualServices(all: readonly VirtualServiceResource[]): Diagnos
 }
 
 /** Route destinations whose cluster does not exist (unknown host or subset): requests to them get 503 NC. */
-function missingDestinations(routeConfigs: Snapshot['routeConfigs'], listeners: Snapshot['listeners'], clusters: Snapshot['clusters']): Diagnostic[] {
+function missingDestinations(
+  routeConfigs: Snapshot['routeConfigs'],
+  listeners: Snapshot['listeners'],
+  clusters: Snapshot['clusters'],
+): Diagnostic[] {
   const missing = new Set<string>();
   for (const config of Object.values(routeConfigs)) {
     for (const vhost of config.virtualHosts) {
@@ -107,7 +146,11 @@ function missingDestinations(routeConfigs: Snapshot['routeConfigs'], listeners: 
     }
   }
   for (const listener of Object.values(listeners)) {
-    const routes = [...listener.chains.flatMap((c) => c.routes ?? []), ...listener.addressChains.flatMap((c) => c.routes ?? []), ...(listener.matchAllRoutes ?? [])];
+    const routes = [
+      ...listener.chains.flatMap((c) => c.routes ?? []),
+      ...listener.addressChains.flatMap((c) => c.routes ?? []),
+      ...(listener.matchAllRoutes ?? []),
+    ];
     for (const r of routes) for (const c of r.clusters) if (clusters[c.name] === undefined) missing.add(c.name);
   }
   return [...missing].sort().map((name) => ({

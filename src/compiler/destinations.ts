@@ -18,7 +18,10 @@ export interface DestinationContext {
 }
 
 /** Port: the destination's, else the service's only port, else the listener port. */
-export function destinationCluster(destination: DeepReadonly<Destination> | undefined, ctx: DestinationContext): string {
+export function destinationCluster(
+  destination: DeepReadonly<Destination> | undefined,
+  ctx: DestinationContext,
+): string {
   const host = qualifyShortName((destination?.host ?? '').toLowerCase(), ctx.namespace);
   let destPort = destination?.port?.number;
   if (destPort === undefined || destPort === 0) {
@@ -38,10 +41,17 @@ interface WeightedDestination {
  * A single destination gets 100; weight 0 beside others is never chosen and is dropped, as Istio does;
  * when every weight is unset they share equally.
  */
-export function weightedClusters(destinations: readonly WeightedDestination[], ctx: DestinationContext): WeightedCluster[] {
+export function weightedClusters(
+  destinations: readonly WeightedDestination[],
+  ctx: DestinationContext,
+): WeightedCluster[] {
   const named = destinations.map((d): WeightedCluster => {
     const headers = compileHeaderOperations(d.headers);
-    return { name: destinationCluster(d.destination, ctx), weight: destinations.length === 1 ? 100 : (d.weight ?? 0), ...(headers !== undefined ? { headers } : {}) };
+    return {
+      name: destinationCluster(d.destination, ctx),
+      weight: destinations.length === 1 ? 100 : (d.weight ?? 0),
+      ...(headers !== undefined ? { headers } : {}),
+    };
   });
   const kept = named.filter((c) => c.weight > 0);
   return kept.length > 0 ? kept : named.map((c) => ({ ...c, weight: 1 }));

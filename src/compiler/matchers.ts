@@ -5,11 +5,19 @@ import type { HTTPMatchRequest } from '../config/wire/virtual-service.ts';
 import type { HeaderMatcher, RouteMatch, StringMatcher } from './snapshot.ts';
 
 /** exact / prefix / regex, or `present` for an empty match and the `*` regex Istio treats as presence. */
-export function compileStringMatch(match: DeepReadonly<StringMatch> | undefined, ignoreCase = false): StringMatcher | undefined {
+export function compileStringMatch(
+  match: DeepReadonly<StringMatch> | undefined,
+  ignoreCase = false,
+): StringMatcher | undefined {
   if (match === undefined) return undefined;
-  if (match.exact !== undefined) return { kind: 'exact', value: ignoreCase ? match.exact.toLowerCase() : match.exact, ignoreCase };
-  if (match.prefix !== undefined) return { kind: 'prefix', value: ignoreCase ? match.prefix.toLowerCase() : match.prefix, ignoreCase };
-  if (match.regex !== undefined) return match.regex === '*' ? { kind: 'present', value: '', ignoreCase: false } : { kind: 'regex', value: match.regex, ignoreCase: false };
+  if (match.exact !== undefined)
+    return { kind: 'exact', value: ignoreCase ? match.exact.toLowerCase() : match.exact, ignoreCase };
+  if (match.prefix !== undefined)
+    return { kind: 'prefix', value: ignoreCase ? match.prefix.toLowerCase() : match.prefix, ignoreCase };
+  if (match.regex !== undefined)
+    return match.regex === '*'
+      ? { kind: 'present', value: '', ignoreCase: false }
+      : { kind: 'regex', value: match.regex, ignoreCase: false };
   return { kind: 'present', value: '', ignoreCase: false };
 }
 

@@ -18,7 +18,10 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /** `attempts: 0` (or less) disables retries; numeric retryOn tokens become retriable status codes. */
-export function buildRetryPolicy(retries: DeepReadonly<HTTPRetry> | undefined, meshDefault: DeepReadonly<HTTPRetry> | undefined): RetryPolicy | null {
+export function buildRetryPolicy(
+  retries: DeepReadonly<HTTPRetry> | undefined,
+  meshDefault: DeepReadonly<HTTPRetry> | undefined,
+): RetryPolicy | null {
   const policy = retries ?? meshDefault;
   if (policy === undefined) return DEFAULT_RETRY_POLICY;
   const attempts = policy.attempts ?? 0;
@@ -27,7 +30,10 @@ export function buildRetryPolicy(retries: DeepReadonly<HTTPRetry> | undefined, m
   const codes: number[] = [];
   if (policy.retryOn !== undefined && policy.retryOn.trim() !== '') {
     retryOn = [];
-    for (const token of policy.retryOn.split(',').map((t) => t.trim()).filter((t) => t !== '')) {
+    for (const token of policy.retryOn
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '')) {
       if (/^\d+$/.test(token)) codes.push(Number(token));
       else retryOn.push(token);
     }

@@ -16,7 +16,10 @@ function matchedPrefix(match: DeepReadonly<HTTPMatchRequest> | undefined): strin
   return '/';
 }
 
-export function compileRewrite(rewrite: DeepReadonly<HTTPRewrite> | undefined, match: DeepReadonly<HTTPMatchRequest> | undefined): PathRewrite | undefined {
+export function compileRewrite(
+  rewrite: DeepReadonly<HTTPRewrite> | undefined,
+  match: DeepReadonly<HTTPMatchRequest> | undefined,
+): PathRewrite | undefined {
   if (rewrite === undefined) return undefined;
   let prefix: PathRewrite['prefix'];
   let regex: PathRewrite['regex'];
@@ -30,10 +33,17 @@ export function compileRewrite(rewrite: DeepReadonly<HTTPRewrite> | undefined, m
   }
   const authority = rewrite.authority !== undefined && rewrite.authority !== '' ? rewrite.authority : undefined;
   if (prefix === undefined && regex === undefined && authority === undefined) return undefined;
-  return { ...(prefix !== undefined ? { prefix } : {}), ...(regex !== undefined ? { regex } : {}), ...(authority !== undefined ? { authority } : {}) };
+  return {
+    ...(prefix !== undefined ? { prefix } : {}),
+    ...(regex !== undefined ? { regex } : {}),
+    ...(authority !== undefined ? { authority } : {}),
+  };
 }
 
-export function compileRedirect(redirect: DeepReadonly<HTTPRedirect>, match: DeepReadonly<HTTPMatchRequest> | undefined): RedirectAction {
+export function compileRedirect(
+  redirect: DeepReadonly<HTTPRedirect>,
+  match: DeepReadonly<HTTPMatchRequest> | undefined,
+): RedirectAction {
   const matched = matchedPrefix(match);
   return {
     kind: 'redirect',

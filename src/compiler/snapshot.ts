@@ -21,7 +21,12 @@ export interface Cluster {
   readonly name: string;
   readonly type: ClusterType;
   /** The service this cluster serves; absent for PassthroughCluster and BlackHoleCluster. */
-  readonly service?: { readonly hostname: string; readonly namespace: string; readonly port: number; readonly protocol: string };
+  readonly service?: {
+    readonly hostname: string;
+    readonly namespace: string;
+    readonly port: number;
+    readonly protocol: string;
+  };
   readonly subset: string;
   readonly connectTimeoutMs: number;
   readonly lbPolicy: 'LEAST_REQUEST' | 'ROUND_ROBIN' | 'RANDOM' | 'CLUSTER_PROVIDED';
@@ -218,7 +223,11 @@ export interface Listener {
   readonly chains: readonly TunnelChain[];
   readonly serverNameIndex: DomainIndex;
   /** Chains matched by destination IP (services with addresses). */
-  readonly addressChains: readonly { readonly address: string; readonly cluster: string; readonly routes?: readonly L4Route[] }[];
+  readonly addressChains: readonly {
+    readonly address: string;
+    readonly cluster: string;
+    readonly routes?: readonly L4Route[];
+  }[];
   /** A TCP or protocol-less service without addresses claims every destination on the port. */
   readonly matchAllCluster?: string;
   /** VirtualService `tcp[]` routes of the match-all service. */
@@ -237,6 +246,8 @@ export interface Snapshot {
   readonly version: string;
   readonly namespace: string;
   readonly outboundTrafficPolicy: OutboundPolicy;
+  /** Mesh protocolDetectionTimeout for sniffing captured connections; absent = 0 = wait for the client forever. */
+  readonly protocolDetectionTimeoutMs?: number;
   readonly services: readonly ServiceSummary[];
   /** Keyed by port number as text. */
   readonly listeners: Readonly<Record<string, Listener>>;

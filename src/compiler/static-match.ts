@@ -15,7 +15,8 @@ interface StaticConditions {
 
 /** True when the entry's source conditions hold for this proxy (an unset condition always holds). */
 export function staticMatchApplies(match: StaticConditions, proxy: ProxyIdentity | undefined): boolean {
-  if (match.sourceNamespace !== undefined && match.sourceNamespace !== '' && match.sourceNamespace !== proxy?.namespace) return false;
+  if (match.sourceNamespace !== undefined && match.sourceNamespace !== '' && match.sourceNamespace !== proxy?.namespace)
+    return false;
   const labels = match.sourceLabels ?? {};
   return Object.keys(labels).every((k) => proxy?.labels[k] === labels[k]);
 }

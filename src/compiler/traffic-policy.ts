@@ -11,20 +11,35 @@ export interface PortPolicy {
 }
 
 /** DestinationRules the proxy namespace sees, in Istio's preference order (own namespace first, then by age). */
-export function visibleDestinationRules(rules: readonly DestinationRuleResource[], namespace: string, defaultExportTo: readonly string[]): DestinationRuleResource[] {
-  const visible = rules.filter((r) => r.spec.workloadSelector === undefined && isExportedTo(r.spec.exportTo.length > 0 ? r.spec.exportTo : defaultExportTo, r.key.namespace, namespace));
+export function visibleDestinationRules(
+  rules: readonly DestinationRuleResource[],
+  namespace: string,
+  defaultExportTo: readonly string[],
+): DestinationRuleResource[] {
+  const visible = rules.filter(
+    (r) =>
+      r.spec.workloadSelector === undefined &&
+      isExportedTo(r.spec.exportTo.length > 0 ? r.spec.exportTo : defaultExportTo, r.key.namespace, namespace),
+  );
   return visible.sort((a, b) => Number(b.key.namespace === namespace) - Number(a.key.namespace === namespace));
 }
 
 /** The most specific matching rule: exact host first, then the longest wildcard. */
-export function destinationRuleFor(rules: readonly DestinationRuleResource[], hostname: string): DestinationRuleResource | undefined {
+export function destinationRuleFor(
+  rules: readonly DestinationRuleResource[],
+  hostname: string,
+): DestinationRuleResource | undefined {
   let best: DestinationRuleResource | undefined;
   let bestScore = -1;
   for (const rule of rules) {
     // A short host is a Kubernetes name in the rule's own namespace, as Istio resolves it.
     const host = qualifyShortName((rule.spec.host ?? '').toLowerCase(), rule.key.namespace);
     // A rule applies to its own host or, when it is a wildcard, to every host under it.
-    if (host !== hostname && !(host.startsWith('*') && istioHostMatches(host, hostname) && hostname.length > host.length - 1)) continue;
+    if (
+      host !== hostname &&
+      !(host.startsWith('*') && istioHostMatches(host, hostname) && hostname.length > host.length - 1)
+    )
+      continue;
     const score = host === hostname ? Number.MAX_SAFE_INTEGER : host.length;
     if (score > bestScore) {
       best = rule;
@@ -40,7 +55,10 @@ function forPort(policy: DeepReadonly<TrafficPolicy> | undefined, port: number):
   const level = policy.portLevelSettings?.find((p) => p.port?.number === port);
   const connectionPool = level?.connectionPool ?? policy.connectionPool;
   const loadBalancer = level?.loadBalancer ?? policy.loadBalancer;
-  return { ...(connectionPool !== undefined ? { connectionPool } : {}), ...(loadBalancer !== undefined ? { loadBalancer } : {}) };
+  return {
+    ...(connectionPool !== undefined ? { connectionPool } : {}),
+    ...(loadBalancer !== undefined ? { loadBalancer } : {}),
+  };
 }
 
 /** The policy for one cluster: a subset's policy overrides the rule's per component. */

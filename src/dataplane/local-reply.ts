@@ -24,24 +24,43 @@ function keepAliveOnlyIfRead(res: ServerResponse): void {
 }
 
 /** A configured reply (VirtualService directResponse, block_all): details `direct_response`. */
-export function sendDirectResponse(res: ServerResponse, info: StreamInfo, status: number, body: string | Buffer, extraHeaders: Readonly<Record<string, string | string[]>> = {}): void {
+export function sendDirectResponse(
+  res: ServerResponse,
+  info: StreamInfo,
+  status: number,
+  body: string | Buffer,
+  extraHeaders: Readonly<Record<string, string | string[]>> = {},
+): void {
   keepAliveOnlyIfRead(res);
   info.responseCode = status;
   info.responseCodeDetails = 'direct_response';
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  const headers: Record<string, string> = length === 0 ? { 'content-length': '0', server: 'envoy' } : { 'content-length': String(length), 'content-type': 'text/plain', server: 'envoy' };
+  const headers: Record<string, string> =
+    length === 0
+      ? { 'content-length': '0', server: 'envoy' }
+      : { 'content-length': String(length), 'content-type': 'text/plain', server: 'envoy' };
   res.writeHead(status, { ...headers, ...extraHeaders });
   res.end(body);
   info.bytesSent = length;
 }
 
 /** A VirtualService `redirect`: the status and Location, no body; Envoy logs it as a direct response. */
-export function sendRedirect(res: ServerResponse, info: StreamInfo, status: number, location: string, extraHeaders: Readonly<Record<string, string | string[]>> = {}): void {
+export function sendRedirect(
+  res: ServerResponse,
+  info: StreamInfo,
+  status: number,
+  location: string,
+  extraHeaders: Readonly<Record<string, string | string[]>> = {},
+): void {
   sendDirectResponse(res, info, status, '', { ...extraHeaders, location });
 }
 
 /** A CORS preflight the proxy answers itself (Envoy's CORS filter): 200, details `cors_response`. */
-export function sendCorsPreflight(res: ServerResponse, info: StreamInfo, headers: Readonly<Record<string, string>>): void {
+export function sendCorsPreflight(
+  res: ServerResponse,
+  info: StreamInfo,
+  headers: Readonly<Record<string, string>>,
+): void {
   keepAliveOnlyIfRead(res);
   info.responseCode = 200;
   info.responseCodeDetails = 'cors_response';

@@ -1,10 +1,13 @@
 // Wiring only: holds the live snapshot (a swap replaces one reference; streams keep the snapshot they
-// started on), and connects the outbound listener to the HTTP and CONNECT handlers and the cluster manager.
+// started on), and connects the outbound listener to the HTTP, CONNECT and captured-connection handlers
+// and the cluster manager.
 import type { Socket } from 'node:net';
 import type { Snapshot } from '../compiler/snapshot.ts';
 import type { Clock } from './clock.ts';
 import { createHttpHandler } from './filters/http-connection-manager.ts';
+import { createCapturedTunnelHandler } from './filters/captured-tcp-proxy.ts';
 import { createConnectHandler } from './filters/tcp-proxy.ts';
+import { handleCapturedConnection, type CapturedConnectionDeps } from './listeners/captured-connection.ts';
 import { DEFAULT_LIMITS, OutboundListener, type ListenerLimits } from './listeners/outbound-listener.ts';
 import { compileSnapshotMatchers } from './router/route-matchers.ts';
 import type { StreamInfo } from './stream-info.ts';
@@ -25,6 +28,8 @@ export interface ProxyServerOptions {
   readonly bug?: (error: unknown) => void;
   /** Told when client connections open and close (metrics). */
   readonly connections?: (kind: 'http' | 'connect', delta: 1 | -1) => void;
+  /** Look for transparently captured sockets (SO_ORIGINAL_DST) on the outbound port; default true. */
+  readonly capture?: boolean;
 }
 
 export class ProxyServer {
@@ -41,14 +46,41 @@ export class ProxyServer {
       if (this.#snapshot === undefined) throw new Error('no snapshot is live');
       return this.#snapshot;
     };
-    const common = { snapshot, clusters: this.clusters, clock: options.clock, random, log: options.accessLog, trace: options.trace, bug: options.bug };
-    this.#listener = new OutboundListener({
-      request: createHttpHandler({ ...common, maxUriBytes: limits.maxUriBytes }),
-      connect: createConnectHandler({ ...common, open: this.#tunnels, opened: options.tunnelOpened }),
-      log: options.accessLog,
+    const common = {
+      snapshot,
+      clusters: this.clusters,
       clock: options.clock,
-      connections: options.connections,
-    }, limits);
+      random,
+      log: options.accessLog,
+      trace: options.trace,
+      bug: options.bug,
+    };
+    const tunnelDeps = { ...common, open: this.#tunnels, opened: options.tunnelOpened };
+    const capturedTunnel = createCapturedTunnelHandler(tunnelDeps);
+    const captured: CapturedConnectionDeps = {
+      snapshot,
+      clock: options.clock,
+      http: (socket, head) => this.#listener.serveHttp(socket, head),
+      tunnel: (tunnel) => {
+        this.#listener.trackTunnel(tunnel.client);
+        capturedTunnel(tunnel);
+      },
+      trace: options.trace,
+    };
+    this.#listener = new OutboundListener(
+      {
+        request: createHttpHandler({ ...common, maxUriBytes: limits.maxUriBytes }),
+        connect: createConnectHandler(tunnelDeps),
+        log: options.accessLog,
+        clock: options.clock,
+        connections: options.connections,
+        captured:
+          options.capture === false
+            ? undefined
+            : (socket, destination) => handleCapturedConnection(captured, socket, destination),
+      },
+      limits,
+    );
   }
 
   /** The live snapshot, or undefined before the first one. */

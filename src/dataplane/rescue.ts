@@ -1,9 +1,20 @@
 // The one place that decides what a client sees when meshgate answers by itself: failure → status, body,
 // Envoy response flags and response code details (spec §3.7), so users can compare with an Istio sidecar.
 import {
-  BadRequestError, ClusterNotFoundError, DownstreamDisconnectError, FaultAbortError, HeadersTooLargeError,
-  MeshgateError, NoHealthyUpstreamError, PerTryTimeoutError, RouteNotFoundError, RouteTimeoutError,
-  UpstreamConnectError, UpstreamOverflowError, UpstreamResetError, UriTooLongError,
+  BadRequestError,
+  ClusterNotFoundError,
+  DownstreamDisconnectError,
+  FaultAbortError,
+  HeadersTooLargeError,
+  MeshgateError,
+  NoHealthyUpstreamError,
+  PerTryTimeoutError,
+  RouteNotFoundError,
+  RouteTimeoutError,
+  UpstreamConnectError,
+  UpstreamOverflowError,
+  UpstreamResetError,
+  UriTooLongError,
 } from '../errors.ts';
 import type { ResponseFlag } from './response-flags.ts';
 import type { StreamInfo } from './stream-info.ts';
@@ -54,15 +65,23 @@ export interface LocalReply {
 const RESET_BODY_PREFIX = 'upstream connect error or disconnect/reset before headers.';
 
 function reply(
-  status: number, body: string, responseFlags: readonly ResponseFlag[], details: string | undefined,
+  status: number,
+  body: string,
+  responseFlags: readonly ResponseFlag[],
+  details: string | undefined,
   transportFailureReason?: string,
 ): LocalReply {
   // Envoy sends `content-type: text/plain` only with a body; empty replies carry just the length.
-  const headers: Record<string, string> = body === ''
-    ? { 'content-length': '0', server: 'envoy' }
-    : { 'content-length': String(Buffer.byteLength(body)), 'content-type': 'text/plain', server: 'envoy' };
+  const headers: Record<string, string> =
+    body === ''
+      ? { 'content-length': '0', server: 'envoy' }
+      : { 'content-length': String(Buffer.byteLength(body)), 'content-type': 'text/plain', server: 'envoy' };
   return Object.freeze({
-    status, body, responseFlags: Object.freeze([...responseFlags]), details, transportFailureReason,
+    status,
+    body,
+    responseFlags: Object.freeze([...responseFlags]),
+    details,
+    transportFailureReason,
     headers: Object.freeze(headers),
   });
 }
@@ -103,7 +122,8 @@ export function rescue(cause: RescueCause): LocalReply {
     return reply(504, 'upstream request timeout', retried ? ['UT', 'URX'] : ['UT'], 'upstream_per_try_timeout');
   }
   if (cause.kind === 'fault_abort') {
-    if (cause.faultGrpcStatus !== undefined) return grpcReply(cause.faultGrpcStatus, 'fault filter abort', ['FI'], 'fault_filter_abort');
+    if (cause.faultGrpcStatus !== undefined)
+      return grpcReply(cause.faultGrpcStatus, 'fault filter abort', ['FI'], 'fault_filter_abort');
     return reply(cause.faultStatus ?? 503, 'fault filter abort', ['FI'], 'fault_filter_abort');
   }
   const fixed = FIXED[cause.kind];
@@ -112,26 +132,48 @@ export function rescue(cause: RescueCause): LocalReply {
 }
 
 /** Envoy's local reply to a gRPC call: trailers-only, HTTP 200, the status and message in grpc-* headers. */
-function grpcReply(grpcStatus: number, message: string, responseFlags: readonly ResponseFlag[], details: string): LocalReply {
+function grpcReply(
+  grpcStatus: number,
+  message: string,
+  responseFlags: readonly ResponseFlag[],
+  details: string,
+): LocalReply {
   return Object.freeze({
-    status: 200, body: '', responseFlags: Object.freeze([...responseFlags]), details, transportFailureReason: undefined,
-    headers: Object.freeze({ 'content-type': 'application/grpc', 'grpc-status': String(grpcStatus), 'grpc-message': message, 'content-length': '0', server: 'envoy' }),
+    status: 200,
+    body: '',
+    responseFlags: Object.freeze([...responseFlags]),
+    details,
+    transportFailureReason: undefined,
+    headers: Object.freeze({
+      'content-type': 'application/grpc',
+      'grpc-status': String(grpcStatus),
+      'grpc-message': message,
+      'content-length': '0',
+      server: 'envoy',
+    }),
   });
 }
 
 function resetReply(cause: RescueCause, reason: string, retried: boolean): LocalReply {
   const transport = cause.transportFailureReason;
-  const body = `${RESET_BODY_PREFIX} ${retried ? 'retried and the latest reset reason' : 'reset reason'}: ${reason}`
-    + (transport === undefined ? '' : `, transport failure reason: ${transport}`);
-  const details = `upstream_reset_before_response_started{${reason.replaceAll(' ', '_')}`
-    + (transport === undefined ? '}' : `,${transport.replaceAll(' ', '_')}}`);
+  const body =
+    `${RESET_BODY_PREFIX} ${retried ? 'retried and the latest reset reason' : 'reset reason'}: ${reason}` +
+    (transport === undefined ? '' : `, transport failure reason: ${transport}`);
+  const details =
+    `upstream_reset_before_response_started{${reason.replaceAll(' ', '_')}` +
+    (transport === undefined ? '}' : `,${transport.replaceAll(' ', '_')}}`);
   const flag = RESET_FLAG[cause.kind] as ResponseFlag;
   return reply(503, body, retried ? [flag, 'URX'] : [flag], details, transport);
 }
 
 /** Node socket error codes that mean "could not connect" (Envoy: connection failure). */
 const CONNECT_ERRNO: ReadonlySet<string> = new Set([
-  'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 /**

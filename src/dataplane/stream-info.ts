@@ -123,7 +123,12 @@ export class StreamInfo {
   }
 }
 
-/** `ip:port` as Envoy prints addresses (IPv6 in brackets). */
+/**
+ * `ip:port` as Envoy prints addresses (IPv6 in brackets). An IPv4 peer of a dual-stack socket (`--bind ::`)
+ * shows as `::ffff:a.b.c.d`; it is printed as the IPv4 address it is.
+ */
 export function formatSocketAddress(ip: string, port: number): string {
-  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+  if (!ip.includes(':')) return `${ip}:${port}`;
+  if (ip.startsWith('::ffff:') && ip.includes('.')) return `${ip.slice(7)}:${port}`;
+  return `[${ip}]:${port}`;
 }

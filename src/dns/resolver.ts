@@ -85,7 +85,8 @@ export class DnsResolver {
     const name = host.toLowerCase().replace(/\.$/, '');
     const literal = name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
     if (isIP(literal) !== 0) return Promise.resolve({ addresses: [literal], ttlMs: this.#refreshRateMs, stale: false });
-    if (name === 'localhost') return Promise.resolve({ addresses: LOCALHOST_ADDRESSES, ttlMs: this.#refreshRateMs, stale: false });
+    if (name === 'localhost')
+      return Promise.resolve({ addresses: LOCALHOST_ADDRESSES, ttlMs: this.#refreshRateMs, stale: false });
 
     let entry = this.#cache.get(name);
     const now = this.#clock.now();
@@ -131,7 +132,10 @@ export class DnsResolver {
 
   async #query(name: string): Promise<ResolveResult> {
     if (!this.#useSystem) return this.#queryDns(name);
-    const [dns, system] = await Promise.allSettled([this.#queryDns(name), lookup(name, { all: true, order: 'ipv4first' })]);
+    const [dns, system] = await Promise.allSettled([
+      this.#queryDns(name),
+      lookup(name, { all: true, order: 'ipv4first' }),
+    ]);
     if (system.status === 'rejected' || system.value.length === 0) {
       if (dns.status === 'fulfilled') return dns.value;
       throw dns.reason;
@@ -147,10 +151,7 @@ export class DnsResolver {
       this.#resolver.resolve4(name, { ttl: true }),
       this.#resolver.resolve6(name, { ttl: true }),
     ]);
-    const records = [
-      ...(v4.status === 'fulfilled' ? v4.value : []),
-      ...(v6.status === 'fulfilled' ? v6.value : []),
-    ];
+    const records = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
     if (records.length === 0) throw lookupError(name, v4, v6);
     const minTtlSeconds = Math.min(...records.map((r) => r.ttl));
     // A 0 TTL would mean a query per connection; Envoy falls back to the refresh rate for it.
@@ -164,7 +165,9 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 function lookupError(name: string, ...outcomes: PromiseSettledResult<unknown>[]): MeshgateError {
-  const reasons = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as { code?: string; message?: string }] : []));
+  const reasons = outcomes.flatMap((o) =>
+    o.status === 'rejected' ? [o.reason as { code?: string; message?: string }] : [],
+  );
   // Not found only when every query said so; a timeout or SERVFAIL on either is a lookup failure.
   if (reasons.every((r) => NOT_FOUND_CODES.has(r.code ?? ''))) return new DnsNotFoundError(name);
   const failure = reasons.find((r) => !NOT_FOUND_CODES.has(r.code ?? '')) ?? reasons[0];

@@ -2,18 +2,7 @@
 
 /** Canonical spelling of every protocol Istio accepts on a port; parsing is case-insensitive. */
 export type Protocol =
-  | 'TCP'
-  | 'UDP'
-  | 'GRPC'
-  | 'GRPC-Web'
-  | 'HTTP'
-  | 'HTTP_PROXY'
-  | 'HTTP2'
-  | 'HTTPS'
-  | 'TLS'
-  | 'Mongo'
-  | 'Redis'
-  | 'MySQL';
+  'TCP' | 'UDP' | 'GRPC' | 'GRPC-Web' | 'HTTP' | 'HTTP_PROXY' | 'HTTP2' | 'HTTPS' | 'TLS' | 'Mongo' | 'Redis' | 'MySQL';
 
 const BY_LOWER_NAME: ReadonlyMap<string, Protocol> = new Map<string, Protocol>([
   ['tcp', 'TCP'],

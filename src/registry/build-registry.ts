@@ -3,7 +3,10 @@ import type { ServiceEntryResource } from '../config/model.ts';
 import type { Service, ServiceEndpoint, ServicePort } from './service.ts';
 
 /** Every service of every ServiceEntry, before visibility; sorted by hostname, then age. */
-export function buildRegistry(serviceEntries: readonly ServiceEntryResource[], defaultExportTo: readonly string[]): Service[] {
+export function buildRegistry(
+  serviceEntries: readonly ServiceEntryResource[],
+  defaultExportTo: readonly string[],
+): Service[] {
   const services: Service[] = [];
   for (const se of serviceEntries) {
     const spec = se.spec;
@@ -47,7 +50,11 @@ function normaliseAddresses(addresses: readonly string[]): string[] {
 function buildEndpoints(se: ServiceEntryResource, hostname: string, ports: readonly ServicePort[]): ServiceEndpoint[] {
   const spec = se.spec;
   if (spec.endpoints.length === 0) {
-    if ((spec.resolution === 'DNS' || spec.resolution === 'DNS_ROUND_ROBIN') && spec.workloadSelector === undefined && !hostname.startsWith('*')) {
+    if (
+      (spec.resolution === 'DNS' || spec.resolution === 'DNS_ROUND_ROBIN') &&
+      spec.workloadSelector === undefined &&
+      !hostname.startsWith('*')
+    ) {
       return [{ address: hostname, ports: portMap(ports, undefined), labels: {}, weight: 1 }];
     }
     return [];
@@ -61,7 +68,10 @@ function buildEndpoints(se: ServiceEntryResource, hostname: string, ports: reado
   }));
 }
 
-function portMap(ports: readonly ServicePort[], endpointPorts: Readonly<Record<string, number>> | undefined): Record<string, number> {
+function portMap(
+  ports: readonly ServicePort[],
+  endpointPorts: Readonly<Record<string, number>> | undefined,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const p of ports) out[p.name] = endpointPorts?.[p.name] ?? p.targetPort ?? p.number;
   return out;

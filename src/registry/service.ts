@@ -42,7 +42,6 @@ export interface Service {
   readonly creationTimestamp?: string;
 }
 
-
 /** A setting the registry or compiler overrode by a fixed rule; shown in /config_dump. */
 export interface Diagnostic {
   readonly code: string;
@@ -52,7 +51,13 @@ export interface Diagnostic {
 }
 
 export function isHttpProtocol(protocol: string): boolean {
-  return protocol === 'HTTP' || protocol === 'HTTP2' || protocol === 'GRPC' || protocol === 'GRPC-WEB' || protocol === 'HTTP_PROXY';
+  return (
+    protocol === 'HTTP' ||
+    protocol === 'HTTP2' ||
+    protocol === 'GRPC' ||
+    protocol === 'GRPC-WEB' ||
+    protocol === 'HTTP_PROXY'
+  );
 }
 
 export function isTlsProtocol(protocol: string): boolean {
@@ -67,7 +72,11 @@ export interface Aged {
 }
 
 /** The age fields of a config resource (its key and where it was written). */
-export function ageOf(resource: { readonly creationTimestamp?: string; readonly source: SourcePosition; readonly key: ResourceKey }): Aged {
+export function ageOf(resource: {
+  readonly creationTimestamp?: string;
+  readonly source: SourcePosition;
+  readonly key: ResourceKey;
+}): Aged {
   return { creationTimestamp: resource.creationTimestamp, position: resource.source, source: resource.key };
 }
 

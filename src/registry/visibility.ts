@@ -38,9 +38,17 @@ export function istioHostMatches(a: string, b: string): boolean {
  * else the root namespace's. Sidecars with a workloadSelector select labelled workloads, which a
  * meshgate proxy is not, so they never apply.
  */
-export function selectSidecar(sidecars: readonly SidecarResource[], namespace: string, rootNamespace: string): SidecarResource | undefined {
-  const unselective = sidecars.filter((s) => s.spec.workloadSelector?.labels === undefined || Object.keys(s.spec.workloadSelector.labels).length === 0);
-  return unselective.find((s) => s.key.namespace === namespace) ?? unselective.find((s) => s.key.namespace === rootNamespace);
+export function selectSidecar(
+  sidecars: readonly SidecarResource[],
+  namespace: string,
+  rootNamespace: string,
+): SidecarResource | undefined {
+  const unselective = sidecars.filter(
+    (s) => s.spec.workloadSelector?.labels === undefined || Object.keys(s.spec.workloadSelector.labels).length === 0,
+  );
+  return (
+    unselective.find((s) => s.key.namespace === namespace) ?? unselective.find((s) => s.key.namespace === rootNamespace)
+  );
 }
 
 interface EgressImport {
@@ -69,21 +77,41 @@ function importMatches(imp: EgressImport, svc: Service): boolean {
  * Istio's SidecarScope selection of namespaced config (VirtualServices): kept when one of its hosts matches
  * an egress host whose namespace part is `*` or the config's namespace. No Sidecar egress: everything stays.
  */
-export function sidecarImportsConfig(sidecar: SidecarResource | undefined, configNamespace: string, hosts: readonly string[]): boolean {
+export function sidecarImportsConfig(
+  sidecar: SidecarResource | undefined,
+  configNamespace: string,
+  hosts: readonly string[],
+): boolean {
   if (sidecar?.spec.egress === undefined || sidecar.spec.egress.length === 0) return true;
-  const imports = sidecar.spec.egress.flatMap((l) => l.hosts ?? []).map((h) => parseEgressHost(h, sidecar.key.namespace)).filter((i): i is EgressImport => i !== undefined && !i.exclude);
-  return imports.some((i) => (i.namespace === '*' || i.namespace === configNamespace) && hosts.some((h) => i.host === '*' || istioHostMatches(i.host, h.toLowerCase())));
+  const imports = sidecar.spec.egress
+    .flatMap((l) => l.hosts ?? [])
+    .map((h) => parseEgressHost(h, sidecar.key.namespace))
+    .filter((i): i is EgressImport => i !== undefined && !i.exclude);
+  return imports.some(
+    (i) =>
+      (i.namespace === '*' || i.namespace === configNamespace) &&
+      hosts.some((h) => i.host === '*' || istioHostMatches(i.host, h.toLowerCase())),
+  );
 }
 
 /** Services the proxy in `namespace` imports: exported to it, imported by its Sidecar, one per host (oldest). */
-export function buildView(all: readonly Service[], namespace: string, sidecar: SidecarResource | undefined): RegistryView {
+export function buildView(
+  all: readonly Service[],
+  namespace: string,
+  sidecar: SidecarResource | undefined,
+): RegistryView {
   const diagnostics: Diagnostic[] = [];
   let visible = all.filter((s) => isExportedTo(s.exportTo, s.namespace, namespace));
   if (sidecar?.spec.egress !== undefined && sidecar.spec.egress.length > 0) {
-    const imports = sidecar.spec.egress.flatMap((l) => l.hosts ?? []).map((h) => parseEgressHost(h, sidecar.key.namespace)).filter((i) => i !== undefined);
+    const imports = sidecar.spec.egress
+      .flatMap((l) => l.hosts ?? [])
+      .map((h) => parseEgressHost(h, sidecar.key.namespace))
+      .filter((i) => i !== undefined);
     const includes = imports.filter((i) => !i.exclude);
     const excludes = imports.filter((i) => i.exclude);
-    visible = visible.filter((s) => includes.some((i) => importMatches(i, s)) && !excludes.some((i) => importMatches(i, s)));
+    visible = visible.filter(
+      (s) => includes.some((i) => importMatches(i, s)) && !excludes.some((i) => importMatches(i, s)),
+    );
   }
   const byHost = new Map<string, Service[]>();
   for (const s of visible) {

@@ -18,7 +18,12 @@ function configMapNameProblem(credentialName: string): string | undefined {
  * `configNamespace` is the DestinationRule's namespace: a CA bundle read from a ConfigMap must live
  * beside the rule, so one namespace cannot make proxies trust another namespace's data.
  */
-export function checkClientTLS(tls: ClientTLSSettings | null | undefined, configNamespace: string, path: FieldPath, findings: Findings): void {
+export function checkClientTLS(
+  tls: ClientTLSSettings | null | undefined,
+  configNamespace: string,
+  path: FieldPath,
+  findings: Findings,
+): void {
   if (!tls) return;
   const mode = tls.mode ?? 'DISABLE';
   const credentialName = tls.credentialName ?? '';
@@ -68,7 +73,11 @@ export function checkClientTLS(tls: ClientTLSSettings | null | undefined, config
   }
   if (mode === 'MUTUAL') {
     if ((tls.clientCertificate ?? '') === '') {
-      findings.error([...path, 'clientCertificate'], 'DR_TLS_CLIENT_CERT_REQUIRED', 'client certificate required for mutual tls');
+      findings.error(
+        [...path, 'clientCertificate'],
+        'DR_TLS_CLIENT_CERT_REQUIRED',
+        'client certificate required for mutual tls',
+      );
     }
     if ((tls.privateKey ?? '') === '') {
       findings.error([...path, 'privateKey'], 'DR_TLS_PRIVATE_KEY_REQUIRED', 'private key required for mutual tls');

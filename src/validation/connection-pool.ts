@@ -27,14 +27,20 @@ function checkHttp(http: NonNullable<ConnectionPoolSettings['http']>, path: Fiel
   checkNonNegative(http, HTTP_COUNTERS, path, findings);
   checkDurationField(http.idleTimeout, [...path, 'idleTimeout'], findings, 'DR_DURATION_INVALID');
   if (http.h2UpgradePolicy === 'UPGRADE' && http.useClientProtocol === true) {
-    findings.error([...path, 'useClientProtocol'], 'DR_POOL_CLIENT_PROTOCOL_WITH_UPGRADE', 'use client protocol must not be true when H2UpgradePolicy is UPGRADE');
+    findings.error(
+      [...path, 'useClientProtocol'],
+      'DR_POOL_CLIENT_PROTOCOL_WITH_UPGRADE',
+      'use client protocol must not be true when H2UpgradePolicy is UPGRADE',
+    );
   }
   const keepalive = http.http2KeepAlive;
   if (keepalive) {
     const kaPath = [...path, 'http2KeepAlive'];
-    if (keepalive.interval === undefined) findings.error(kaPath, 'DR_POOL_KEEPALIVE_INTERVAL_REQUIRED', 'http2 keepalive interval is required');
+    if (keepalive.interval === undefined)
+      findings.error(kaPath, 'DR_POOL_KEEPALIVE_INTERVAL_REQUIRED', 'http2 keepalive interval is required');
     else checkDurationField(keepalive.interval, [...kaPath, 'interval'], findings, 'DR_DURATION_INVALID');
-    if (keepalive.timeout === undefined) findings.error(kaPath, 'DR_POOL_KEEPALIVE_TIMEOUT_REQUIRED', 'http2 keepalive timeout is required');
+    if (keepalive.timeout === undefined)
+      findings.error(kaPath, 'DR_POOL_KEEPALIVE_TIMEOUT_REQUIRED', 'http2 keepalive timeout is required');
     else checkDurationField(keepalive.timeout, [...kaPath, 'timeout'], findings, 'DR_DURATION_INVALID');
   }
 }
@@ -56,7 +62,11 @@ function checkTcp(tcp: NonNullable<ConnectionPoolSettings['tcp']>, path: FieldPa
   }
 }
 
-export function checkConnectionPool(pool: ConnectionPoolSettings | null | undefined, path: FieldPath, findings: Findings): void {
+export function checkConnectionPool(
+  pool: ConnectionPoolSettings | null | undefined,
+  path: FieldPath,
+  findings: Findings,
+): void {
   if (!pool) return;
   if (!pool.http && !pool.tcp) {
     findings.error(path, 'DR_POOL_EMPTY', 'connection pool must have at least one field');

@@ -7,7 +7,18 @@ import { corsHeaderNameProblem } from './header-names.ts';
 import { checkStringMatchRegex, matchKinds } from './string-match.ts';
 
 /** The methods Go's net/http names, plus '*'; Istio accepts only these (case-sensitive). */
-export const CORS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', '*']);
+export const CORS_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  '*',
+]);
 
 function checkHeaderList(names: readonly string[] | undefined, path: FieldPath, findings: Findings): void {
   (names ?? []).forEach((name, i) => {
@@ -29,7 +40,12 @@ export function checkCorsPolicy(policy: CorsPolicy | null | undefined, path: Fie
     if (kind === 'regex') checkStringMatchRegex(value, 'corsPolicy.allowOrigins', [...originPath, 'regex'], findings);
   });
   (policy.allowMethods ?? []).forEach((method, i) => {
-    if (!CORS_METHODS.has(method)) findings.error([...path, 'allowMethods', i], 'VS_CORS_METHOD_UNSUPPORTED', `"${method}" is not a supported HTTP method`);
+    if (!CORS_METHODS.has(method))
+      findings.error(
+        [...path, 'allowMethods', i],
+        'VS_CORS_METHOD_UNSUPPORTED',
+        `"${method}" is not a supported HTTP method`,
+      );
   });
   checkHeaderList(policy.allowHeaders, [...path, 'allowHeaders'], findings);
   checkHeaderList(policy.exposeHeaders, [...path, 'exposeHeaders'], findings);

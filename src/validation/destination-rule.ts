@@ -12,7 +12,8 @@ function checkWorkloadSelector(selector: DestinationRuleSpec['workloadSelector']
   const labels = selector.matchLabels ?? {};
   for (const [key, value] of Object.entries(labels)) {
     const path = ['workloadSelector', 'matchLabels', key];
-    if (key === '') findings.error(path, 'DR_SELECTOR_EMPTY_KEY', `empty key is not supported in selector: "=${value}"`);
+    if (key === '')
+      findings.error(path, 'DR_SELECTOR_EMPTY_KEY', `empty key is not supported in selector: "=${value}"`);
     if (key.includes('*') || String(value).includes('*')) {
       findings.error(path, 'DR_SELECTOR_WILDCARD', `wildcard is not supported in selector: "${key}=${value}"`);
     }
@@ -45,6 +46,14 @@ export function validateDestinationRule(spec: DestinationRuleSpec, ctx: Validati
     checkTrafficPolicy(subset.trafficPolicy, ctx.namespace, [...path, 'trafficPolicy'], findings);
   });
 
-  validateExportTo(spec.exportTo, ctx.namespace, { isServiceEntry: false, isDestinationRuleWithSelector: spec.workloadSelector !== undefined && spec.workloadSelector !== null }, findings);
+  validateExportTo(
+    spec.exportTo,
+    ctx.namespace,
+    {
+      isServiceEntry: false,
+      isDestinationRuleWithSelector: spec.workloadSelector !== undefined && spec.workloadSelector !== null,
+    },
+    findings,
+  );
   checkWorkloadSelector(spec.workloadSelector, findings);
 }

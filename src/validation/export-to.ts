@@ -51,15 +51,27 @@ export function validateExportTo(
 
   if (options.isDestinationRuleWithSelector === true && seen.size > 0) {
     if (!seen.has(namespace)) {
-      findings.error(path, 'EXPORT_TO_DR_SELECTOR_BEYOND_NAMESPACE', 'destination rule with workload selector cannot have exportTo beyond current namespace');
+      findings.error(
+        path,
+        'EXPORT_TO_DR_SELECTOR_BEYOND_NAMESPACE',
+        'destination rule with workload selector cannot have exportTo beyond current namespace',
+      );
     } else if (seen.size > 1) {
-      findings.error(path, 'EXPORT_TO_DR_SELECTOR_MULTIPLE', 'destination rule with workload selector cannot have multiple entries in exportTo');
+      findings.error(
+        path,
+        'EXPORT_TO_DR_SELECTOR_MULTIPLE',
+        'destination rule with workload selector cannot have multiple entries in exportTo',
+      );
     }
   }
 
   // Listing namespaces next to '*' means nothing more than '*', so Istio refuses the mix.
   if (seen.has(EXPORT_PUBLIC) && exportTo.length > 1) {
-    findings.error(path, 'EXPORT_TO_PUBLIC_MIXED', 'cannot have both public (*) and non-public exportTo values for a resource');
+    findings.error(
+      path,
+      'EXPORT_TO_PUBLIC_MIXED',
+      'cannot have both public (*) and non-public exportTo values for a resource',
+    );
   }
   if (seen.has(EXPORT_NONE) && exportTo.length > 1) {
     findings.error(path, 'EXPORT_TO_NONE_MIXED', 'cannot export service entry to no one (~) and someone');
@@ -69,7 +81,10 @@ export function validateExportTo(
 function entryProblem(entry: string): { code: string; message: string } | undefined {
   if (entry === EXPORT_PRIVATE || entry === EXPORT_PUBLIC) return undefined;
   if (entry === EXPORT_NONE) {
-    return { code: 'EXPORT_TO_NONE_NOT_ALLOWED', message: 'exportTo ~ (none) is not allowed for Istio configuration objects' };
+    return {
+      code: 'EXPORT_TO_NONE_NOT_ALLOWED',
+      message: 'exportTo ~ (none) is not allowed for Istio configuration objects',
+    };
   }
   if (!isDns1123Label(entry)) {
     return { code: 'EXPORT_TO_INVALID', message: 'only .,*, or a valid DNS 1123 label is allowed as exportTo entry' };

@@ -93,7 +93,8 @@ export function validateFQDN(fqdn: string): string | undefined {
 
 /** Any '*' other than a leading '*.' or the lone '*' is a partial wildcard. */
 export function validatePartialWildcard(host: string): string | undefined {
-  if (host.includes('*') && host.length !== 1 && !host.startsWith('*.')) return `partial wildcard "${host}" not allowed`;
+  if (host.includes('*') && host.length !== 1 && !host.startsWith('*.'))
+    return `partial wildcard "${host}" not allowed`;
   return undefined;
 }
 
@@ -154,8 +155,8 @@ export function validateProtocol(protocol: string): string | undefined {
 const NANOS_PER_UNIT: Readonly<Record<string, bigint>> = {
   ns: 1n,
   us: 1_000n,
-  'µs': 1_000n,
-  'μs': 1_000n,
+  µs: 1_000n,
+  μs: 1_000n,
   ms: 1_000_000n,
   s: 1_000_000_000n,
   m: 60_000_000_000n,
@@ -242,9 +243,11 @@ export function validateLabels(labels: Readonly<Record<string, string>> | undefi
   const issues: FieldIssue[] = [];
   for (const [key, value] of Object.entries(labels ?? {})) {
     const keyProblem = validateLabelKey(key);
-    if (keyProblem !== undefined) issues.push({ severity: 'error', code: 'LABEL_KEY_INVALID', path: [key], message: keyProblem });
+    if (keyProblem !== undefined)
+      issues.push({ severity: 'error', code: 'LABEL_KEY_INVALID', path: [key], message: keyProblem });
     const valueProblem = validateLabelValue(value);
-    if (valueProblem !== undefined) issues.push({ severity: 'error', code: 'LABEL_VALUE_INVALID', path: [key], message: valueProblem });
+    if (valueProblem !== undefined)
+      issues.push({ severity: 'error', code: 'LABEL_VALUE_INVALID', path: [key], message: valueProblem });
   }
   return issues;
 }
@@ -263,18 +266,38 @@ export function validateWorkloadSelector(
   const issues: FieldIssue[] = [];
   const labels = selector.labels ?? {};
   if (Object.keys(labels).length > 256) {
-    issues.push({ severity: 'error', code: 'SELECTOR_TOO_MANY_LABELS', path: ['labels'], message: 'workload selector may have at most 256 labels' });
+    issues.push({
+      severity: 'error',
+      code: 'SELECTOR_TOO_MANY_LABELS',
+      path: ['labels'],
+      message: 'workload selector may have at most 256 labels',
+    });
   }
   for (const [key, value] of Object.entries(labels)) {
     const path = ['labels', key];
     if (key === '') {
-      issues.push({ severity: 'error', code: 'SELECTOR_EMPTY_KEY', path, message: `empty key is not supported in selector: "=${value}"` });
+      issues.push({
+        severity: 'error',
+        code: 'SELECTOR_EMPTY_KEY',
+        path,
+        message: `empty key is not supported in selector: "=${value}"`,
+      });
     }
     if (key.includes('*') || value.includes('*')) {
-      issues.push({ severity: 'error', code: 'SELECTOR_WILDCARD', path, message: `wildcard is not supported in selector: "${key}=${value}"` });
+      issues.push({
+        severity: 'error',
+        code: 'SELECTOR_WILDCARD',
+        path,
+        message: `wildcard is not supported in selector: "${key}=${value}"`,
+      });
     }
     if (value.length > DNS1123_LABEL_MAX) {
-      issues.push({ severity: 'error', code: 'SELECTOR_VALUE_TOO_LONG', path, message: `selector label value for "${key}" must be at most 63 characters` });
+      issues.push({
+        severity: 'error',
+        code: 'SELECTOR_VALUE_TOO_LONG',
+        path,
+        message: `selector label value for "${key}" must be at most 63 characters`,
+      });
     }
   }
   if (Object.keys(labels).length === 0) {
@@ -303,14 +326,22 @@ export function validateDestination(dest: Destination): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const host = dest.host ?? '';
   const hostProblem = host === '*' ? `invalid destination host ${host}` : validateWildcardDomain(host);
-  if (hostProblem !== undefined) issues.push({ severity: 'error', code: 'DESTINATION_HOST_INVALID', path: ['host'], message: hostProblem });
+  if (hostProblem !== undefined)
+    issues.push({ severity: 'error', code: 'DESTINATION_HOST_INVALID', path: ['host'], message: hostProblem });
   if (dest.subset !== undefined && dest.subset !== '') {
     const subsetProblem = validateSubsetName(dest.subset);
-    if (subsetProblem !== undefined) issues.push({ severity: 'error', code: 'DESTINATION_SUBSET_INVALID', path: ['subset'], message: subsetProblem });
+    if (subsetProblem !== undefined)
+      issues.push({ severity: 'error', code: 'DESTINATION_SUBSET_INVALID', path: ['subset'], message: subsetProblem });
   }
   if (dest.port !== undefined && dest.port !== null) {
     const portProblem = validatePort(dest.port.number ?? 0);
-    if (portProblem !== undefined) issues.push({ severity: 'error', code: 'DESTINATION_PORT_INVALID', path: ['port', 'number'], message: portProblem });
+    if (portProblem !== undefined)
+      issues.push({
+        severity: 'error',
+        code: 'DESTINATION_PORT_INVALID',
+        path: ['port', 'number'],
+        message: portProblem,
+      });
   }
   return issues;
 }

@@ -8,7 +8,8 @@ import { headerValueProblem } from './header-value.ts';
 /** Request set/add may write `:authority` or `host` (the authority rewrite), never another pseudo header. */
 function requestWriteNameProblem(name: string): string | undefined {
   if (name === '') return 'header name cannot be empty';
-  if (isInternalHeader(name) && !isAuthorityHeader(name)) return `invalid header "${name}": header cannot have ":" prefix`;
+  if (isInternalHeader(name) && !isAuthorityHeader(name))
+    return `invalid header "${name}": header cannot have ":" prefix`;
   return undefined;
 }
 

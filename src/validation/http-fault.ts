@@ -53,7 +53,11 @@ function checkAbort(abort: NonNullable<HTTPFaultInjection['abort']>, path: Field
       );
     }
   } else if (abort.http2Error !== undefined) {
-    findings.error([...path, 'http2Error'], 'VS_FAULT_HTTP2_ERROR_UNSUPPORTED', 'HTTP/2 abort fault injection not supported yet');
+    findings.error(
+      [...path, 'http2Error'],
+      'VS_FAULT_HTTP2_ERROR_UNSUPPORTED',
+      'HTTP/2 abort fault injection not supported yet',
+    );
   } else if (abort.httpStatus !== undefined) {
     const problem = httpStatusProblem(abort.httpStatus);
     if (problem !== undefined) findings.error([...path, 'httpStatus'], 'VS_FAULT_HTTP_STATUS_INVALID', problem);
@@ -68,11 +72,19 @@ function checkDelay(delay: NonNullable<HTTPFaultInjection['delay']>, path: Field
     checkDurationField(delay.fixedDelay, [...path, 'fixedDelay'], findings, 'VS_FAULT_DELAY_INVALID');
   } else if (delay.exponentialDelay !== undefined) {
     checkDurationField(delay.exponentialDelay, [...path, 'exponentialDelay'], findings, 'VS_FAULT_DELAY_INVALID');
-    findings.error([...path, 'exponentialDelay'], 'VS_FAULT_EXPONENTIAL_DELAY_UNSUPPORTED', 'exponentialDelay not supported yet');
+    findings.error(
+      [...path, 'exponentialDelay'],
+      'VS_FAULT_EXPONENTIAL_DELAY_UNSUPPORTED',
+      'exponentialDelay not supported yet',
+    );
   }
 }
 
-export function checkHTTPFault(fault: HTTPFaultInjection | null | undefined, path: FieldPath, findings: Findings): void {
+export function checkHTTPFault(
+  fault: HTTPFaultInjection | null | undefined,
+  path: FieldPath,
+  findings: Findings,
+): void {
   if (!fault) return;
   if (!fault.abort && !fault.delay) {
     findings.error(path, 'VS_FAULT_EMPTY', 'HTTP fault injection must have an abort and/or a delay');

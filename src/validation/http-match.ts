@@ -50,6 +50,10 @@ export function checkHTTPMatch(match: HTTPMatchRequest, path: FieldPath, finding
   checkGatewayNames(match.gateways, [...path, 'gateways'], findings);
   const sourceNamespace = match.sourceNamespace ?? '';
   if (sourceNamespace !== '' && !isDns1123Label(sourceNamespace)) {
-    findings.error([...path, 'sourceNamespace'], 'VS_SOURCE_NAMESPACE_INVALID', `sourceNamespace match ${sourceNamespace} is invalid`);
+    findings.error(
+      [...path, 'sourceNamespace'],
+      'VS_SOURCE_NAMESPACE_INVALID',
+      `sourceNamespace match ${sourceNamespace} is invalid`,
+    );
   }
 }

@@ -29,12 +29,9 @@ export const RETRY_ON_POLICIES: ReadonlySet<string> = new Set([
  * turns it into a retriable status code. 306 is unused and 419/420 were never registered.
  */
 const KNOWN_STATUS_CODES: ReadonlySet<number> = new Set([
-  100, 101, 102, 103,
-  200, 201, 202, 203, 204, 205, 206, 207, 208, 226,
-  300, 301, 302, 303, 304, 305, 307, 308,
-  400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418,
-  421, 422, 423, 424, 425, 426, 428, 429, 431, 451,
-  500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
+  100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 307, 308, 400,
+  401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425,
+  426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
 ]);
 
 /** Go's strconv.Atoi accepts an optional sign and leading zeros ("+503", "0503"); anything else is not a number. */
@@ -57,9 +54,16 @@ export function checkHTTPRetry(retries: HTTPRetry | null | undefined, path: Fiel
   if (!retries) return;
   const attempts = retries.attempts ?? 0;
   if (attempts < 0) findings.error([...path, 'attempts'], 'VS_RETRY_ATTEMPTS_NEGATIVE', 'attempts cannot be negative');
-  const configured = retries.perTryTimeout !== undefined || (retries.retryOn ?? '') !== '' || retries.retryRemoteLocalities !== undefined;
+  const configured =
+    retries.perTryTimeout !== undefined ||
+    (retries.retryOn ?? '') !== '' ||
+    retries.retryRemoteLocalities !== undefined;
   if (attempts === 0 && configured) {
-    findings.error([...path, 'attempts'], 'VS_RETRY_DISABLED_WITH_POLICY', 'http retry policy configured when attempts are set to 0 (disabled)');
+    findings.error(
+      [...path, 'attempts'],
+      'VS_RETRY_DISABLED_WITH_POLICY',
+      'http retry policy configured when attempts are set to 0 (disabled)',
+    );
   }
   checkDurationField(retries.perTryTimeout, [...path, 'perTryTimeout'], findings, 'VS_RETRY_PER_TRY_TIMEOUT_INVALID');
   const retryOn = retries.retryOn ?? '';

@@ -27,25 +27,52 @@ function checkAction(route: HTTPRoute, kind: RouteKind, path: FieldPath, finding
   const hasRoute = (route.route?.length ?? 0) > 0;
   const name = route.name ? `${route.name} ` : '';
   if (kind === 'root') {
-    if (route.redirect) findings.error([...path, 'redirect'], 'VS_ROOT_ROUTE_WITH_REDIRECT', `root HTTP route ${name}must not specify redirect`);
-    if (hasRoute) findings.error([...path, 'route'], 'VS_ROOT_ROUTE_WITH_ROUTE', `root HTTP route ${name}must not specify route`);
+    if (route.redirect)
+      findings.error(
+        [...path, 'redirect'],
+        'VS_ROOT_ROUTE_WITH_REDIRECT',
+        `root HTTP route ${name}must not specify redirect`,
+      );
+    if (hasRoute)
+      findings.error([...path, 'route'], 'VS_ROOT_ROUTE_WITH_ROUTE', `root HTTP route ${name}must not specify route`);
     return;
   }
   if (kind === 'delegate' && route.delegate) {
-    findings.error([...path, 'delegate'], 'VS_DELEGATE_ROUTE_WITH_DELEGATE', 'delegate HTTP route cannot contain delegate');
+    findings.error(
+      [...path, 'delegate'],
+      'VS_DELEGATE_ROUTE_WITH_DELEGATE',
+      'delegate HTTP route cannot contain delegate',
+    );
   }
-  const conflict = (field: string, code: string, message: string): void => findings.error([...path, field], code, message);
+  const conflict = (field: string, code: string, message: string): void =>
+    findings.error([...path, field], code, message);
   if (route.redirect) {
     if (hasRoute) conflict('redirect', 'VS_ROUTE_AND_REDIRECT', 'HTTP route cannot contain both route and redirect');
     if (route.fault) conflict('fault', 'VS_FAULT_AND_REDIRECT', 'HTTP route cannot contain both fault and redirect');
-    if (route.rewrite) conflict('rewrite', 'VS_REWRITE_AND_REDIRECT', 'HTTP route rule cannot contain both rewrite and redirect');
+    if (route.rewrite)
+      conflict('rewrite', 'VS_REWRITE_AND_REDIRECT', 'HTTP route rule cannot contain both rewrite and redirect');
     if (route.directResponse) {
-      conflict('directResponse', 'VS_DIRECT_RESPONSE_AND_REDIRECT', 'HTTP route rule cannot contain both direct_response and redirect');
+      conflict(
+        'directResponse',
+        'VS_DIRECT_RESPONSE_AND_REDIRECT',
+        'HTTP route rule cannot contain both direct_response and redirect',
+      );
     }
   } else if (route.directResponse) {
-    if (hasRoute) conflict('directResponse', 'VS_ROUTE_AND_DIRECT_RESPONSE', 'HTTP route cannot contain both route and direct_response');
-    if (route.fault) conflict('fault', 'VS_FAULT_AND_DIRECT_RESPONSE', 'HTTP route cannot contain both fault and direct_response');
-    if (route.rewrite) conflict('rewrite', 'VS_REWRITE_AND_DIRECT_RESPONSE', 'HTTP route rule cannot contain both rewrite and direct_response');
+    if (hasRoute)
+      conflict(
+        'directResponse',
+        'VS_ROUTE_AND_DIRECT_RESPONSE',
+        'HTTP route cannot contain both route and direct_response',
+      );
+    if (route.fault)
+      conflict('fault', 'VS_FAULT_AND_DIRECT_RESPONSE', 'HTTP route cannot contain both fault and direct_response');
+    if (route.rewrite)
+      conflict(
+        'rewrite',
+        'VS_REWRITE_AND_DIRECT_RESPONSE',
+        'HTTP route rule cannot contain both rewrite and direct_response',
+      );
   } else if (!hasRoute) {
     findings.error(path, 'VS_HTTP_ACTION_REQUIRED', 'HTTP route, redirect or direct_response is required');
   }
@@ -58,15 +85,33 @@ function checkMirrorPercents(route: HTTPRoute, path: FieldPath, findings: Findin
   if (route.mirrorPercent !== undefined && route.mirrorPercent !== null) {
     const percentPath = [...path, 'mirrorPercent'];
     if (route.mirrorPercent > 100) {
-      findings.error(percentPath, 'VS_MIRROR_PERCENT_INVALID', `mirror_percent must have a max value of 100 (it has ${route.mirrorPercent})`);
+      findings.error(
+        percentPath,
+        'VS_MIRROR_PERCENT_INVALID',
+        `mirror_percent must have a max value of 100 (it has ${route.mirrorPercent})`,
+      );
     }
-    findings.warning(percentPath, 'VS_MIRROR_PERCENT_DEPRECATED', 'using deprecated setting "mirrorPercent", use "mirrorPercentage" instead');
+    findings.warning(
+      percentPath,
+      'VS_MIRROR_PERCENT_DEPRECATED',
+      'using deprecated setting "mirrorPercent", use "mirrorPercentage" instead',
+    );
   }
   if (route.mirrorPercentage) {
     const value = route.mirrorPercentage.value ?? 0;
     const valuePath = [...path, 'mirrorPercentage', 'value'];
-    if (value > 100) findings.error(valuePath, 'VS_MIRROR_PERCENTAGE_INVALID', `mirror_percentage must have a max value of 100 (it has ${goFloat(value)})`);
-    if (value < 0) findings.error(valuePath, 'VS_MIRROR_PERCENTAGE_INVALID', `mirror_percentage must have a min value of 0 (it has ${goFloat(value)})`);
+    if (value > 100)
+      findings.error(
+        valuePath,
+        'VS_MIRROR_PERCENTAGE_INVALID',
+        `mirror_percentage must have a max value of 100 (it has ${goFloat(value)})`,
+      );
+    if (value < 0)
+      findings.error(
+        valuePath,
+        'VS_MIRROR_PERCENTAGE_INVALID',
+        `mirror_percentage must have a min value of 0 (it has ${goFloat(value)})`,
+      );
   }
 }
 

@@ -1,6 +1,12 @@
 // Checks a VirtualService's TLS routes (matched by SNI) and TCP routes (matched by address and port).
 import type { FieldPath } from '../config/resource.ts';
-import type { L4MatchAttributes, TCPRoute, TLSMatchAttributes, TLSRoute, VirtualServiceSpec } from '../config/wire/virtual-service.ts';
+import type {
+  L4MatchAttributes,
+  TCPRoute,
+  TLSMatchAttributes,
+  TLSRoute,
+  VirtualServiceSpec,
+} from '../config/wire/virtual-service.ts';
 import { hostSubsetOf } from '../model/hostname.ts';
 import { isValidIPAddress, validateIPSubnet, validateLabels, validatePort } from './fields.ts';
 import type { Findings } from './findings.ts';
@@ -12,7 +18,8 @@ import { virtualServiceHostProblem } from './virtual-service-hosts.ts';
 function checkL4Match(match: L4MatchAttributes | TLSMatchAttributes, path: FieldPath, findings: Findings): void {
   (match.destinationSubnets ?? []).forEach((subnet, i) => {
     const problem = validateIPSubnet(String(subnet));
-    if (problem !== undefined) findings.error([...path, 'destinationSubnets', i], 'VS_DESTINATION_SUBNET_INVALID', problem);
+    if (problem !== undefined)
+      findings.error([...path, 'destinationSubnets', i], 'VS_DESTINATION_SUBNET_INVALID', problem);
   });
   if ((match.port ?? 0) !== 0) {
     const problem = validatePort(match.port ?? 0);
@@ -34,7 +41,11 @@ function checkSniHost(sniHost: string, vs: VirtualServiceSpec, path: FieldPath, 
   const problem = virtualServiceHostProblem(sniHost, gatewayBound, true);
   if (problem !== undefined) {
     if (isValidIPAddress(sniHost)) {
-      findings.warning(path, 'VS_SNI_HOST_IP', `using an IP address ("${sniHost}") goes against SNI spec and most clients do not support this`);
+      findings.warning(
+        path,
+        'VS_SNI_HOST_IP',
+        `using an IP address ("${sniHost}") goes against SNI spec and most clients do not support this`,
+      );
     } else {
       findings.error(path, 'VS_SNI_HOST_INVALID', problem);
     }
@@ -50,20 +61,27 @@ function checkSniHost(sniHost: string, vs: VirtualServiceSpec, path: FieldPath, 
   }
 }
 
-function checkTLSMatch(match: TLSMatchAttributes | null | undefined, vs: VirtualServiceSpec, path: FieldPath, findings: Findings): void {
+function checkTLSMatch(
+  match: TLSMatchAttributes | null | undefined,
+  vs: VirtualServiceSpec,
+  path: FieldPath,
+  findings: Findings,
+): void {
   if (!match) {
     findings.error(path, 'VS_TLS_MATCH_NULL', 'TLS match may not be null');
     return;
   }
   const sniHosts = match.sniHosts ?? [];
-  if (sniHosts.length === 0) findings.error(path, 'VS_TLS_SNI_HOSTS_REQUIRED', 'TLS match must have at least one SNI host');
+  if (sniHosts.length === 0)
+    findings.error(path, 'VS_TLS_SNI_HOSTS_REQUIRED', 'TLS match must have at least one SNI host');
   sniHosts.forEach((sniHost, i) => checkSniHost(String(sniHost ?? ''), vs, [...path, 'sniHosts', i], findings));
   checkL4Match(match, path, findings);
 }
 
 export function checkTLSRoute(route: TLSRoute, vs: VirtualServiceSpec, path: FieldPath, findings: Findings): void {
   const matches = route.match ?? [];
-  if (matches.length === 0) findings.error(path, 'VS_TLS_MATCH_REQUIRED', 'TLS route must have at least one match condition');
+  if (matches.length === 0)
+    findings.error(path, 'VS_TLS_MATCH_REQUIRED', 'TLS route must have at least one match condition');
   matches.forEach((match, i) => checkTLSMatch(match, vs, [...path, 'match', i], findings));
   if ((route.route ?? []).length === 0) findings.error(path, 'VS_TLS_ROUTE_REQUIRED', 'TLS route is required');
   checkRouteDestinations(route.route, [...path, 'route'], findings);

@@ -25,13 +25,16 @@ function checkConsistentHash(hash: ConsistentHash, path: FieldPath, findings: Fi
   const cookie = hash.httpCookie;
   if (cookie) {
     const cookiePath = [...path, 'httpCookie'];
-    if ((cookie.name ?? '') === '') findings.error(cookiePath, 'DR_LB_COOKIE_NAME_REQUIRED', 'name required for HttpCookie');
+    if ((cookie.name ?? '') === '')
+      findings.error(cookiePath, 'DR_LB_COOKIE_NAME_REQUIRED', 'name required for HttpCookie');
     const seen = new Set<string>();
     (cookie.attributes ?? []).forEach((attr, i) => {
       const name = attr?.name ?? '';
       const attrPath = [...cookiePath, 'attributes', i, 'name'];
-      if (name === '') findings.error(attrPath, 'DR_LB_COOKIE_ATTRIBUTE_EMPTY', 'cookie attribute name cannot be empty');
-      else if (seen.has(name)) findings.error(attrPath, 'DR_LB_COOKIE_ATTRIBUTE_DUPLICATE', `duplicate cookie attribute name: ${name}`);
+      if (name === '')
+        findings.error(attrPath, 'DR_LB_COOKIE_ATTRIBUTE_EMPTY', 'cookie attribute name cannot be empty');
+      else if (seen.has(name))
+        findings.error(attrPath, 'DR_LB_COOKIE_ATTRIBUTE_DUPLICATE', `duplicate cookie attribute name: ${name}`);
       else seen.add(name);
     });
   }
@@ -43,7 +46,11 @@ function checkConsistentHash(hash: ConsistentHash, path: FieldPath, findings: Fi
       "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead",
     );
     if (hash.ringHash || hash.maglev) {
-      findings.error([...path, 'minimumRingSize'], 'DR_LB_RING_SIZE_CONFLICT', 'only one of MinimumRingSize or Maglev/Ringhash can be specified');
+      findings.error(
+        [...path, 'minimumRingSize'],
+        'DR_LB_RING_SIZE_CONFLICT',
+        'only one of MinimumRingSize or Maglev/Ringhash can be specified',
+      );
     }
   }
   const maglev = hash.maglev;
@@ -52,9 +59,14 @@ function checkConsistentHash(hash: ConsistentHash, path: FieldPath, findings: Fi
     const sizePath = [...path, 'maglev', 'tableSize'];
     if (size === 0) findings.error(sizePath, 'DR_LB_MAGLEV_TABLE_SIZE_REQUIRED', 'tableSize must be set for maglev');
     if (size >= MAGLEV_TABLE_SIZE_LIMIT) {
-      findings.error(sizePath, 'DR_LB_MAGLEV_TABLE_SIZE_TOO_LARGE', `tableSize must be less than ${MAGLEV_TABLE_SIZE_LIMIT} for maglev`);
+      findings.error(
+        sizePath,
+        'DR_LB_MAGLEV_TABLE_SIZE_TOO_LARGE',
+        `tableSize must be less than ${MAGLEV_TABLE_SIZE_LIMIT} for maglev`,
+      );
     }
-    if (!isPrime(size)) findings.error(sizePath, 'DR_LB_MAGLEV_TABLE_SIZE_NOT_PRIME', 'tableSize must be a prime number for maglev');
+    if (!isPrime(size))
+      findings.error(sizePath, 'DR_LB_MAGLEV_TABLE_SIZE_NOT_PRIME', 'tableSize must be a prime number for maglev');
   }
 }
 
@@ -62,7 +74,11 @@ function checkWarmup(warmup: NonNullable<LoadBalancerSettings['warmup']>, path: 
   if (warmup.duration === undefined) findings.error(path, 'DR_LB_WARMUP_DURATION_REQUIRED', 'duration is required');
   else checkDurationField(warmup.duration, [...path, 'duration'], findings, 'DR_DURATION_INVALID');
   if ((warmup.minimumPercent ?? 0) > 100) {
-    findings.error([...path, 'minimumPercent'], 'DR_LB_WARMUP_MINIMUM_PERCENT', 'minimumPercent value should be less than or equal to 100');
+    findings.error(
+      [...path, 'minimumPercent'],
+      'DR_LB_WARMUP_MINIMUM_PERCENT',
+      'minimumPercent value should be less than or equal to 100',
+    );
   }
   if (warmup.aggression !== undefined && warmup.aggression <= 0) {
     findings.error([...path, 'aggression'], 'DR_LB_WARMUP_AGGRESSION', 'aggression should be greater than 0');
@@ -79,7 +95,11 @@ export function checkLoadBalancer(
   if (!lb) return;
   if (lb.consistentHash) checkConsistentHash(lb.consistentHash, [...path, 'consistentHash'], findings);
   if (lb.localityLbSetting && lb.zoneAwareLbSetting) {
-    findings.error(path, 'DR_LB_LOCALITY_AND_ZONE_AWARE', 'only one of localityLbSetting and zoneAwareLbSetting can be set');
+    findings.error(
+      path,
+      'DR_LB_LOCALITY_AND_ZONE_AWARE',
+      'only one of localityLbSetting and zoneAwareLbSetting can be set',
+    );
   }
   checkLocalityLb(lb.localityLbSetting, outlier, [...path, 'localityLbSetting'], findings);
   checkZoneAwareLb(lb.zoneAwareLbSetting, outlier, [...path, 'zoneAwareLbSetting'], findings);

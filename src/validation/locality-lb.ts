@@ -7,7 +7,11 @@ type LocalitySetting = NonNullable<LoadBalancerSettings['localityLbSetting']>;
 type ZoneAwareSetting = NonNullable<LoadBalancerSettings['zoneAwareLbSetting']>;
 
 /** The well-known topology labels; failover by region/zone/subzone is configured by `failover`, not by these. */
-const TOPOLOGY_LABELS = new Set(['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone']);
+const TOPOLOGY_LABELS = new Set([
+  'topology.kubernetes.io/region',
+  'topology.kubernetes.io/zone',
+  'topology.istio.io/subzone',
+]);
 
 const FAILOVER_NEEDS_OUTLIER = 'outlier detection policy must be provided for failover';
 
@@ -25,7 +29,8 @@ export function localitiesProblem(localities: readonly string[]): string | undef
     const overlap = `locality ${locality} overlap with previous specified ones`;
     if (regions.has('*')) return overlap;
     const items = splitN(locality, '/', 3);
-    if (items.some((item) => item === '')) return `locality ${locality} must not contain empty region/zone/subzone info`;
+    if (items.some((item) => item === ''))
+      return `locality ${locality} must not contain empty region/zone/subzone info`;
     const [region = '', zone = '', subzone = ''] = items;
     const zones = regions.get(region);
     if (items.length === 1) {
@@ -60,13 +65,21 @@ function checkDistribute(setting: LocalitySetting, path: FieldPath, findings: Fi
     let total = 0;
     for (const weight of Object.values(rule?.to ?? {})) {
       if (!(weight > 0 && weight <= 100)) {
-        findings.error([...path, 'distribute', i, 'to'], 'DR_LOCALITY_WEIGHT_RANGE', 'locality weight must be in range [1, 100]');
+        findings.error(
+          [...path, 'distribute', i, 'to'],
+          'DR_LOCALITY_WEIGHT_RANGE',
+          'locality weight must be in range [1, 100]',
+        );
         return false;
       }
       total += weight;
     }
     if (total !== 100) {
-      findings.error([...path, 'distribute', i, 'to'], 'DR_LOCALITY_WEIGHT_TOTAL', `total locality weight ${total} != 100`);
+      findings.error(
+        [...path, 'distribute', i, 'to'],
+        'DR_LOCALITY_WEIGHT_TOTAL',
+        `total locality weight ${total} != 100`,
+      );
       return false;
     }
     const problem = localitiesProblem(Object.keys(rule?.to ?? {}));
@@ -87,7 +100,11 @@ export function checkLocalityLb(
   const failover = setting.failover ?? [];
   const priority = setting.failoverPriority ?? [];
   if ((setting.distribute ?? []).length > 0 && failover.length > 0) {
-    findings.error(path, 'DR_LOCALITY_DISTRIBUTE_AND_FAILOVER', "can not simultaneously specify 'distribute' and 'failover'");
+    findings.error(
+      path,
+      'DR_LOCALITY_DISTRIBUTE_AND_FAILOVER',
+      "can not simultaneously specify 'distribute' and 'failover'",
+    );
     return;
   }
   if (failover.length > 0) {

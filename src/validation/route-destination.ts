@@ -48,7 +48,9 @@ export function checkHTTPRouteDestinations(
   path: FieldPath,
   findings: Findings,
 ): void {
-  checkWeighted(entries ?? [], path, findings, (entry, entryPath) => checkHeaders(entry.headers, [...entryPath, 'headers'], findings));
+  checkWeighted(entries ?? [], path, findings, (entry, entryPath) =>
+    checkHeaders(entry.headers, [...entryPath, 'headers'], findings),
+  );
 }
 
 /** `tls[].route` and `tcp[].route`. */
@@ -80,8 +82,18 @@ export function checkHTTPMirrors(
     if (mirror.percentage) {
       const value = mirror.percentage.value ?? 0;
       const valuePath = [...mirrorPath, 'percentage', 'value'];
-      if (value > 100) findings.error(valuePath, 'VS_MIRROR_PERCENTAGE_INVALID', `mirror percentage must have a max value of 100 (it has ${goFloat(value)})`);
-      if (value < 0) findings.error(valuePath, 'VS_MIRROR_PERCENTAGE_INVALID', `mirror percentage must have a min value of 0 (it has ${goFloat(value)})`);
+      if (value > 100)
+        findings.error(
+          valuePath,
+          'VS_MIRROR_PERCENTAGE_INVALID',
+          `mirror percentage must have a max value of 100 (it has ${goFloat(value)})`,
+        );
+      if (value < 0)
+        findings.error(
+          valuePath,
+          'VS_MIRROR_PERCENTAGE_INVALID',
+          `mirror percentage must have a min value of 0 (it has ${goFloat(value)})`,
+        );
     }
   });
 }

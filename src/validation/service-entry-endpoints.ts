@@ -35,7 +35,8 @@ interface EndpointContext {
 
 export function validateServiceEntryEndpoints(spec: ServiceEntrySpec, resolution: string, findings: Findings): void {
   const endpoints = spec.endpoints ?? [];
-  if (endpoints.length > MAX_ENDPOINTS) findings.error(['endpoints'], 'SE_ENDPOINTS_TOO_MANY', `endpoints may have at most ${MAX_ENDPOINTS} items`);
+  if (endpoints.length > MAX_ENDPOINTS)
+    findings.error(['endpoints'], 'SE_ENDPOINTS_TOO_MANY', `endpoints may have at most ${MAX_ENDPOINTS} items`);
   // With NONE the proxy forwards to the original destination, so there is nothing to send to an endpoint.
   // The CRD schema refuses the field as soon as it is written, even as an empty list.
   if (resolution === 'NONE' && isPresent(spec.endpoints)) {
@@ -66,12 +67,17 @@ function checkAddress(ep: WorkloadEntry, base: FieldPath, ctx: EndpointContext, 
   if (address === '') {
     // An endpoint in another network may be reached through that network's gateway, without an address.
     if ((ep.network ?? '') === '') findings.error(base, 'SE_ENDPOINT_ADDRESS_REQUIRED', 'address is required');
-    else if (ctx.rule === 'ip-or-unix') findings.warning(base, 'SE_ENDPOINT_ADDRESS_UNSET', `address is unset with network "${ep.network ?? ''}"`);
+    else if (ctx.rule === 'ip-or-unix')
+      findings.warning(base, 'SE_ENDPOINT_ADDRESS_UNSET', `address is unset with network "${ep.network ?? ''}"`);
     else if (ctx.rule === 'ip-or-fqdn') findings.error(base, 'SE_ENDPOINT_ADDRESS_NOT_FQDN', notFqdn);
     return;
   }
   if (address.length > MAX_ADDRESS_LENGTH) {
-    findings.error(at, 'SE_ENDPOINT_ADDRESS_TOO_LONG', `endpoint address may be at most ${MAX_ADDRESS_LENGTH} characters`);
+    findings.error(
+      at,
+      'SE_ENDPOINT_ADDRESS_TOO_LONG',
+      `endpoint address may be at most ${MAX_ADDRESS_LENGTH} characters`,
+    );
   }
   if (address.startsWith(UNIX_ADDRESS_PREFIX)) {
     const problem = validateUnixAddress(address.slice(UNIX_ADDRESS_PREFIX.length));
@@ -97,7 +103,11 @@ function checkAddress(ep: WorkloadEntry, base: FieldPath, ctx: EndpointContext, 
 function checkPorts(ep: WorkloadEntry, base: FieldPath, ctx: EndpointContext, findings: Findings): void {
   const ports = Object.entries(ep.ports ?? {});
   if (ports.length > MAX_ENDPOINT_PORTS) {
-    findings.error([...base, 'ports'], 'SE_ENDPOINT_PORTS_TOO_MANY', `endpoint ports may have at most ${MAX_ENDPOINT_PORTS} entries`);
+    findings.error(
+      [...base, 'ports'],
+      'SE_ENDPOINT_PORTS_TOO_MANY',
+      `endpoint ports may have at most ${MAX_ENDPOINT_PORTS} entries`,
+    );
   }
   for (const [name, number] of ports) {
     const at = [...base, 'ports', name];
@@ -105,7 +115,8 @@ function checkPorts(ep: WorkloadEntry, base: FieldPath, ctx: EndpointContext, fi
       findings.error(at, 'SE_ENDPOINT_PORT_UNDEFINED', `endpoint port ${number} is not defined by the service entry`);
     }
     // The CRD schema wants the name shorter than 63 characters; the webhook wants a DNS-1123 label.
-    if (!isDns1123Label(name) || name.length >= 63) findings.error(at, 'SE_ENDPOINT_PORT_NAME_INVALID', `invalid port name: ${name}`);
+    if (!isDns1123Label(name) || name.length >= 63)
+      findings.error(at, 'SE_ENDPOINT_PORT_NAME_INVALID', `invalid port name: ${name}`);
     const problem = validatePort(number);
     if (problem !== undefined) findings.error(at, 'SE_ENDPOINT_PORT_INVALID', problem);
   }
@@ -113,14 +124,26 @@ function checkPorts(ep: WorkloadEntry, base: FieldPath, ctx: EndpointContext, fi
 
 function checkAttributes(ep: WorkloadEntry, base: FieldPath, findings: Findings): void {
   if (Object.keys(ep.labels ?? {}).length > MAX_LABELS) {
-    findings.error([...base, 'labels'], 'SE_ENDPOINT_LABELS_TOO_MANY', `endpoint labels may have at most ${MAX_LABELS} entries`);
+    findings.error(
+      [...base, 'labels'],
+      'SE_ENDPOINT_LABELS_TOO_MANY',
+      `endpoint labels may have at most ${MAX_LABELS} entries`,
+    );
   }
   reportIssues(findings, [...base, 'labels'], validateLabels(ep.labels));
   if ((ep.network ?? '').length > MAX_NETWORK_LENGTH) {
-    findings.error([...base, 'network'], 'SE_ENDPOINT_NETWORK_TOO_LONG', `endpoint network may be at most ${MAX_NETWORK_LENGTH} characters`);
+    findings.error(
+      [...base, 'network'],
+      'SE_ENDPOINT_NETWORK_TOO_LONG',
+      `endpoint network may be at most ${MAX_NETWORK_LENGTH} characters`,
+    );
   }
   if ((ep.locality ?? '').length > MAX_LOCALITY_LENGTH) {
-    findings.error([...base, 'locality'], 'SE_ENDPOINT_LOCALITY_TOO_LONG', `endpoint locality may be at most ${MAX_LOCALITY_LENGTH} characters`);
+    findings.error(
+      [...base, 'locality'],
+      'SE_ENDPOINT_LOCALITY_TOO_LONG',
+      `endpoint locality may be at most ${MAX_LOCALITY_LENGTH} characters`,
+    );
   }
   if ((ep.serviceAccount ?? '').length > MAX_SERVICE_ACCOUNT_LENGTH) {
     findings.error(
@@ -130,6 +153,10 @@ function checkAttributes(ep: WorkloadEntry, base: FieldPath, findings: Findings)
     );
   }
   if (ep.weight !== undefined && !(Number.isInteger(ep.weight) && ep.weight >= 0 && ep.weight <= MAX_UINT32)) {
-    findings.error([...base, 'weight'], 'SE_ENDPOINT_WEIGHT_INVALID', `endpoint weight ${ep.weight} must be an integer in 0..${MAX_UINT32}`);
+    findings.error(
+      [...base, 'weight'],
+      'SE_ENDPOINT_WEIGHT_INVALID',
+      `endpoint weight ${ep.weight} must be an integer in 0..${MAX_UINT32}`,
+    );
   }
 }

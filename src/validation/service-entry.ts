@@ -38,9 +38,17 @@ export function validateServiceEntry(spec: ServiceEntrySpec, ctx: ValidationCont
   const resolution: string = spec.resolution ?? 'NONE';
 
   // The selector picks workloads as endpoints, so it excludes a literal endpoint list.
-  reportIssues(findings, ['workloadSelector'], validateWorkloadSelector(spec.workloadSelector ?? undefined, 'service entry'));
+  reportIssues(
+    findings,
+    ['workloadSelector'],
+    validateWorkloadSelector(spec.workloadSelector ?? undefined, 'service entry'),
+  );
   if (isPresent(spec.workloadSelector) && isPresent(spec.endpoints)) {
-    findings.error(['workloadSelector'], 'SE_SELECTOR_WITH_ENDPOINTS', 'only one of WorkloadSelector or Endpoints is allowed in Service Entry');
+    findings.error(
+      ['workloadSelector'],
+      'SE_SELECTOR_WITH_ENDPOINTS',
+      'only one of WorkloadSelector or Endpoints is allowed in Service Entry',
+    );
   }
 
   checkHosts(spec, resolution, findings);
@@ -51,7 +59,11 @@ export function validateServiceEntry(spec: ServiceEntrySpec, ctx: ValidationCont
   // What each resolution mode allows.
   validateServiceEntryEndpoints(spec, resolution, findings);
   if (resolution === 'NONE' && isPresent(spec.workloadSelector)) {
-    findings.warning(['workloadSelector'], 'SE_NONE_SELECTOR', 'workloadSelector should not be set when resolution mode is NONE');
+    findings.warning(
+      ['workloadSelector'],
+      'SE_NONE_SELECTOR',
+      'workloadSelector should not be set when resolution mode is NONE',
+    );
   }
   if (resolution === 'DNS' || resolution === 'DNS_ROUND_ROBIN') checkDnsResolution(spec, resolution, findings);
   if (resolution === 'DYNAMIC_DNS') checkDynamicDns(spec, ctx, findings);
@@ -78,13 +90,19 @@ function checkEnums(spec: ServiceEntrySpec, resolution: string, findings: Findin
 function checkMultipleHosts(spec: ServiceEntrySpec, resolution: string, findings: Findings): void {
   if (resolution === 'NONE' || (spec.hosts ?? []).length <= 1) return;
   const i = (spec.ports ?? []).findIndex((p) => isPresent(p) && !isHttpOrTls(p));
-  if (i >= 0) findings.error(['ports', i, 'protocol'], 'SE_MULTI_HOST_NON_HTTP_TLS', 'multiple hosts provided with non-HTTP, non-TLS ports');
+  if (i >= 0)
+    findings.error(
+      ['ports', i, 'protocol'],
+      'SE_MULTI_HOST_NON_HTTP_TLS',
+      'multiple hosts provided with non-HTTP, non-TLS ports',
+    );
 }
 
 function checkHosts(spec: ServiceEntrySpec, resolution: string, findings: Findings): void {
   const hosts = spec.hosts ?? [];
   if (hosts.length === 0) findings.error(['hosts'], 'SE_HOSTS_REQUIRED', 'service entry must have at least one host');
-  if (hosts.length > MAX_HOSTS) findings.error(['hosts'], 'SE_HOSTS_TOO_MANY', `hosts may have at most ${MAX_HOSTS} items`);
+  if (hosts.length > MAX_HOSTS)
+    findings.error(['hosts'], 'SE_HOSTS_TOO_MANY', `hosts may have at most ${MAX_HOSTS} items`);
   for (const [i, host] of hosts.entries()) {
     if (host === '*') {
       findings.error(['hosts', i], 'SE_HOST_WILDCARD', 'hostname cannot be wildcard');
@@ -100,25 +118,35 @@ function checkHosts(spec: ServiceEntrySpec, resolution: string, findings: Findin
 
 function checkAddresses(spec: ServiceEntrySpec, resolution: string, findings: Findings): void {
   const addresses = spec.addresses ?? [];
-  if (addresses.length > MAX_ADDRESSES) findings.error(['addresses'], 'SE_ADDRESSES_TOO_MANY', `addresses may have at most ${MAX_ADDRESSES} items`);
+  if (addresses.length > MAX_ADDRESSES)
+    findings.error(['addresses'], 'SE_ADDRESSES_TOO_MANY', `addresses may have at most ${MAX_ADDRESSES} items`);
   let firstCidr = -1;
   for (const [i, address] of addresses.entries()) {
     if (address.includes('/') && firstCidr < 0) firstCidr = i;
     if (address.length > MAX_ADDRESS_LENGTH) {
-      findings.error(['addresses', i], 'SE_ADDRESS_TOO_LONG', `address may be at most ${MAX_ADDRESS_LENGTH} characters`);
+      findings.error(
+        ['addresses', i],
+        'SE_ADDRESS_TOO_LONG',
+        `address may be at most ${MAX_ADDRESS_LENGTH} characters`,
+      );
     }
     const problem = validateIPSubnet(address);
     if (problem !== undefined) findings.error(['addresses', i], 'SE_ADDRESS_INVALID', problem);
   }
   // A CIDR range cannot be resolved or health-checked as one endpoint, so only NONE/STATIC may match on it.
   if (firstCidr >= 0 && resolution !== 'NONE' && resolution !== 'STATIC') {
-    findings.error(['addresses', firstCidr], 'SE_ADDRESS_CIDR_RESOLUTION', 'CIDR addresses are allowed only for NONE/STATIC resolution types');
+    findings.error(
+      ['addresses', firstCidr],
+      'SE_ADDRESS_CIDR_RESOLUTION',
+      'CIDR addresses are allowed only for NONE/STATIC resolution types',
+    );
   }
 }
 
 function checkPorts(spec: ServiceEntrySpec, resolution: string, ctx: ValidationContext, findings: Findings): void {
   const ports = spec.ports ?? [];
-  if (ports.length > MAX_PORTS) findings.error(['ports'], 'SE_PORTS_TOO_MANY', `ports may have at most ${MAX_PORTS} items`);
+  if (ports.length > MAX_PORTS)
+    findings.error(['ports'], 'SE_PORTS_TOO_MANY', `ports may have at most ${MAX_PORTS} items`);
   const needsAddress = (spec.addresses ?? []).length === 0 && !autoAllocatesAddress(spec, resolution, ctx);
   const names = new Set<string>();
   const numbers = new Set<number>();
@@ -130,7 +158,11 @@ function checkPorts(spec: ServiceEntrySpec, resolution: string, ctx: ValidationC
     if (port.name === undefined) {
       findings.error(['ports', i], 'SE_PORT_NAME_REQUIRED', 'port name is required');
     } else if (names.has(port.name)) {
-      findings.error(['ports', i, 'name'], 'SE_PORT_NAME_DUPLICATE', `service entry port name "${port.name}" already defined`);
+      findings.error(
+        ['ports', i, 'name'],
+        'SE_PORT_NAME_DUPLICATE',
+        `service entry port name "${port.name}" already defined`,
+      );
     } else {
       names.add(port.name);
       const problem = validatePortName(port.name);
@@ -139,7 +171,11 @@ function checkPorts(spec: ServiceEntrySpec, resolution: string, ctx: ValidationC
     if (port.number === undefined) {
       findings.error(['ports', i], 'SE_PORT_NUMBER_REQUIRED', 'port number is required');
     } else if (numbers.has(port.number)) {
-      findings.error(['ports', i, 'number'], 'SE_PORT_NUMBER_DUPLICATE', `service entry port ${port.number} already defined`);
+      findings.error(
+        ['ports', i, 'number'],
+        'SE_PORT_NUMBER_DUPLICATE',
+        `service entry port ${port.number} already defined`,
+      );
     } else {
       numbers.add(port.number);
       const problem = validatePort(port.number);
@@ -185,7 +221,11 @@ function checkDnsResolution(spec: ServiceEntrySpec, resolution: string, findings
     }
   }
   if (resolution === 'DNS_ROUND_ROBIN' && endpoints.length > 1) {
-    findings.error(['endpoints'], 'SE_DNS_RR_MULTIPLE_ENDPOINTS', `there must only be 0 or 1 endpoint for resolution mode ${resolution}`);
+    findings.error(
+      ['endpoints'],
+      'SE_DNS_RR_MULTIPLE_ENDPOINTS',
+      `there must only be 0 or 1 endpoint for resolution mode ${resolution}`,
+    );
   }
   if ((spec.addresses ?? []).length > 0 && hosts.length > 1) {
     const tcp = (spec.ports ?? []).findIndex((p) => isPresent(p) && isTcpProtocol(parseProtocol(p.protocol)));
@@ -202,7 +242,12 @@ function checkDnsResolution(spec: ServiceEntrySpec, resolution: string, findings
 function checkDynamicDns(spec: ServiceEntrySpec, ctx: ValidationContext, findings: Findings): void {
   const mode = 'DYNAMIC_DNS';
   for (const [i, host] of (spec.hosts ?? []).entries()) {
-    if (!isWildcarded(host)) findings.error(['hosts', i], 'SE_DYNAMIC_DNS_HOST_NOT_WILDCARD', `host must be wildcarded for resolution mode ${mode}`);
+    if (!isWildcarded(host))
+      findings.error(
+        ['hosts', i],
+        'SE_DYNAMIC_DNS_HOST_NOT_WILDCARD',
+        `host must be wildcarded for resolution mode ${mode}`,
+      );
   }
   if ((spec.addresses ?? []).length > 0) {
     findings.error(
@@ -223,11 +268,20 @@ function checkDynamicDns(spec: ServiceEntrySpec, ctx: ValidationContext, finding
     const p = parseProtocol(port.protocol);
     // The dynamic forward proxy needs a name to resolve: the Host header or the SNI.
     if (p !== 'HTTP' && p !== 'TLS' && p !== 'GRPC' && p !== 'HTTP2') {
-      findings.error(['ports', i, 'protocol'], 'SE_DYNAMIC_DNS_PROTOCOL', `only HTTP, TLS, GRPC, and HTTP2 protocols are supported for resolution type ${mode}`);
+      findings.error(
+        ['ports', i, 'protocol'],
+        'SE_DYNAMIC_DNS_PROTOCOL',
+        `only HTTP, TLS, GRPC, and HTTP2 protocols are supported for resolution type ${mode}`,
+      );
     }
   }
   const waypoint = ctx.labels[USE_WAYPOINT_LABEL];
-  if (spec.location === 'MESH_INTERNAL' && waypoint !== undefined && waypoint !== '' && waypoint.toLowerCase() !== 'none') {
+  if (
+    spec.location === 'MESH_INTERNAL' &&
+    waypoint !== undefined &&
+    waypoint !== '' &&
+    waypoint.toLowerCase() !== 'none'
+  ) {
     findings.error(
       ['location'],
       'SE_DYNAMIC_DNS_INTERNAL_WAYPOINT',
@@ -240,4 +294,3 @@ function isHttpOrTls(port: ServicePort): boolean {
   const p = parseProtocol(port.protocol);
   return isHttpProtocol(p) || isTlsProtocol(p);
 }
-

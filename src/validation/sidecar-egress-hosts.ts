@@ -4,7 +4,12 @@ import { isDns1123Label, validatePartialWildcard, validateWildcardDomain } from 
 import type { Findings } from './findings.ts';
 
 /** Checks the hosts of one egress listener; `namespace` is the Sidecar's own, which '.' stands for. */
-export function validateSidecarEgressHosts(hosts: readonly string[], namespace: string, path: FieldPath, findings: Findings): void {
+export function validateSidecarEgressHosts(
+  hosts: readonly string[],
+  namespace: string,
+  path: FieldPath,
+  findings: Findings,
+): void {
   if (hosts.length === 0) {
     findings.error(path, 'SC_EGRESS_HOSTS_REQUIRED', 'sidecar: egress listener must contain at least one host');
     return;
@@ -21,7 +26,13 @@ export function validateSidecarEgressHosts(hosts: readonly string[], namespace: 
   }
 }
 
-function warnIfDuplicate(host: string, namespace: string, imported: Map<string, Set<string>>, at: FieldPath, findings: Findings): void {
+function warnIfDuplicate(
+  host: string,
+  namespace: string,
+  imported: Map<string, Set<string>>,
+  at: FieldPath,
+  findings: Findings,
+): void {
   const slash = host.indexOf('/');
   // Exclusions ('~ns/…') remove names, so they never duplicate an import.
   if (slash < 0 || host.startsWith('~')) return;

@@ -22,7 +22,14 @@ const VALID_CIPHER_SUITES: ReadonlySet<string> = new Set([
   'DES-CBC3-SHA',
 ]);
 
-const TLS_MODES: readonly string[] = ['PASSTHROUGH', 'SIMPLE', 'MUTUAL', 'AUTO_PASSTHROUGH', 'ISTIO_MUTUAL', 'OPTIONAL_MUTUAL'];
+const TLS_MODES: readonly string[] = [
+  'PASSTHROUGH',
+  'SIMPLE',
+  'MUTUAL',
+  'AUTO_PASSTHROUGH',
+  'ISTIO_MUTUAL',
+  'OPTIONAL_MUTUAL',
+];
 const TLS_VERSIONS: readonly string[] = ['TLS_AUTO', 'TLSV1_0', 'TLSV1_1', 'TLSV1_2', 'TLSV1_3'];
 
 interface TlsCertificate {
@@ -76,26 +83,53 @@ export function validateSidecarIngressTls(
 ): void {
   const tls = readTls(raw as Readonly<Record<string, unknown>>);
   // Enum values the CRD schema lists.
-  if (!TLS_MODES.includes(tls.mode)) findings.error([...path, 'mode'], 'SC_INGRESS_TLS_ENUM_INVALID', `unsupported tls mode ${tls.mode}`);
+  if (!TLS_MODES.includes(tls.mode))
+    findings.error([...path, 'mode'], 'SC_INGRESS_TLS_ENUM_INVALID', `unsupported tls mode ${tls.mode}`);
   for (const field of ['minProtocolVersion', 'maxProtocolVersion'] as const) {
     if (tls[field] !== '' && !TLS_VERSIONS.includes(tls[field])) {
       findings.error([...path, field], 'SC_INGRESS_TLS_ENUM_INVALID', `unsupported tls ${field} ${tls[field]}`);
     }
   }
   // The sidecar terminates with its own workload certificate source; these gateway-only knobs do nothing here.
-  if (tls.subjectAltNames.length > 0) findings.error([...path, 'subjectAltNames'], 'SC_INGRESS_TLS_SANS', 'sidecar: subjectAltNames is not supported in ingress tls');
-  if (tls.httpsRedirect) findings.error([...path, 'httpsRedirect'], 'SC_INGRESS_TLS_HTTPS_REDIRECT', 'sidecar: httpsRedirect is not supported');
+  if (tls.subjectAltNames.length > 0)
+    findings.error(
+      [...path, 'subjectAltNames'],
+      'SC_INGRESS_TLS_SANS',
+      'sidecar: subjectAltNames is not supported in ingress tls',
+    );
+  if (tls.httpsRedirect)
+    findings.error(
+      [...path, 'httpsRedirect'],
+      'SC_INGRESS_TLS_HTTPS_REDIRECT',
+      'sidecar: httpsRedirect is not supported',
+    );
   if (tls.credentialName !== '') {
-    findings.error([...path, 'credentialName'], 'SC_INGRESS_TLS_CREDENTIAL_NAME', 'sidecar: credentialName is not currently supported');
+    findings.error(
+      [...path, 'credentialName'],
+      'SC_INGRESS_TLS_CREDENTIAL_NAME',
+      'sidecar: credentialName is not currently supported',
+    );
   }
   if (tls.credentialNames.length > 0) {
-    findings.error([...path, 'credentialNames'], 'SC_INGRESS_TLS_CREDENTIAL_NAMES', 'sidecar: credentialNames is not currently supported');
+    findings.error(
+      [...path, 'credentialNames'],
+      'SC_INGRESS_TLS_CREDENTIAL_NAMES',
+      'sidecar: credentialNames is not currently supported',
+    );
   }
   if (tls.tlsCertificates.length > 0) {
-    findings.error([...path, 'tlsCertificates'], 'SC_INGRESS_TLS_CERTIFICATES', 'sidecar: tls_certificates is not currently supported');
+    findings.error(
+      [...path, 'tlsCertificates'],
+      'SC_INGRESS_TLS_CERTIFICATES',
+      'sidecar: tls_certificates is not currently supported',
+    );
   }
   if (tls.mode === 'ISTIO_MUTUAL' || tls.mode === 'AUTO_PASSTHROUGH') {
-    findings.error([...path, 'mode'], 'SC_INGRESS_TLS_MODE', `configuration is invalid: cannot set mode to ${tls.mode} in sidecar ingress tls`);
+    findings.error(
+      [...path, 'mode'],
+      'SC_INGRESS_TLS_MODE',
+      `configuration is invalid: cannot set mode to ${tls.mode} in sidecar ingress tls`,
+    );
   }
   if (!isTlsProtocol(parseProtocol(protocol))) {
     findings.error(path, 'SC_INGRESS_TLS_PROTOCOL', 'server cannot have TLS settings for non HTTPS/TLS ports');
@@ -115,10 +149,19 @@ function validateServerTlsOptions(tls: ServerTls, path: FieldPath, findings: Fin
   checkCiphers(tls.cipherSuites, [...path, 'cipherSuites'], findings);
   if (tls.mode === 'ISTIO_MUTUAL') return; // already refused for sidecars above; its own rules would only repeat that
   const hasCertificates =
-    tls.caCrl !== '' || tls.serverCertificate !== '' || tls.privateKey !== '' || tls.caCertificates !== '' ||
-    tls.tlsCertificates.length > 0 || tls.credentialName !== '' || tls.credentialNames.length > 0;
+    tls.caCrl !== '' ||
+    tls.serverCertificate !== '' ||
+    tls.privateKey !== '' ||
+    tls.caCertificates !== '' ||
+    tls.tlsCertificates.length > 0 ||
+    tls.credentialName !== '' ||
+    tls.credentialNames.length > 0;
   if ((tls.mode === 'PASSTHROUGH' || tls.mode === 'AUTO_PASSTHROUGH') && hasCertificates) {
-    findings.warning(path, 'SC_INGRESS_TLS_PASSTHROUGH_CERTS', `${tls.mode} mode does not use certificates, they will be ignored`);
+    findings.warning(
+      path,
+      'SC_INGRESS_TLS_PASSTHROUGH_CERTS',
+      `${tls.mode} mode does not use certificates, they will be ignored`,
+    );
   }
   const sources = [
     tls.serverCertificate !== '' && tls.privateKey !== '',
@@ -127,16 +170,25 @@ function validateServerTlsOptions(tls: ServerTls, path: FieldPath, findings: Fin
     tls.tlsCertificates.length > 0,
   ].filter(Boolean).length;
   if (sources > 1) {
-    findings.error(path, 'SC_INGRESS_TLS_CERT_SOURCES', 'only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified');
+    findings.error(
+      path,
+      'SC_INGRESS_TLS_CERT_SOURCES',
+      'only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified',
+    );
   }
   const terminating = tls.mode === 'SIMPLE' || tls.mode === 'MUTUAL' || tls.mode === 'OPTIONAL_MUTUAL';
   const remoteCredentials = tls.credentialName !== '' || tls.credentialNames.length > 0;
   if (terminating && !remoteCredentials) checkTerminatingCertificates(tls, path, findings);
   if (tls.caCrl !== '') {
     if (tls.credentialName !== '') {
-      findings.error([...path, 'caCrl'], 'SC_INGRESS_TLS_CRL', 'CRL is not supported with credentialName. CRL has to be specified in the credential');
+      findings.error(
+        [...path, 'caCrl'],
+        'SC_INGRESS_TLS_CRL',
+        'CRL is not supported with credentialName. CRL has to be specified in the credential',
+      );
     }
-    if (tls.mode === 'SIMPLE') findings.error([...path, 'caCrl'], 'SC_INGRESS_TLS_CRL', 'CRL is not supported with SIMPLE TLS');
+    if (tls.mode === 'SIMPLE')
+      findings.error([...path, 'caCrl'], 'SC_INGRESS_TLS_CRL', 'CRL is not supported with SIMPLE TLS');
   }
 }
 
@@ -146,17 +198,28 @@ function checkTerminatingCertificates(tls: ServerTls, path: FieldPath, findings:
     findings.error([...path, 'caCertificates'], 'SC_INGRESS_TLS_CA_REQUIRED', `${prefix} requires a client CA bundle`);
   }
   if (tls.tlsCertificates.length > 2) {
-    findings.warning([...path, 'tlsCertificates'], 'SC_INGRESS_TLS_TOO_MANY_CERTIFICATES', `${prefix} can support up to 2 server certificates`);
+    findings.warning(
+      [...path, 'tlsCertificates'],
+      'SC_INGRESS_TLS_TOO_MANY_CERTIFICATES',
+      `${prefix} can support up to 2 server certificates`,
+    );
   }
   // Either the listed tlsCertificates or the single serverCertificate/privateKey pair must be complete.
   const listed = tls.tlsCertificates.length > 0;
-  const certs: readonly TlsCertificate[] = listed ? tls.tlsCertificates : [{ serverCertificate: tls.serverCertificate, privateKey: tls.privateKey }];
+  const certs: readonly TlsCertificate[] = listed
+    ? tls.tlsCertificates
+    : [{ serverCertificate: tls.serverCertificate, privateKey: tls.privateKey }];
   for (const [k, cert] of certs.entries()) {
     const at = listed ? [...path, 'tlsCertificates', k] : path;
     if ((cert.serverCertificate ?? '') === '') {
-      findings.error([...at, 'serverCertificate'], 'SC_INGRESS_TLS_CERT_REQUIRED', `${prefix} requires a server certificate`);
+      findings.error(
+        [...at, 'serverCertificate'],
+        'SC_INGRESS_TLS_CERT_REQUIRED',
+        `${prefix} requires a server certificate`,
+      );
     }
-    if ((cert.privateKey ?? '') === '') findings.error([...at, 'privateKey'], 'SC_INGRESS_TLS_KEY_REQUIRED', `${prefix} requires a private key`);
+    if ((cert.privateKey ?? '') === '')
+      findings.error([...at, 'privateKey'], 'SC_INGRESS_TLS_KEY_REQUIRED', `${prefix} requires a private key`);
   }
 }
 
@@ -169,8 +232,18 @@ function checkCiphers(suites: readonly string[], path: FieldPath, findings: Find
     else if (valid.has(cs)) duplicate.add(cs);
     else valid.add(cs);
   }
-  if (invalid.size > 0) findings.warning(path, 'SC_INGRESS_TLS_INVALID_CIPHERS', `ignoring invalid cipher suites: [${[...invalid].sort().join(' ')}]`);
-  if (duplicate.size > 0) findings.warning(path, 'SC_INGRESS_TLS_DUPLICATE_CIPHERS', `ignoring duplicate cipher suites: [${[...duplicate].sort().join(' ')}]`);
+  if (invalid.size > 0)
+    findings.warning(
+      path,
+      'SC_INGRESS_TLS_INVALID_CIPHERS',
+      `ignoring invalid cipher suites: [${[...invalid].sort().join(' ')}]`,
+    );
+  if (duplicate.size > 0)
+    findings.warning(
+      path,
+      'SC_INGRESS_TLS_DUPLICATE_CIPHERS',
+      `ignoring duplicate cipher suites: [${[...duplicate].sort().join(' ')}]`,
+    );
 }
 
 /** "" and "ALL" pass, as do expressions starting with an operator ('-', '+', '!'), which Envoy parses itself. */

@@ -3,7 +3,15 @@ import type { FieldPath } from '../config/resource.ts';
 import type { IstioEgressListener, IstioIngressListener, SidecarPort, SidecarSpec } from '../config/wire/sidecar.ts';
 import { isHttpProtocol, parseProtocol } from '../model/protocol.ts';
 import { checkConnectionPool } from './connection-pool.ts';
-import { UNIX_ADDRESS_PREFIX, isPresent, validateIPAddress, validatePort, validatePortName, validateProtocol, validateUnixAddress } from './fields.ts';
+import {
+  UNIX_ADDRESS_PREFIX,
+  isPresent,
+  validateIPAddress,
+  validatePort,
+  validatePortName,
+  validateProtocol,
+  validateUnixAddress,
+} from './fields.ts';
 import type { Findings } from './findings.ts';
 import { validateSidecarEgressHosts } from './sidecar-egress-hosts.ts';
 import { validateSidecarIngressTls } from './sidecar-ingress-tls.ts';
@@ -28,8 +36,14 @@ export function validateSidecarIngress(spec: SidecarSpec, findings: Findings): v
     const number = port.number ?? 0;
     reportAt(findings, [...path, 'port', 'number'], 'SC_PORT_NUMBER_INVALID', validatePort(number));
     checkCaptureMode(listener, path, findings);
-    if (listener.bind !== undefined && listener.bind !== '') reportAt(findings, [...path, 'bind'], 'SC_BIND_INVALID', validateIPAddress(listener.bind));
-    if (ports.has(number)) findings.error([...path, 'port', 'number'], 'SC_PORT_DUPLICATE', 'sidecar: ports on IP bound listeners must be unique');
+    if (listener.bind !== undefined && listener.bind !== '')
+      reportAt(findings, [...path, 'bind'], 'SC_BIND_INVALID', validateIPAddress(listener.bind));
+    if (ports.has(number))
+      findings.error(
+        [...path, 'port', 'number'],
+        'SC_PORT_DUPLICATE',
+        'sidecar: ports on IP bound listeners must be unique',
+      );
     ports.add(number);
     if (listener.defaultEndpoint !== undefined && listener.defaultEndpoint !== '') {
       checkDefaultEndpoint(listener.defaultEndpoint, [...path, 'defaultEndpoint'], findings);
@@ -39,7 +53,12 @@ export function validateSidecarIngress(spec: SidecarSpec, findings: Findings): v
   }
 }
 
-function checkIngressPool(listener: IstioIngressListener, port: SidecarPort, path: FieldPath, findings: Findings): void {
+function checkIngressPool(
+  listener: IstioIngressListener,
+  port: SidecarPort,
+  path: FieldPath,
+  findings: Findings,
+): void {
   checkConnectionPool(listener.connectionPool, [...path, 'connectionPool'], findings);
   // Only TCP settings reach a non-HTTP listener; say so rather than ignore the HTTP block silently.
   if (isPresent(listener.connectionPool?.http) && !isHttpProtocol(parseProtocol(port.protocol))) {
@@ -64,17 +83,31 @@ export function validateSidecarEgress(spec: SidecarSpec, namespace: string, find
     // A listener without a port catches all remaining traffic, so it must come last (which also makes it unique).
     if (!isPresent(listener.port)) {
       if (i !== egress.length - 1) {
-        findings.error(path, 'SC_EGRESS_CATCH_ALL_NOT_LAST', 'sidecar: the egress listener with empty port should be the last listener in the list');
+        findings.error(
+          path,
+          'SC_EGRESS_CATCH_ALL_NOT_LAST',
+          'sidecar: the egress listener with empty port should be the last listener in the list',
+        );
       }
     } else {
       checkEgressPort(listener, listener.port, path, findings);
       const number = listener.port.number ?? 0;
       const bind = listener.bind ?? '';
       if (number === 0) {
-        if (sockets.has(bind)) findings.error([...path, 'bind'], 'SC_UDS_DUPLICATE', 'sidecar: unix domain socket values for listeners must be unique');
+        if (sockets.has(bind))
+          findings.error(
+            [...path, 'bind'],
+            'SC_UDS_DUPLICATE',
+            'sidecar: unix domain socket values for listeners must be unique',
+          );
         sockets.add(bind);
       } else {
-        if (ports.has(number)) findings.error([...path, 'port', 'number'], 'SC_PORT_DUPLICATE', 'sidecar: ports on IP bound listeners must be unique');
+        if (ports.has(number))
+          findings.error(
+            [...path, 'port', 'number'],
+            'SC_PORT_DUPLICATE',
+            'sidecar: ports on IP bound listeners must be unique',
+          );
         ports.add(number);
       }
     }
@@ -90,13 +123,26 @@ function checkEgressPort(listener: IstioEgressListener, port: SidecarPort, path:
   const bind = listener.bind ?? '';
   if ((port.number ?? 0) === 0) {
     if (!bind.startsWith(UNIX_ADDRESS_PREFIX)) {
-      findings.error([...path, 'bind'], 'SC_UDS_BIND_REQUIRED', 'sidecar: ports with 0 value must have a unix domain socket bind address');
+      findings.error(
+        [...path, 'bind'],
+        'SC_UDS_BIND_REQUIRED',
+        'sidecar: ports with 0 value must have a unix domain socket bind address',
+      );
     } else {
-      reportAt(findings, [...path, 'bind'], 'SC_UDS_BIND_INVALID', validateUnixAddress(bind.slice(UNIX_ADDRESS_PREFIX.length)));
+      reportAt(
+        findings,
+        [...path, 'bind'],
+        'SC_UDS_BIND_INVALID',
+        validateUnixAddress(bind.slice(UNIX_ADDRESS_PREFIX.length)),
+      );
     }
     const mode = listener.captureMode ?? 'DEFAULT';
     if (mode !== 'DEFAULT' && mode !== 'NONE') {
-      findings.error([...path, 'captureMode'], 'SC_UDS_CAPTURE_MODE', 'sidecar: captureMode must be DEFAULT/NONE for unix domain socket listeners');
+      findings.error(
+        [...path, 'captureMode'],
+        'SC_UDS_CAPTURE_MODE',
+        'sidecar: captureMode must be DEFAULT/NONE for unix domain socket listeners',
+      );
     }
     return;
   }
@@ -105,18 +151,24 @@ function checkEgressPort(listener: IstioEgressListener, port: SidecarPort, path:
 }
 
 function checkTargetPort(port: SidecarPort, path: FieldPath, findings: Findings): void {
-  if ((port.targetPort ?? 0) > 0) findings.error([...path, 'port', 'targetPort'], 'SC_TARGET_PORT', 'targetPort has no impact on Sidecars');
+  if ((port.targetPort ?? 0) > 0)
+    findings.error([...path, 'port', 'targetPort'], 'SC_TARGET_PORT', 'targetPort has no impact on Sidecars');
 }
 
 function checkPortNameAndProtocol(port: SidecarPort, path: FieldPath, findings: Findings): void {
   // The name is optional on Sidecar ports.
-  if (port.name !== undefined && port.name !== '') reportAt(findings, [...path, 'port', 'name'], 'SC_PORT_NAME_INVALID', validatePortName(port.name));
+  if (port.name !== undefined && port.name !== '')
+    reportAt(findings, [...path, 'port', 'name'], 'SC_PORT_NAME_INVALID', validatePortName(port.name));
   reportAt(findings, [...path, 'port', 'protocol'], 'SC_PORT_PROTOCOL_INVALID', validateProtocol(port.protocol ?? ''));
 }
 
 function checkCaptureMode(listener: { readonly captureMode?: string }, path: FieldPath, findings: Findings): void {
   if (listener.captureMode !== undefined && !CAPTURE_MODES.includes(listener.captureMode)) {
-    findings.error([...path, 'captureMode'], 'SC_CAPTURE_MODE_INVALID', `unsupported captureMode ${listener.captureMode}`);
+    findings.error(
+      [...path, 'captureMode'],
+      'SC_CAPTURE_MODE_INVALID',
+      `unsupported captureMode ${listener.captureMode}`,
+    );
   }
 }
 
@@ -125,7 +177,12 @@ const LOCAL_HOSTS: readonly string[] = ['', '127.0.0.1', '0.0.0.0', '::1', '::']
 /** Where inbound traffic is delivered: a loopback or any-address with a port, or a unix socket. */
 function checkDefaultEndpoint(endpoint: string, path: FieldPath, findings: Findings): void {
   if (endpoint.startsWith(UNIX_ADDRESS_PREFIX)) {
-    reportAt(findings, path, 'SC_DEFAULT_ENDPOINT_INVALID', validateUnixAddress(endpoint.slice(UNIX_ADDRESS_PREFIX.length)));
+    reportAt(
+      findings,
+      path,
+      'SC_DEFAULT_ENDPOINT_INVALID',
+      validateUnixAddress(endpoint.slice(UNIX_ADDRESS_PREFIX.length)),
+    );
     return;
   }
   const split = splitHostPort(endpoint);
@@ -141,7 +198,11 @@ function checkDefaultEndpoint(endpoint: string, path: FieldPath, findings: Findi
     );
   }
   if (!/^[+-]?\d+$/.test(split.port)) {
-    findings.error(path, 'SC_DEFAULT_ENDPOINT_INVALID', `sidecar: defaultEndpoint port (${split.port}) is not a number`);
+    findings.error(
+      path,
+      'SC_DEFAULT_ENDPOINT_INVALID',
+      `sidecar: defaultEndpoint port (${split.port}) is not a number`,
+    );
   } else {
     reportAt(findings, path, 'SC_DEFAULT_ENDPOINT_INVALID', validatePort(Number(split.port)));
   }
@@ -157,7 +218,8 @@ export function splitHostPort(hostport: string): { host: string; port: string } 
     const end = hostport.indexOf(']');
     if (end < 0) return fail("missing ']' in address");
     if (end + 1 === hostport.length) return fail('missing port in address');
-    if (end + 1 !== colon) return fail(hostport[end + 1] === ':' ? 'too many colons in address' : 'missing port in address');
+    if (end + 1 !== colon)
+      return fail(hostport[end + 1] === ':' ? 'too many colons in address' : 'missing port in address');
     host = hostport.slice(1, end);
     if (host.includes('[')) return fail("unexpected '[' in address");
   } else {

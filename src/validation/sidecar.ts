@@ -38,7 +38,11 @@ function checkOutboundTrafficPolicy(policy: OutboundTrafficPolicy, findings: Fin
   const path = ['outboundTrafficPolicy'];
   const mode: string = policy.mode ?? 'REGISTRY_ONLY';
   if (mode === 'ALLOW_ANY_DYNAMIC_DNS') {
-    findings.error([...path, 'mode'], 'SC_OUTBOUND_MODE_MESH_ONLY', 'sidecar: ALLOW_ANY_DYNAMIC_DNS mode is only supported in MeshConfig, not in Sidecar resource');
+    findings.error(
+      [...path, 'mode'],
+      'SC_OUTBOUND_MODE_MESH_ONLY',
+      'sidecar: ALLOW_ANY_DYNAMIC_DNS mode is only supported in MeshConfig, not in Sidecar resource',
+    );
     return;
   }
   if (!SIDECAR_MODES.includes(mode)) {
@@ -50,7 +54,11 @@ function checkOutboundTrafficPolicy(policy: OutboundTrafficPolicy, findings: Fin
   const proxyPath = [...path, 'egressProxy'];
   // The egress proxy replaces PassthroughCluster, which only exists under ALLOW_ANY.
   if (mode !== 'ALLOW_ANY') {
-    findings.error(proxyPath, 'SC_EGRESS_PROXY_MODE', 'sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode');
+    findings.error(
+      proxyPath,
+      'SC_EGRESS_PROXY_MODE',
+      'sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode',
+    );
     return;
   }
   const hostProblem = validateFQDN(proxy.host ?? '');
@@ -60,6 +68,8 @@ function checkOutboundTrafficPolicy(policy: OutboundTrafficPolicy, findings: Fin
     return;
   }
   // The host was judged above by the stricter FQDN rule; report only the destination's other problems.
-  const issues = validateDestination(proxy).filter((issue) => hostProblem === undefined || issue.code !== 'DESTINATION_HOST_INVALID');
+  const issues = validateDestination(proxy).filter(
+    (issue) => hostProblem === undefined || issue.code !== 'DESTINATION_HOST_INVALID',
+  );
   reportIssues(findings, proxyPath, issues);
 }

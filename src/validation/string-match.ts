@@ -15,7 +15,10 @@ const RE2_SYNTAX_HINT = 'Istio uses RE2 style regex-based match (https://github.
 /** The problem with one regex (too long, or not RE2), or undefined when Envoy would accept it. */
 export function regexProblem(re: string, where: string): { code: string; message: string } | undefined {
   if (re.length > MAX_REGEX_LENGTH) {
-    return { code: 'REGEX_TOO_LARGE', message: `"${where}": regex is too large, max length allowed is ${MAX_REGEX_LENGTH}` };
+    return {
+      code: 'REGEX_TOO_LARGE',
+      message: `"${where}": regex is too large, max length allowed is ${MAX_REGEX_LENGTH}`,
+    };
   }
   try {
     RE2JS.compile(re);
@@ -60,7 +63,11 @@ export function checkStringMatch(
   if (sm === undefined || sm === null) return;
   const kinds = matchKinds(sm);
   if (kinds.length > 1) {
-    findings.error(path, 'VS_STRING_MATCH_ONEOF', `"${where}": only one of exact, prefix or regex may be set (found ${kinds.join(', ')})`);
+    findings.error(
+      path,
+      'VS_STRING_MATCH_ONEOF',
+      `"${where}": only one of exact, prefix or regex may be set (found ${kinds.join(', ')})`,
+    );
     return;
   }
   if (kinds[0] === 'prefix' && sm.prefix === '' && !options.allowEmptyPrefix) {

@@ -11,7 +11,11 @@ function percentProblem(value: number): string | undefined {
   return value < 0 || value > 100 ? `percentage ${value} is not in range 0..100` : undefined;
 }
 
-export function checkOutlierDetection(outlier: OutlierDetection | null | undefined, path: FieldPath, findings: Findings): void {
+export function checkOutlierDetection(
+  outlier: OutlierDetection | null | undefined,
+  path: FieldPath,
+  findings: Findings,
+): void {
   if (!outlier) return;
   checkDurationField(outlier.baseEjectionTime, [...path, 'baseEjectionTime'], findings, 'DR_DURATION_INVALID');
   if ((outlier.consecutiveErrors ?? 0) !== 0) {
@@ -52,7 +56,11 @@ function checkTunnel(tunnel: NonNullable<TrafficPolicy['tunnel']>, path: FieldPa
   }
   const portProblem = validatePort(tunnel.targetPort ?? 0);
   if (portProblem !== undefined) {
-    findings.error([...path, 'targetPort'], 'DR_TUNNEL_TARGET_PORT_INVALID', `tunnel target port is invalid: ${portProblem}`);
+    findings.error(
+      [...path, 'targetPort'],
+      'DR_TUNNEL_TARGET_PORT_INVALID',
+      `tunnel target port is invalid: ${portProblem}`,
+    );
   }
 }
 
@@ -68,7 +76,8 @@ function checkPortLevelSettings(
       findings.error(settingPath, 'DR_PORT_POLICY_NULL', 'traffic policy may not be null');
       return;
     }
-    if (!setting.port) findings.error(settingPath, 'DR_PORT_POLICY_PORT_REQUIRED', 'portTrafficPolicy must have valid port');
+    if (!setting.port)
+      findings.error(settingPath, 'DR_PORT_POLICY_PORT_REQUIRED', 'portTrafficPolicy must have valid port');
     if (!setting.outlierDetection && !setting.connectionPool && !setting.loadBalancer && !setting.tls) {
       findings.error(settingPath, 'DR_PORT_POLICY_EMPTY', 'port traffic policy must have at least one field');
       return;
@@ -81,12 +90,23 @@ function checkPortLevelSettings(
 }
 
 /** `namespace` is the DestinationRule's own namespace (TLS ConfigMap credentials must live there). */
-export function checkTrafficPolicy(policy: TrafficPolicy | null | undefined, namespace: string, path: FieldPath, findings: Findings): void {
+export function checkTrafficPolicy(
+  policy: TrafficPolicy | null | undefined,
+  namespace: string,
+  path: FieldPath,
+  findings: Findings,
+): void {
   if (!policy) return;
   const portLevel = policy.portLevelSettings ?? [];
   const empty =
-    !policy.outlierDetection && !policy.connectionPool && !policy.loadBalancer && !policy.tls && portLevel.length === 0 &&
-    !policy.tunnel && !policy.proxyProtocol && !policy.retryBudget;
+    !policy.outlierDetection &&
+    !policy.connectionPool &&
+    !policy.loadBalancer &&
+    !policy.tls &&
+    portLevel.length === 0 &&
+    !policy.tunnel &&
+    !policy.proxyProtocol &&
+    !policy.retryBudget;
   if (empty) {
     findings.error(path, 'DR_TRAFFIC_POLICY_EMPTY', 'traffic policy must have at least one field');
     return;
@@ -104,6 +124,10 @@ export function checkTrafficPolicy(policy: TrafficPolicy | null | undefined, nam
   if (policy.tunnel) checkTunnel(policy.tunnel, [...path, 'tunnel'], findings);
   const version = policy.proxyProtocol?.version;
   if (policy.proxyProtocol && version !== undefined && version !== 'V1' && version !== 'V2') {
-    findings.error([...path, 'proxyProtocol', 'version'], 'DR_PROXY_PROTOCOL_VERSION_INVALID', `proxy protocol version is invalid: ${String(version)}`);
+    findings.error(
+      [...path, 'proxyProtocol', 'version'],
+      'DR_PROXY_PROTOCOL_VERSION_INVALID',
+      `proxy protocol version is invalid: ${String(version)}`,
+    );
   }
 }

@@ -100,7 +100,11 @@ function covers(a: PrefixMatch, b: PrefixMatch): boolean {
   if (!b.prefix.startsWith(a.prefix) || a.port !== b.port) return false;
   if (a.method !== b.method && !a.method.startsWith(b.method)) return false;
   if (a.authority !== b.authority && !a.authority.startsWith(b.authority)) return false;
-  return mapCovered(a.headers, b.headers) && mapCovered(a.queryParams, b.queryParams) && mapCovered(a.withoutHeaders, b.withoutHeaders);
+  return (
+    mapCovered(a.headers, b.headers) &&
+    mapCovered(a.queryParams, b.queryParams) &&
+    mapCovered(a.withoutHeaders, b.withoutHeaders)
+  );
 }
 
 function analyzeSection(section: Section, rules: readonly (RuleLike | null | undefined)[], findings: Findings): void {
@@ -108,7 +112,11 @@ function analyzeSection(section: Section, rules: readonly (RuleLike | null | und
   const prefixes: PrefixMatch[] = [];
   let catchAll = -1;
   const unused = (rule: RuleLike, i: number, reason: string): void =>
-    findings.warning([section, i], 'VS_UNREACHABLE_RULE', `virtualService rule ${ruleName(section, rule, i)} not used (${reason})`);
+    findings.warning(
+      [section, i],
+      'VS_UNREACHABLE_RULE',
+      `virtualService rule ${ruleName(section, rule, i)} not used (${reason})`,
+    );
   const ineffective = (i: number, j: number, ruleStr: string, matchStr: string, dupStr: string): void =>
     findings.warning(
       [section, i, 'match', j],
@@ -134,12 +142,19 @@ function analyzeSection(section: Section, rules: readonly (RuleLike | null | und
       const earlier = seen.get(key);
       if (earlier !== undefined) {
         const earlierRule = rules[earlier] ?? {};
-        ineffective(i, j, ruleName(section, rule, i), matchName(section, match, j), ruleName(section, earlierRule, earlier));
+        ineffective(
+          i,
+          j,
+          ruleName(section, rule, i),
+          matchName(section, match, j),
+          ruleName(section, earlierRule, earlier),
+        );
         duplicates++;
         return;
       }
       seen.set(key, i);
-      const pm = section === 'http' && match ? prefixMatch(rule as HTTPRoute, match as HTTPMatchRequest, i, j) : undefined;
+      const pm =
+        section === 'http' && match ? prefixMatch(rule as HTTPRoute, match as HTTPMatchRequest, i, j) : undefined;
       if (pm) prefixes.push(pm);
     });
     if (duplicates === matches.length) unused(rule, i, 'all matches used by prior rules');

@@ -18,8 +18,10 @@ function autoSniProblem(domain: string): string | undefined {
   const port = rawPort.replace(/^\.+|\.+$/g, '');
   const hostname = rawHost.replace(/^\.+|\.+$/g, '');
   if (direction !== AUTO_SNI_PREFIX) return `domain name "${domain}" invalid (label "${direction}" invalid)`;
-  if (!/[0-9]/.test(port)) return `domain name "${domain}" invalid (label "${port}" invalid). should follow ${AUTO_SNI_FORMAT} format`;
-  if (!/[a-zA-Z]/.test(hostname)) return `domain name "${domain}" invalid (label "${hostname}" invalid). should follow ${AUTO_SNI_FORMAT} format`;
+  if (!/[0-9]/.test(port))
+    return `domain name "${domain}" invalid (label "${port}" invalid). should follow ${AUTO_SNI_FORMAT} format`;
+  if (!/[a-zA-Z]/.test(hostname))
+    return `domain name "${domain}" invalid (label "${hostname}" invalid). should follow ${AUTO_SNI_FORMAT} format`;
   return undefined;
 }
 
@@ -56,7 +58,11 @@ export function checkVirtualServiceHosts(
       }
     } else if (scope.appliesToMesh && host === '*') {
       // Sidecars would send every HTTP request on the port to this VS, shadowing all other services.
-      findings.error([...path, i], 'VS_HOST_WILDCARD_MESH', 'wildcard host * is not allowed for virtual services bound to the mesh gateway');
+      findings.error(
+        [...path, i],
+        'VS_HOST_WILDCARD_MESH',
+        'wildcard host * is not allowed for virtual services bound to the mesh gateway',
+      );
       allValid = false;
     }
   });
@@ -66,7 +72,8 @@ export function checkVirtualServiceHosts(
     for (let j = i + 1; j < hosts.length; j++) {
       const a = String(hosts[i]);
       const b = String(hosts[j]);
-      if (hostMatches(a, b)) findings.error([...path, j], 'VS_HOST_DUPLICATE', `duplicate hosts in virtual service: ${a} & ${b}`);
+      if (hostMatches(a, b))
+        findings.error([...path, j], 'VS_HOST_DUPLICATE', `duplicate hosts in virtual service: ${a} & ${b}`);
     }
   }
 }

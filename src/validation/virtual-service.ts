@@ -13,10 +13,16 @@ import { checkVirtualServiceHosts } from './virtual-service-hosts.ts';
 /** A VS without hosts is a delegate: it only makes sense as the target of another VS's HTTP `delegate`. */
 function checkDelegateShape(spec: VirtualServiceSpec, findings: Findings): void {
   if ((spec.gateways ?? []).length > 0) {
-    findings.error(['gateways'], 'VS_DELEGATE_WITH_GATEWAYS', 'delegate virtual service must have no gateways specified');
+    findings.error(
+      ['gateways'],
+      'VS_DELEGATE_WITH_GATEWAYS',
+      'delegate virtual service must have no gateways specified',
+    );
   }
-  if ((spec.tls ?? []).length > 0) findings.error(['tls'], 'VS_DELEGATE_WITH_TLS', 'delegate virtual service must have no tls route specified');
-  if ((spec.tcp ?? []).length > 0) findings.error(['tcp'], 'VS_DELEGATE_WITH_TCP', 'delegate virtual service must have no tcp route specified');
+  if ((spec.tls ?? []).length > 0)
+    findings.error(['tls'], 'VS_DELEGATE_WITH_TLS', 'delegate virtual service must have no tls route specified');
+  if ((spec.tcp ?? []).length > 0)
+    findings.error(['tcp'], 'VS_DELEGATE_WITH_TCP', 'delegate virtual service must have no tcp route specified');
 }
 
 /** JWT claims exist only where a gateway authenticated the request; sidecar routes cannot match on them. */

@@ -31,8 +31,16 @@ void describe('config reload and the JSON access log', () => {
     await config.write('registry-only.mesh', 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n');
     await config.write('one.yaml', entry('one', 'one.test', web.port));
     proxy = await startProxy([
-      '--config', config.path, '--mesh-config', join(config.path, 'registry-only.mesh'), '--dns-server', dns.server,
-      '--access-log', join(logDir.path, 'access.log'), '--access-log-format', 'json',
+      '--config',
+      config.path,
+      '--mesh-config',
+      join(config.path, 'registry-only.mesh'),
+      '--dns-server',
+      dns.server,
+      '--access-log',
+      join(logDir.path, 'access.log'),
+      '--access-log-format',
+      'json',
     ]);
   });
 
@@ -43,9 +51,13 @@ void describe('config reload and the JSON access log', () => {
     if (proxy !== undefined) assert.equal(code, 0);
   });
 
-  const get = async (host: string): Promise<number> => (await curl(['-x', proxy.proxyUrl, `http://${host}:${web.port}/headers`])).status;
+  const get = async (host: string): Promise<number> =>
+    (await curl(['-x', proxy.proxyUrl, `http://${host}:${web.port}/headers`])).status;
 
-  async function configVersion(): Promise<{ version: string; rejected: { file: string; errors: string[]; servingLastGood: boolean }[] }> {
+  async function configVersion(): Promise<{
+    version: string;
+    rejected: { file: string; errors: string[]; servingLastGood: boolean }[];
+  }> {
     return JSON.parse((await proxy.admin('/config_dump')).body);
   }
 
@@ -61,7 +73,10 @@ void describe('config reload and the JSON access log', () => {
   void test('a broken edit is rejected whole; the last good version keeps serving', async () => {
     await config.writeInPlace('two.yaml', `${entry('two', 'two.test', web.port)}  location: NOWHERE\n`);
     // stderr arrives line by line: wait for the error line itself, not only its heading.
-    await proxy.waitForStderr(/rejected .*two\.yaml \(its last good version stays live\):\n.*two\.yaml:\d+:\d+: error: /, 3000);
+    await proxy.waitForStderr(
+      /rejected .*two\.yaml \(its last good version stays live\):\n.*two\.yaml:\d+:\d+: error: /,
+      3000,
+    );
     assert.equal(await get('two.test'), 200);
     const dump = await configVersion();
     assert.equal(dump.rejected.length, 1);
@@ -71,7 +86,10 @@ void describe('config reload and the JSON access log', () => {
   });
 
   void test('a file that never parsed serves nothing and says why', async () => {
-    await config.write('bad.yaml', 'apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad\nspec: [\n');
+    await config.write(
+      'bad.yaml',
+      'apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: bad\nspec: [\n',
+    );
     await proxy.waitForStderr(/rejected .*bad\.yaml:\n.*bad\.yaml:\d+:\d+: error: /, 3000);
     const dump = await configVersion();
     assert.ok(dump.rejected.some((r) => r.file.endsWith('bad.yaml') && !r.servingLastGood));
@@ -100,9 +118,14 @@ void describe('config reload and the JSON access log', () => {
     assert.equal(await get('one.test'), 200);
     let record: Record<string, unknown> | undefined;
     for (let i = 0; i < 50 && record === undefined; i++) {
-      const lines = (await readFile(join(logDir.path, 'access.log'), 'utf8').catch(() => '')).trim().split('\n').filter((l) => l !== '');
+      const lines = (await readFile(join(logDir.path, 'access.log'), 'utf8').catch(() => ''))
+        .trim()
+        .split('\n')
+        .filter((l) => l !== '');
       // Only this test's request: earlier tests also asked for one.test.
-      record = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.authority === `one.test:${web.port}` && Date.parse(String(r.start_time)) >= before);
+      record = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((r) => r.authority === `one.test:${web.port}` && Date.parse(String(r.start_time)) >= before);
       if (record === undefined) await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(record, 'a line for the request was written');

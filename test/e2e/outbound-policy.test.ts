@@ -41,7 +41,12 @@ void describe('outbound traffic policy and exportTo', () => {
 
   async function proxyIn(namespace: string, mode: 'ALLOW_ANY' | 'REGISTRY_ONLY'): Promise<RunningProxy> {
     const p = await startProxy([
-      '--config', `${config.path}/entries.yaml`, '--namespace', namespace, '--dns-server', dns.server,
+      '--config',
+      `${config.path}/entries.yaml`,
+      '--namespace',
+      namespace,
+      '--dns-server',
+      dns.server,
       ...(mode === 'REGISTRY_ONLY' ? ['--mesh-config', `${config.path}/registry-only.yaml.txt`] : []),
     ]);
     proxies.push(p);
@@ -55,8 +60,14 @@ void describe('outbound traffic policy and exportTo', () => {
   void test('exportTo: ".", a namespace name, and the default "*"', async () => {
     const inA = await proxyIn('team-a', 'REGISTRY_ONLY');
     const inB = await proxyIn('team-b', 'REGISTRY_ONLY');
-    assert.deepEqual([await status(inA, 'mine.test'), await status(inA, 'shared.test'), await status(inA, 'public.test')], [200, 200, 200]);
-    assert.deepEqual([await status(inB, 'mine.test'), await status(inB, 'shared.test'), await status(inB, 'public.test')], [502, 502, 200]);
+    assert.deepEqual(
+      [await status(inA, 'mine.test'), await status(inA, 'shared.test'), await status(inA, 'public.test')],
+      [200, 200, 200],
+    );
+    assert.deepEqual(
+      [await status(inB, 'mine.test'), await status(inB, 'shared.test'), await status(inB, 'public.test')],
+      [502, 502, 200],
+    );
     assert.match(inA.stderr(), /loaded 3 services/);
     assert.match(inB.stderr(), /loaded 1 services/);
   });
@@ -66,15 +77,27 @@ void describe('outbound traffic policy and exportTo', () => {
     const r = await curl(['-x', open.proxyUrl, `http://unknown.test:${web.port}/headers`]);
     assert.equal(r.status, 200);
     assert.equal(r.headers['x-upstream'], 'web');
-    await open.waitForLog(new RegExp(`"GET /headers HTTP/1\\.1" 200 - via_upstream .* "unknown\\.test:${web.port}" "127\\.0\\.9\\.1:${web.port}" PassthroughCluster .* allow_any\\n$`));
+    await open.waitForLog(
+      new RegExp(
+        `"GET /headers HTTP/1\\.1" 200 - via_upstream .* "unknown\\.test:${web.port}" "127\\.0\\.9\\.1:${web.port}" PassthroughCluster .* allow_any\\n$`,
+      ),
+    );
     // mine.test is not exported to team-z, so it is just another unknown host here.
     assert.equal(await status(open, 'mine.test'), 200);
     await open.waitForLog(/"mine\.test:\d+" "127\.0\.9\.1:\d+" PassthroughCluster /);
-    const reply = await rawExchange(Number(new URL(open.proxyUrl).port), `CONNECT unknown.test:${echo.port} HTTP/1.1\r\nHost: unknown.test:${echo.port}\r\n\r\nhello`, {
-      onData: (data) => data.endsWith('hello'),
-    });
+    const reply = await rawExchange(
+      Number(new URL(open.proxyUrl).port),
+      `CONNECT unknown.test:${echo.port} HTTP/1.1\r\nHost: unknown.test:${echo.port}\r\n\r\nhello`,
+      {
+        onData: (data) => data.endsWith('hello'),
+      },
+    );
     assert.equal(reply, 'HTTP/1.1 200 OK\r\n\r\nhello');
-    await open.waitForLog(new RegExp(`"- - -" 0 - - - "-" 5 5 \\d+ - "-" "-" "-" "unknown\\.test:${echo.port}" "127\\.0\\.9\\.1:${echo.port}" PassthroughCluster `));
+    await open.waitForLog(
+      new RegExp(
+        `"- - -" 0 - - - "-" 5 5 \\d+ - "-" "-" "-" "unknown\\.test:${echo.port}" "127\\.0\\.9\\.1:${echo.port}" PassthroughCluster `,
+      ),
+    );
   });
 
   void test('ALLOW_ANY never loops back into the proxy itself', async () => {
@@ -92,6 +115,10 @@ void describe('outbound traffic policy and exportTo', () => {
     const blocked = proxies[0]!;
     const r = await curl(['-x', blocked.proxyUrl, '-p', `http://mine.test:${web.port}/`]);
     assert.equal(r.status, 200);
-    await blocked.waitForLog(new RegExp(`"- - -" 0 - - - .* "mine\\.test:${web.port}" "127\\.0\\.9\\.1:${web.port}" outbound\\|${web.port}\\|\\|mine\\.test `));
+    await blocked.waitForLog(
+      new RegExp(
+        `"- - -" 0 - - - .* "mine\\.test:${web.port}" "127\\.0\\.9\\.1:${web.port}" outbound\\|${web.port}\\|\\|mine\\.test `,
+      ),
+    );
   });
 });

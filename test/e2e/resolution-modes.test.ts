@@ -29,19 +29,36 @@ void describe('resolution modes and host matching', () => {
     b = await startHttpUpstream({ host: '127.0.8.2', port, name: 'b' });
     alt = await startHttpUpstream({ host: '127.0.8.3', name: 'alt' });
     dns = await TestDnsServer.start();
-    for (const name of ['dns.test', 'rr.test', 'none.test', 'x.wild.test', 'wild.test', 'a.dyn.test']) dns.set(name, { a: ['127.0.8.1', '127.0.8.2'] });
+    for (const name of ['dns.test', 'rr.test', 'none.test', 'x.wild.test', 'wild.test', 'a.dyn.test'])
+      dns.set(name, { a: ['127.0.8.1', '127.0.8.2'] });
     config = await TmpConfigDir.create();
     const http = `  ports:\n  - number: ${port}\n    name: http\n    protocol: HTTP\n`;
     await config.write('mesh.yaml.txt', REGISTRY_ONLY);
-    await config.write('entries.yaml', [
-      se('dns', `  hosts: [dns.test]\n${http}  resolution: DNS\n`),
-      se('rr', `  hosts: [rr.test]\n${http}  resolution: DNS_ROUND_ROBIN\n`),
-      se('static', `  hosts: [static.test]\n${http}  resolution: STATIC\n  endpoints:\n  - address: 127.0.8.2\n  - address: 127.0.8.3\n    ports:\n      http: ${alt.port}\n`),
-      se('none', `  hosts: [none.test]\n${http}  resolution: NONE\n`),
-      se('wild', `  hosts: ["*.wild.test"]\n${http}  resolution: NONE\n`),
-      se('dyn', `  hosts: ["*.dyn.test"]\n${http}  resolution: DYNAMIC_DNS\n`),
-    ].join(''));
-    proxy = await startProxy(['--config', `${config.path}/entries.yaml`, '--mesh-config', `${config.path}/mesh.yaml.txt`, '--dns-server', dns.server], { MESHGATE_TRACE: 'router' });
+    await config.write(
+      'entries.yaml',
+      [
+        se('dns', `  hosts: [dns.test]\n${http}  resolution: DNS\n`),
+        se('rr', `  hosts: [rr.test]\n${http}  resolution: DNS_ROUND_ROBIN\n`),
+        se(
+          'static',
+          `  hosts: [static.test]\n${http}  resolution: STATIC\n  endpoints:\n  - address: 127.0.8.2\n  - address: 127.0.8.3\n    ports:\n      http: ${alt.port}\n`,
+        ),
+        se('none', `  hosts: [none.test]\n${http}  resolution: NONE\n`),
+        se('wild', `  hosts: ["*.wild.test"]\n${http}  resolution: NONE\n`),
+        se('dyn', `  hosts: ["*.dyn.test"]\n${http}  resolution: DYNAMIC_DNS\n`),
+      ].join(''),
+    );
+    proxy = await startProxy(
+      [
+        '--config',
+        `${config.path}/entries.yaml`,
+        '--mesh-config',
+        `${config.path}/mesh.yaml.txt`,
+        '--dns-server',
+        dns.server,
+      ],
+      { MESHGATE_TRACE: 'router' },
+    );
   });
 
   after(async () => {
@@ -93,7 +110,11 @@ void describe('resolution modes and host matching', () => {
 
   void test('MESHGATE_TRACE=router explains each decision on stderr', async () => {
     await curl(['-x', proxy.proxyUrl, `http://x.wild.test:${port}/trace-me`]);
-    await proxy.waitForStderr(new RegExp(`router: GET http://x\\.wild\\.test:${port}/trace-me → cluster outbound\\|${port}\\|\\|\\*\\.wild\\.test via route default \\(x\\.wild\\.test matched virtual host \\*\\.wild\\.test:${port}, route default\\)`));
+    await proxy.waitForStderr(
+      new RegExp(
+        `router: GET http://x\\.wild\\.test:${port}/trace-me → cluster outbound\\|${port}\\|\\|\\*\\.wild\\.test via route default \\(x\\.wild\\.test matched virtual host \\*\\.wild\\.test:${port}, route default\\)`,
+      ),
+    );
   });
 
   void test('case and a trailing dot do not matter', async () => {

@@ -50,13 +50,24 @@ void describe('seed walk-through (examples/seed)', () => {
     ca = await makeTestCa();
     const cert = await ca.issue(['www.google.com']);
     httpbin = await startHttpUpstream({ host: HTTPBIN_IP, port: httpPort, name: 'httpbin' });
-    google = await startHttpUpstream({ host: GOOGLE_IP, port: httpsPort, tls: { cert: cert.cert, key: cert.key }, name: 'google' });
+    google = await startHttpUpstream({
+      host: GOOGLE_IP,
+      port: httpsPort,
+      tls: { cert: cert.cert, key: cert.key },
+      name: 'google',
+    });
     config = await TmpConfigDir.create();
     await config.write('httpbin-service-entry.yaml', await seedFile('httpbin-service-entry.yaml'));
     await config.write('google-service-entry.yaml', await seedFile('google-service-entry.yaml'));
     proxy = await startProxy([
-      '--config', config.path, '--mesh-config', new URL('../../examples/mesh-config.yaml', import.meta.url).pathname,
-      '--namespace', 'foo', '--dns-server', dns.server,
+      '--config',
+      config.path,
+      '--mesh-config',
+      new URL('../../examples/mesh-config.yaml', import.meta.url).pathname,
+      '--namespace',
+      'foo',
+      '--dns-server',
+      dns.server,
     ]);
   });
 
@@ -104,7 +115,10 @@ void describe('seed walk-through (examples/seed)', () => {
     assert.equal(r.body, 'upstream request timeout');
     assert.ok(r.timeTotal >= 2.9 && r.timeTotal < 4, `took ${r.timeTotal}s`);
     const line = await proxy.waitForLog(/"GET \/delay\/5 HTTP\/1\.1" 504 /, 5000, from);
-    assert.match(line, /" 504 UT response_timeout - "-" 0 24 3\d\d\d - "-" "curl\/[^"]+" "[0-9a-f-]{36}" "httpbin\.org(:\d+)?" "127\.0\.7\.1:\d+" outbound\|\d+\|\|httpbin\.org /);
+    assert.match(
+      line,
+      /" 504 UT response_timeout - "-" 0 24 3\d\d\d - "-" "curl\/[^"]+" "[0-9a-f-]{36}" "httpbin\.org(:\d+)?" "127\.0\.7\.1:\d+" outbound\|\d+\|\|httpbin\.org /,
+    );
   });
 
   void test('3. the HTTPS ServiceEntry lets curl https://www.google.com through untouched, logged as outbound|443||www.google.com', async () => {
@@ -114,7 +128,12 @@ void describe('seed walk-through (examples/seed)', () => {
     assert.equal(r.headers['x-upstream'], 'google');
     assert.match(r.rawHeaders, /^HTTP\/1\.1 200 OK\r\n\r\n/, 'the CONNECT answer comes first');
     const line = await proxy.waitForLog(/^\[[^\]]+\] "- - -" 0 /);
-    assert.match(line, new RegExp(`"- - -" 0 - - - "-" \\d+ \\d+ \\d+ - "-" "-" "-" "www\\.google\\.com:${httpsPort}" "127\\.0\\.7\\.2:${httpsPort}" outbound\\|${httpsPort}\\|\\|www\\.google\\.com [\\d.:]+ www\\.google\\.com:${httpsPort} [\\d.:]+ www\\.google\\.com -\\n$`));
+    assert.match(
+      line,
+      new RegExp(
+        `"- - -" 0 - - - "-" \\d+ \\d+ \\d+ - "-" "-" "-" "www\\.google\\.com:${httpsPort}" "127\\.0\\.7\\.2:${httpsPort}" outbound\\|${httpsPort}\\|\\|www\\.google\\.com [\\d.:]+ www\\.google\\.com:${httpsPort} [\\d.:]+ www\\.google\\.com -\\n$`,
+      ),
+    );
   });
 
   void test('an unregistered host is refused: plain HTTP 502 block_all, CONNECT 502 BlackHoleCluster UH', async () => {
@@ -122,10 +141,14 @@ void describe('seed walk-through (examples/seed)', () => {
     const r = await curl(['-x', proxy.proxyUrl, 'http://example.org/']);
     assert.equal(r.status, 502);
     assert.equal(r.body, '');
-    await proxy.waitForLog(/"GET \/ HTTP\/1\.1" 502 - direct_response .* "example\.org" "-" - - example\.org:80 [\d.:]+ - block_all\n$/);
+    await proxy.waitForLog(
+      /"GET \/ HTTP\/1\.1" 502 - direct_response .* "example\.org" "-" - - example\.org:80 [\d.:]+ - block_all\n$/,
+    );
     const c = await curl(['-x', proxy.proxyUrl, 'https://example.org/']);
     assert.match(c.rawHeaders, /^HTTP\/1\.1 502 /);
-    await proxy.waitForLog(/"- - -" 502 UH - - "-" 0 0 \d+ - "-" "-" "-" "example\.org:443" "-" BlackHoleCluster - example\.org:443 [\d.:]+ example\.org -\n$/);
+    await proxy.waitForLog(
+      /"- - -" 502 UH - - "-" 0 0 \d+ - "-" "-" "-" "example\.org:443" "-" BlackHoleCluster - example\.org:443 [\d.:]+ example\.org -\n$/,
+    );
   });
 
   void test('admin: /ready, /config_dump with the live version, /clusters with resolved endpoints', async () => {
@@ -135,14 +158,23 @@ void describe('seed walk-through (examples/seed)', () => {
     assert.deepEqual(dump.rejected, []);
     assert.ok(dump.snapshot.clusters[`outbound|${httpPort}||httpbin.org`]);
     const clusters = (await proxy.admin('/clusters')).body;
-    assert.match(clusters, new RegExp(`outbound\\|${httpPort}\\|\\|httpbin\\.org::127\\.0\\.7\\.1:${httpPort}::health_flags::healthy`));
+    assert.match(
+      clusters,
+      new RegExp(`outbound\\|${httpPort}\\|\\|httpbin\\.org::127\\.0\\.7\\.1:${httpPort}::health_flags::healthy`),
+    );
   });
 
   void test('admin: Istio metrics at /stats/prometheus', async () => {
     const { status, body } = await proxy.admin('/stats/prometheus');
     assert.equal(status, 200);
-    assert.match(body, /istio_requests_total\{[^}]*destination_service="httpbin\.org"[^}]*destination_service_name="httpbin\.org",destination_service_namespace="foo"[^}]*response_code="504"[^}]*response_flags="UT"[^}]*\} 1/);
-    assert.match(body, /istio_requests_total\{[^}]*destination_service_name="BlackHoleCluster"[^}]*response_code="502"[^}]*\} 1/);
+    assert.match(
+      body,
+      /istio_requests_total\{[^}]*destination_service="httpbin\.org"[^}]*destination_service_name="httpbin\.org",destination_service_namespace="foo"[^}]*response_code="504"[^}]*response_flags="UT"[^}]*\} 1/,
+    );
+    assert.match(
+      body,
+      /istio_requests_total\{[^}]*destination_service_name="BlackHoleCluster"[^}]*response_code="502"[^}]*\} 1/,
+    );
     assert.match(body, /istio_tcp_connections_closed_total\{[^}]*destination_service_name="www\.google\.com"[^}]*\} 1/);
     assert.match(body, /meshgate_config_version 2/);
     assert.match(body, /meshgate_upstream_pool_connections\{cluster="outbound\|\d+\|\|httpbin\.org"\} \d/);

@@ -17,7 +17,10 @@ void describe('shutdown', () => {
     dns = await TestDnsServer.start();
     dns.set('slow.test', { a: ['127.0.11.1'] });
     config = await TmpConfigDir.create();
-    await config.write('slow.yaml', `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: slow\nspec:\n  hosts: [slow.test]\n  ports:\n  - number: ${web.port}\n    name: http\n    protocol: HTTP\n  resolution: DNS\n`);
+    await config.write(
+      'slow.yaml',
+      `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: slow\nspec:\n  hosts: [slow.test]\n  ports:\n  - number: ${web.port}\n    name: http\n    protocol: HTTP\n  resolution: DNS\n`,
+    );
   });
 
   after(async () => {
@@ -31,7 +34,10 @@ void describe('shutdown', () => {
     const code = await proxy.stop('SIGTERM');
     assert.equal(code, 0);
     assert.equal((await pending).status, 200);
-    assert.ok(proxy.logLines.some((l) => l.includes('"GET /delay/1 HTTP/1.1" 200 ')), 'the line was flushed before exit');
+    assert.ok(
+      proxy.logLines.some((l) => l.includes('"GET /delay/1 HTTP/1.1" 200 ')),
+      'the line was flushed before exit',
+    );
     assert.match(proxy.stderr(), /SIGTERM: draining for up to 5s/);
   });
 

@@ -8,7 +8,8 @@ import { TmpConfigDir } from '../helpers/tmp-config.ts';
 import { startHttpUpstream, type TestUpstream } from '../helpers/upstream.ts';
 
 function config(v1: TestUpstream, v2: TestUpstream, shadow: TestUpstream): string {
-  const endpoint = (u: TestUpstream, labels: string): string => `  - address: ${u.host}\n    ports: { http: ${u.port} }\n    labels: { ${labels} }`;
+  const endpoint = (u: TestUpstream, labels: string): string =>
+    `  - address: ${u.host}\n    ports: { http: ${u.port} }\n    labels: { ${labels} }`;
   return `
 apiVersion: networking.istio.io/v1
 kind: ServiceEntry
@@ -131,7 +132,8 @@ void describe('VirtualService http[] through the real proxy', () => {
   let shadow: TestUpstream;
   let dir: TmpConfigDir;
   let proxy: RunningProxy;
-  const get = (path: string, args: string[] = []): ReturnType<typeof curl> => curl(['-x', proxy.proxyUrl, ...args, `http://api.test${path}`]);
+  const get = (path: string, args: string[] = []): ReturnType<typeof curl> =>
+    curl(['-x', proxy.proxyUrl, ...args, `http://api.test${path}`]);
 
   before(async () => {
     v1 = await startHttpUpstream({ name: 'v1' });
@@ -171,7 +173,9 @@ void describe('VirtualService http[] through the real proxy', () => {
     assert.equal(r.body, 'fault filter abort');
     assert.equal(v1.requests.length, before);
     // Envoy resolves the route's cluster before the fault filter runs, so the abort is logged with it.
-    await proxy.waitForLog(/"GET \/abort HTTP\/1\.1" 418 FI fault_filter_abort .* "-" outbound\|80\|v1\|api\.test .* abort\n$/);
+    await proxy.waitForLog(
+      /"GET \/abort HTTP\/1\.1" 418 FI fault_filter_abort .* "-" outbound\|80\|v1\|api\.test .* abort\n$/,
+    );
   });
 
   void test('fault delay: held ~700 ms, flag DI, then forwarded', async () => {
@@ -189,7 +193,7 @@ void describe('VirtualService http[] through the real proxy', () => {
     await proxy.waitForLog(/"GET \/old\/a\/b\?x=1 HTTP\/1\.1" 301 - direct_response .* moved\.old\n$/);
   });
 
-  void test('directResponse: status and body from the VirtualService, with the route\'s response headers', async () => {
+  void test("directResponse: status and body from the VirtualService, with the route's response headers", async () => {
     const r = await get('/hello');
     assert.equal(r.status, 200);
     assert.equal(r.body, 'hello from meshgate');
@@ -202,7 +206,8 @@ void describe('VirtualService http[] through the real proxy', () => {
     assert.equal(r.status, 200);
     assert.equal(r.headers['x-upstream'], 'v1');
     const deadline = Date.now() + 3000;
-    while (shadow.requests.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (shadow.requests.length === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(shadow.requests.length, 1);
     assert.equal(shadow.requests[0]!.headers.host, 'api.test-shadow');
     assert.equal(shadow.requests[0]!.url, '/anything/mirrored');
@@ -210,7 +215,14 @@ void describe('VirtualService http[] through the real proxy', () => {
 
   void test('CORS: a preflight from an allowed origin is answered by the proxy; responses get the headers', async () => {
     const before = v1.requests.length;
-    const pre = await get('/cors', ['-X', 'OPTIONS', '-H', 'Origin: https://app.test', '-H', 'Access-Control-Request-Method: POST']);
+    const pre = await get('/cors', [
+      '-X',
+      'OPTIONS',
+      '-H',
+      'Origin: https://app.test',
+      '-H',
+      'Access-Control-Request-Method: POST',
+    ]);
     assert.equal(pre.status, 200);
     assert.equal(pre.headers['access-control-allow-origin'], 'https://app.test');
     assert.equal(pre.headers['access-control-allow-methods'], 'GET,POST');
@@ -302,7 +314,8 @@ void describe('VirtualService http[] through the real proxy', () => {
     const r = await get('/mirror', ['--data-binary', 'shadow me']);
     assert.equal(r.status, 200);
     const deadline = Date.now() + 3000;
-    while (shadow.requests.length === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (shadow.requests.length === before && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const copy = shadow.requests[before]!;
     assert.equal(copy.method, 'POST');
     assert.equal(copy.headers['content-length'], '9');
@@ -311,6 +324,8 @@ void describe('VirtualService http[] through the real proxy', () => {
   void test('a subset no DestinationRule defines: 503 NC cluster_not_found', async () => {
     const r = await get('/nowhere');
     assert.equal(r.status, 503);
-    await proxy.waitForLog(/"GET \/nowhere HTTP\/1\.1" 503 NC cluster_not_found .* outbound\|80\|v9\|api\.test .* nowhere\n$/);
+    await proxy.waitForLog(
+      /"GET \/nowhere HTTP\/1\.1" 503 NC cluster_not_found .* outbound\|80\|v9\|api\.test .* nowhere\n$/,
+    );
   });
 });

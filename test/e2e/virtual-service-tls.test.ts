@@ -64,12 +64,14 @@ void describe('VirtualService tls[] and tcp[] through the real proxy', () => {
     dbPrimary = await startEchoServer({ name: 'primary' });
     dbReplica = await startEchoServer({ name: 'replica' });
     dir = await TmpConfigDir.create();
-    await dir.write('tls.yaml', [
-      serviceEntry('tls', 'tls.test', 443, 'TLS', tlsA),
-      serviceEntry('tls-b', 'tls-b.test', 443, 'TLS', tlsB),
-      serviceEntry('db', 'db.test', 5432, 'TCP', dbPrimary),
-      serviceEntry('db-replica', 'db-replica.test', 5432, 'TCP', dbReplica),
-      `apiVersion: networking.istio.io/v1
+    await dir.write(
+      'tls.yaml',
+      [
+        serviceEntry('tls', 'tls.test', 443, 'TLS', tlsA),
+        serviceEntry('tls-b', 'tls-b.test', 443, 'TLS', tlsB),
+        serviceEntry('db', 'db.test', 5432, 'TCP', dbPrimary),
+        serviceEntry('db-replica', 'db-replica.test', 5432, 'TCP', dbReplica),
+        `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: tls, namespace: shop }
 spec:
@@ -87,13 +89,21 @@ spec:
   - match: [{ port: 5432 }]
     route: [{ destination: { host: db-replica.test } }]
 `,
-    ].join(''));
+      ].join(''),
+    );
     proxy = await startProxy(['--config', dir.path, '--namespace', 'shop']);
   });
 
   after(async () => {
     await proxy?.stop();
-    await Promise.all([tlsA?.close(), tlsB?.close(), dbPrimary?.close(), dbReplica?.close(), dir?.cleanup(), ca?.cleanup()]);
+    await Promise.all([
+      tlsA?.close(),
+      tlsB?.close(),
+      dbPrimary?.close(),
+      dbReplica?.close(),
+      dir?.cleanup(),
+      ca?.cleanup(),
+    ]);
   });
 
   void test('CONNECT tls.test:443 follows the tls[] route by SNI to tls-b.test; TLS is untouched end to end', async () => {
@@ -102,7 +112,9 @@ spec:
     assert.equal(r.status, 200);
     assert.equal(r.headers['x-upstream'], 'tls-b');
     assert.equal(tlsA.requests.length, 0);
-    await proxy.waitForLog(/"- - -" 0 - - - "-" \d+ \d+ \d+ - "-" "-" "-" "tls\.test:443" "127\.0\.0\.1:\d+" outbound\|443\|\|tls-b\.test .* tls\.test -\n$/);
+    await proxy.waitForLog(
+      /"- - -" 0 - - - "-" \d+ \d+ \d+ - "-" "-" "-" "tls\.test:443" "127\.0\.0\.1:\d+" outbound\|443\|\|tls-b\.test .* tls\.test -\n$/,
+    );
   });
 
   void test('a TCP tunnel to db.test:5432 follows the tcp[] route to db-replica.test', async () => {

@@ -35,9 +35,25 @@ async function openssl(dir: string, args: readonly string[]): Promise<void> {
 export async function makeTestCa(commonName = 'meshgate test CA'): Promise<TestCa> {
   const dir = await mkdtemp(join(tmpdir(), 'meshgate-certs-'));
   await openssl(dir, [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', `/CN=${commonName}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${commonName}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   const caCertPath = join(dir, 'ca.crt');
   const caCert = await readFile(caCertPath, 'utf8');
@@ -47,17 +63,47 @@ export async function makeTestCa(commonName = 'meshgate test CA'): Promise<TestC
     if (names.length === 0) throw new TypeError('issue() needs at least one name');
     const base = `server-${++serial}`;
     const sans = names.map((n) => (isIP(n) !== 0 ? `IP:${n}` : `DNS:${n}`)).join(',');
-    await writeFile(join(dir, `${base}.ext`), [
-      `subjectAltName=${sans}`, 'basicConstraints=CA:FALSE', 'keyUsage=digitalSignature,keyEncipherment',
-      'extendedKeyUsage=serverAuth', '',
-    ].join('\n'));
+    await writeFile(
+      join(dir, `${base}.ext`),
+      [
+        `subjectAltName=${sans}`,
+        'basicConstraints=CA:FALSE',
+        'keyUsage=digitalSignature,keyEncipherment',
+        'extendedKeyUsage=serverAuth',
+        '',
+      ].join('\n'),
+    );
     await openssl(dir, [
-      'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${names[0]!}`,
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      `${base}.key`,
+      '-out',
+      `${base}.csr`,
+      '-subj',
+      `/CN=${names[0]!}`,
     ]);
     await openssl(dir, [
-      'x509', '-req', '-in', `${base}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', String(1000 + serial),
-      '-out', `${base}.crt`, '-days', '2', '-extfile', `${base}.ext`,
+      'x509',
+      '-req',
+      '-in',
+      `${base}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      String(1000 + serial),
+      '-out',
+      `${base}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      `${base}.ext`,
     ]);
     const certPath = join(dir, `${base}.crt`);
     const keyPath = join(dir, `${base}.key`);

@@ -7,7 +7,10 @@ import tls from 'node:tls';
 import { parseClientHello } from '../../src/dataplane/listeners/client-hello.ts';
 
 /** Starts a capture server, lets `client(port)` connect to it, and returns the bytes it sent. */
-export async function captureFirstBytes(client: (port: number) => void | Promise<void>, timeoutMs = 5000): Promise<Buffer> {
+export async function captureFirstBytes(
+  client: (port: number) => void | Promise<void>,
+  timeoutMs = 5000,
+): Promise<Buffer> {
   const server = net.createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -59,7 +62,15 @@ export function commandClient(command: string, args: (port: number) => string[])
 
 /** curl with --resolve, so it sends SNI for a real host name while dialling the capture server. */
 export function curlClient(host: string, extra: string[] = []): (port: number) => void {
-  return commandClient('curl', (port) => ['-sk', '--max-time', '5', ...extra, '--resolve', `${host}:${port}:127.0.0.1`, `https://${host}:${port}/`]);
+  return commandClient('curl', (port) => [
+    '-sk',
+    '--max-time',
+    '5',
+    ...extra,
+    '--resolve',
+    `${host}:${port}:127.0.0.1`,
+    `https://${host}:${port}/`,
+  ]);
 }
 
 /** openssl s_client, with -servername and -alpn as given. */

@@ -1,9 +1,18 @@
 // Builds ConfigSet values for compiler and router tests without YAML, with the loader's own defaulting.
 import type {
-  ConfigSet, DestinationRuleResource, MeshConfig, ServiceEntryResource, SidecarResource, VirtualServiceResource,
+  ConfigSet,
+  DestinationRuleResource,
+  MeshConfig,
+  ServiceEntryResource,
+  SidecarResource,
+  VirtualServiceResource,
 } from '../../src/config/model.ts';
 import {
-  DEFAULT_MESH_CONFIG, destinationRuleWithDefaults, serviceEntryWithDefaults, sidecarWithDefaults, virtualServiceWithDefaults,
+  DEFAULT_MESH_CONFIG,
+  destinationRuleWithDefaults,
+  serviceEntryWithDefaults,
+  sidecarWithDefaults,
+  virtualServiceWithDefaults,
 } from '../../src/config/defaults.ts';
 import type { Kind } from '../../src/config/resource.ts';
 import type { DestinationRuleSpec } from '../../src/config/wire/destination-rule.ts';
@@ -19,7 +28,16 @@ interface Meta {
   creationTimestamp?: string;
 }
 
-function meta(kind: Kind, m: Meta): { key: { kind: Kind; namespace: string; name: string }; labels: Record<string, string>; annotations: Record<string, string>; source: { file: string; line: number; column: number }; creationTimestamp?: string } {
+function meta(
+  kind: Kind,
+  m: Meta,
+): {
+  key: { kind: Kind; namespace: string; name: string };
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  source: { file: string; line: number; column: number };
+  creationTimestamp?: string;
+} {
   line += 10;
   return {
     key: { kind, namespace: m.namespace ?? 'default', name: m.name },
@@ -65,13 +83,32 @@ export function configSet(parts: {
 /** The seed walk-through's resources (examples/seed), as ConfigSet parts. */
 export const seed = {
   httpbin: (): ServiceEntryResource =>
-    serviceEntry({ name: 'httpbin.org', namespace: 'foo' }, {
-      hosts: ['httpbin.org', 'www.httpbin.org'], ports: [{ number: 80, name: 'http', protocol: 'HTTP' }], exportTo: ['.'], resolution: 'DNS', location: 'MESH_EXTERNAL',
-    }),
+    serviceEntry(
+      { name: 'httpbin.org', namespace: 'foo' },
+      {
+        hosts: ['httpbin.org', 'www.httpbin.org'],
+        ports: [{ number: 80, name: 'http', protocol: 'HTTP' }],
+        exportTo: ['.'],
+        resolution: 'DNS',
+        location: 'MESH_EXTERNAL',
+      },
+    ),
   httpbinTimeout: (): VirtualServiceResource =>
-    virtualService({ name: 'httpbin.org', namespace: 'foo' }, {
-      hosts: ['httpbin.org', 'www.httpbin.org'], http: [{ timeout: '3s', route: [{ destination: { host: 'httpbin.org' }, weight: 100 }] }],
-    }),
+    virtualService(
+      { name: 'httpbin.org', namespace: 'foo' },
+      {
+        hosts: ['httpbin.org', 'www.httpbin.org'],
+        http: [{ timeout: '3s', route: [{ destination: { host: 'httpbin.org' }, weight: 100 }] }],
+      },
+    ),
   google: (): ServiceEntryResource =>
-    serviceEntry({ name: 'google', namespace: 'foo' }, { hosts: ['www.google.com'], ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }], resolution: 'DNS', location: 'MESH_EXTERNAL' }),
+    serviceEntry(
+      { name: 'google', namespace: 'foo' },
+      {
+        hosts: ['www.google.com'],
+        ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }],
+        resolution: 'DNS',
+        location: 'MESH_EXTERNAL',
+      },
+    ),
 };

@@ -1,7 +1,7 @@
 // Runs the real curl binary, as users do, and returns what they would see: status, headers, body,
 // exit code and curl's own time_total.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,6 +26,11 @@ export interface CurlOptions {
   readonly timeoutMs?: number;
   /** Extra environment; proxy variables from the test runner's environment are never inherited. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Runs curl through this command prefix, e.g. `ip netns exec NS setpriv --reuid 1000 …` (capture tests);
+   * the temp folder is then made writable for whichever user curl runs as.
+   */
+  readonly wrap?: readonly string[];
 }
 
 const PROXY_VARIABLES = ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'];
@@ -61,15 +66,27 @@ export async function curl(args: readonly string[], options: CurlOptions = {}): 
   const dir = await mkdtemp(join(tmpdir(), 'meshgate-curl-'));
   const headerFile = join(dir, 'headers');
   const bodyFile = join(dir, 'body');
+  const wrap = options.wrap ?? [];
+  if (wrap.length > 0) await chmod(dir, 0o777);
   try {
-    const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolve) => {
-      execFile('curl', ['-sS', '-D', headerFile, '-o', bodyFile, '-w', '%{http_code} %{time_total}', ...args], {
-        env: cleanEnv(options.env), timeout: options.timeoutMs ?? 30_000, maxBuffer: 1024 * 1024,
-      }, (error, out, err) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ exitCode: code, stdout: out, stderr: err });
-      });
-    });
+    const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number; stdout: string; stderr: string }>(
+      (resolve) => {
+        const argv = ['curl', '-sS', '-D', headerFile, '-o', bodyFile, '-w', '%{http_code} %{time_total}', ...args];
+        execFile(
+          wrap[0] ?? 'curl',
+          [...wrap.slice(1), ...(wrap.length > 0 ? argv : argv.slice(1))],
+          {
+            env: cleanEnv(options.env),
+            timeout: options.timeoutMs ?? 30_000,
+            maxBuffer: 1024 * 1024,
+          },
+          (error, out, err) => {
+            const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+            resolve({ exitCode: code, stdout: out, stderr: err });
+          },
+        );
+      },
+    );
     const [statusText, timeText] = stdout.trim().split(' ');
     const rawHeaders = await readFile(headerFile, 'utf8').catch(() => '');
     const bodyBytes = await readFile(bodyFile).catch(() => Buffer.alloc(0));

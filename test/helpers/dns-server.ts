@@ -152,18 +152,37 @@ export class TestDnsServer {
     if (entry === undefined) rcode = RCODE.nxdomain;
     else if (entry.fail !== undefined) rcode = RCODE[entry.fail];
     const ttl = entry?.ttl ?? 30;
-    const addresses = rcode !== RCODE.noerror ? [] : question.type === 'A' ? entry?.a ?? [] : question.type === 'AAAA' ? entry?.aaaa ?? [] : [];
+    const addresses =
+      rcode !== RCODE.noerror
+        ? []
+        : question.type === 'A'
+          ? (entry?.a ?? [])
+          : question.type === 'AAAA'
+            ? (entry?.aaaa ?? [])
+            : [];
     const flags = dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | rcode;
     const reply = dnsPacket.encode({
       type: 'response',
       id: query.id ?? 0,
       flags,
       questions: [question],
-      answers: addresses.map((address) => ({ type: question.type as 'A' | 'AAAA', name: question.name, ttl, class: 'IN' as const, data: address })),
+      answers: addresses.map((address) => ({
+        type: question.type as 'A' | 'AAAA',
+        name: question.name,
+        ttl,
+        class: 'IN' as const,
+        data: address,
+      })),
     });
     // Classic DNS over UDP stops at 512 bytes: send the header with TC set, and the client retries over TCP.
     if (udp && reply.length > 512) {
-      return dnsPacket.encode({ type: 'response', id: query.id ?? 0, flags: flags | dnsPacket.TRUNCATED_RESPONSE, questions: [question], answers: [] });
+      return dnsPacket.encode({
+        type: 'response',
+        id: query.id ?? 0,
+        flags: flags | dnsPacket.TRUNCATED_RESPONSE,
+        questions: [question],
+        answers: [],
+      });
     }
     return reply;
   }

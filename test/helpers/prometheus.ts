@@ -24,12 +24,19 @@ export function parsePrometheus(text: string): Sample[] {
 }
 
 /** Samples of one metric, as `{labels, value}`, in the order printed. */
-export function seriesOf(samples: readonly Sample[], name: string): { labels: Record<string, string>; value: number }[] {
+export function seriesOf(
+  samples: readonly Sample[],
+  name: string,
+): { labels: Record<string, string>; value: number }[] {
   return samples.filter((s) => s.name === name).map((s) => ({ labels: { ...s.labels }, value: s.value }));
 }
 
 /** The one value of `name` whose labels include all of `want`; undefined when none, an error when several. */
-export function valueOf(samples: readonly Sample[], name: string, want: Readonly<Record<string, string>> = {}): number | undefined {
+export function valueOf(
+  samples: readonly Sample[],
+  name: string,
+  want: Readonly<Record<string, string>> = {},
+): number | undefined {
   const hits = samples.filter((s) => s.name === name && Object.entries(want).every(([k, v]) => s.labels[k] === v));
   if (hits.length > 1) throw new Error(`${hits.length} series of ${name} match ${JSON.stringify(want)}`);
   return hits[0]?.value;
@@ -44,9 +51,16 @@ export function istioTcpLabels(values: Readonly<Record<string, string>>, namespa
   return fill(ISTIO_TCP_LABELS, { request_protocol: 'tcp', ...values }, namespace);
 }
 
-function fill(names: readonly string[], values: Readonly<Record<string, string>>, namespace: string): Record<string, string> {
+function fill(
+  names: readonly string[],
+  values: Readonly<Record<string, string>>,
+  namespace: string,
+): Record<string, string> {
   const defaults: Record<string, string> = {
-    reporter: 'source', source_canonical_revision: 'latest', source_workload_namespace: namespace, response_flags: '-',
+    reporter: 'source',
+    source_canonical_revision: 'latest',
+    source_workload_namespace: namespace,
+    response_flags: '-',
   };
   const labels: Record<string, string> = {};
   for (const name of names) labels[name] = values[name] ?? defaults[name] ?? 'unknown';

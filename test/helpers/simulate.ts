@@ -1,10 +1,12 @@
-// Runs the real routers on a compiled snapshot without sockets: Call → Result, as Istio's simulation tests do.
-// HTTP calls also go through the route's CORS and fault decisions (with the call's random draws).
+// Runs the real routers on a compiled snapshot without sockets: Call → Result, as Istio's simulation tests do
+// (explicit HTTP, CONNECT, and transparently captured connections). HTTP calls also go through the route's
+// CORS and fault decisions (with the call's random draws).
 import type { Snapshot } from '../../src/compiler/snapshot.ts';
 import { evaluateCors } from '../../src/dataplane/filters/cors.ts';
 import { decideFault } from '../../src/dataplane/filters/fault.ts';
 import { redirectLocation, rewritePath } from '../../src/dataplane/filters/rewrite.ts';
 import { routeHttp } from '../../src/dataplane/router/http-router.ts';
+import { needsSniffing, routeCaptured, type CapturedProtocol } from '../../src/dataplane/router/capture-router.ts';
 import { routeTunnel } from '../../src/dataplane/router/tcp-router.ts';
 
 export interface Call {
@@ -45,25 +47,43 @@ export function simulateHttp(snapshot: Snapshot, call: Call): Result {
   const method = call.method ?? 'GET';
   const path = call.path ?? '/';
   const port = call.port ?? 80;
-  const d = routeHttp(snapshot, { authority: call.authority, port, method, path, scheme: 'http', header: (name) => headers[name] }, call.random ?? 0);
+  const d = routeHttp(
+    snapshot,
+    { authority: call.authority, port, method, path, scheme: 'http', header: (name) => headers[name] },
+    call.random ?? 0,
+  );
   if (d.kind === 'no_route') return { routeConfig: d.routeConfig, virtualHost: d.virtualHost, status: 404, flag: 'NR' };
   const base = { routeConfig: d.routeConfig, virtualHost: d.virtualHost, route: d.route.name };
-  if (evaluateCors(d.route.cors, method, (name) => headers[name]).kind === 'preflight') return { ...base, status: 200, flag: '-' };
+  if (evaluateCors(d.route.cors, method, (name) => headers[name]).kind === 'preflight')
+    return { ...base, status: 200, flag: '-' };
   if (d.kind === 'direct') return { ...base, cluster: d.cluster, status: d.status, flag: '-' };
   if (d.kind === 'redirect') {
-    return { ...base, status: d.action.responseCode, flag: '-', location: redirectLocation(d.action, { scheme: 'http', authority: call.authority, port, path }) };
+    return {
+      ...base,
+      status: d.action.responseCode,
+      flag: '-',
+      location: redirectLocation(d.action, { scheme: 'http', authority: call.authority, port, path }),
+    };
   }
   const fault = decideFault(d.route.fault, () => call.faultRandom ?? 0);
   const delayed = fault.delayMs > 0 ? 'DI' : '';
   if (fault.abort !== undefined) {
-    return { ...base, cluster: d.cluster, status: fault.abort.httpStatus ?? 200, flag: delayed === '' ? 'FI' : 'DI,FI' };
+    return {
+      ...base,
+      cluster: d.cluster,
+      status: fault.abort.httpStatus ?? 200,
+      flag: delayed === '' ? 'FI' : 'DI,FI',
+    };
   }
   const exists = snapshot.clusters[d.cluster] !== undefined;
   const flags = [delayed, exists ? '' : 'NC'].filter((f) => f !== '').join(',');
   const upstreamPath = rewritePath(path, d.action.rewrite);
   const mirrors = (d.action.mirrors ?? []).map((m) => `${m.cluster} ${m.percent}%`);
   return {
-    ...base, cluster: d.cluster, ...(exists ? {} : { status: 503 }), flag: flags === '' ? '-' : flags,
+    ...base,
+    cluster: d.cluster,
+    ...(exists ? {} : { status: 503 }),
+    flag: flags === '' ? '-' : flags,
     ...(upstreamPath !== path ? { upstreamPath } : {}),
     ...(mirrors.length > 0 ? { mirrors } : {}),
   };
@@ -76,7 +96,43 @@ export function simulate(snapshot: Snapshot, call: Call): Result {
 }
 
 /** What a CONNECT host:port gets (the host doubles as the SNI, as for a captured TLS stream). */
-export function simulateConnect(snapshot: Snapshot, host: string, port: number, random = 0, destinationIp?: string): Result {
+export function simulateConnect(
+  snapshot: Snapshot,
+  host: string,
+  port: number,
+  random = 0,
+  destinationIp?: string,
+): Result {
   const d = routeTunnel(snapshot, host, port, random, destinationIp);
-  return { listener: d.listener, cluster: d.cluster, ...(d.route !== undefined ? { route: d.route } : {}), flag: d.cluster === 'BlackHoleCluster' ? 'UH' : '-' };
+  return {
+    listener: d.listener,
+    cluster: d.cluster,
+    ...(d.route !== undefined ? { route: d.route } : {}),
+    flag: d.cluster === 'BlackHoleCluster' ? 'UH' : '-',
+  };
+}
+
+/** A transparently captured connection: where the app dialled, and what its first bytes were. */
+export interface CapturedCallInput {
+  address: string;
+  port: number;
+  protocol: CapturedProtocol;
+  sni?: string;
+  /** For HTTP: the Host header. */
+  host?: string;
+  path?: string;
+}
+
+/** What a captured connection gets: its listener and, for HTTP, the route the Host picks on the original port. */
+export function simulateCaptured(snapshot: Snapshot, call: CapturedCallInput): Result & { sniff: boolean } {
+  const sniff = needsSniffing(snapshot, call.address, call.port);
+  const d = routeCaptured(snapshot, { address: call.address, port: call.port, protocol: call.protocol, sni: call.sni });
+  if (d.kind === 'http') {
+    return {
+      ...simulateHttp(snapshot, { authority: call.host ?? call.address, port: call.port, path: call.path ?? '/' }),
+      listener: d.listener,
+      sniff,
+    };
+  }
+  return { listener: d.listener, cluster: d.cluster, flag: d.cluster === 'BlackHoleCluster' ? 'UH' : '-', sniff };
 }

@@ -28,7 +28,10 @@ export async function snapshotFromYaml(yaml: string, options: YamlSnapshotOption
     const namespace = options.namespace ?? 'default';
     const loaded = await loadConfig([file], { namespace, ...(meshConfigPath !== undefined ? { meshConfigPath } : {}) });
     const errors = loaded.findings.filter((f) => f.severity === 'error');
-    if (errors.length > 0) throw new Error(`config has errors:\n${errors.map((e) => `${e.line}:${e.column} ${e.code} ${e.message}`).join('\n')}`);
+    if (errors.length > 0)
+      throw new Error(
+        `config has errors:\n${errors.map((e) => `${e.line}:${e.column} ${e.code} ${e.message}`).join('\n')}`,
+      );
     return compile(loaded.configSet, { namespace, version: '1', labels: options.labels ?? {} });
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -34,8 +34,33 @@ function waitFor(check: () => boolean, timeoutMs: number, what: () => string): P
   });
 }
 
-export async function startProxy(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<RunningProxy> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'proxy', '--outbound-port', '0', '--admin-port', '0', '--metrics-port', '0', ...args], {
+export interface StartProxyOptions {
+  /** Command prefix, e.g. `ip netns exec NS setpriv --reuid 1337 …` to run the proxy inside a namespace as the proxy uid. */
+  readonly wrap?: readonly string[];
+}
+
+export async function startProxy(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+  options: StartProxyOptions = {},
+): Promise<RunningProxy> {
+  const argv = [
+    process.execPath,
+    '--import',
+    'tsx',
+    'src/cli/main.ts',
+    'proxy',
+    '--outbound-port',
+    '0',
+    '--admin-port',
+    '0',
+    '--metrics-port',
+    '0',
+    ...args,
+  ];
+  const wrap = options.wrap ?? [];
+  const command = [...wrap, ...argv];
+  const child: ChildProcess = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,20 +70,31 @@ export async function startProxy(args: readonly string[], env: Readonly<Record<s
   let stderr = '';
   let exit: number | null | undefined;
   // 'close' (not 'exit') fires once stdout and stderr are drained, so nothing the process wrote is missed.
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => { exit = code; resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => {
+      exit = code;
+      resolve(code);
+    }),
+  );
   child.stdout!.on('data', (chunk: Buffer) => {
     stdoutRest += chunk.toString();
     const parts = stdoutRest.split('\n');
     stdoutRest = parts.pop()!;
     for (const p of parts) logLines.push(`${p}\n`);
   });
-  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   // The startup summary is the last line of startup; stderr arrives line by line, so wait for it.
-  await waitFor(() => /loaded \d+ services/.test(stderr) || exit !== undefined, 20_000, () => `proxy start; stderr:\n${stderr}`);
+  await waitFor(
+    () => /loaded \d+ services/.test(stderr) || exit !== undefined,
+    20_000,
+    () => `proxy start; stderr:\n${stderr}`,
+  );
   if (exit !== undefined) throw new Error(`meshgate proxy exited with ${exit}:\n${stderr}`);
-  const outbound = /outbound listener on ([\d.]+):(\d+)/.exec(stderr)!;
+  const outbound = /outbound listener on ([\d.]+|\[[0-9a-f:.]+\]):(\d+)/.exec(stderr)!;
   const admin = /admin on 127\.0\.0\.1:(\d+)/.exec(stderr)!;
-  const metrics = /metrics on ([\d.]+):(\d+)/.exec(stderr)!;
+  const metrics = /metrics on ([\d.]+|\[[0-9a-f:.]+\]):(\d+)/.exec(stderr)!;
   const proxyUrl = `http://${outbound[1]}:${outbound[2]}`;
   const adminUrl = `http://127.0.0.1:${admin[1]}`;
   const metricsUrl = `http://${metrics[1]}:${metrics[2]}`;
@@ -70,11 +106,19 @@ export async function startProxy(args: readonly string[], env: Readonly<Record<s
     stderr: () => stderr,
     async waitForLog(pattern, timeoutMs = 5000, from = 0) {
       let found: string | undefined;
-      await waitFor(() => (found = logLines.slice(from).find((l) => pattern.test(l))) !== undefined, timeoutMs, () => `log line ${pattern}; have:\n${logLines.join('')}`);
+      await waitFor(
+        () => (found = logLines.slice(from).find((l) => pattern.test(l))) !== undefined,
+        timeoutMs,
+        () => `log line ${pattern}; have:\n${logLines.join('')}`,
+      );
       return found!;
     },
     async waitForStderr(pattern, timeoutMs = 5000) {
-      await waitFor(() => pattern.test(stderr), timeoutMs, () => `stderr ${pattern}; have:\n${stderr}`);
+      await waitFor(
+        () => pattern.test(stderr),
+        timeoutMs,
+        () => `stderr ${pattern}; have:\n${stderr}`,
+      );
     },
     async admin(path) {
       const res = await fetch(`${adminUrl}${path}`);

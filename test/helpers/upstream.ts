@@ -42,10 +42,11 @@ async function listen(server: NetServer, host: string, port: number): Promise<nu
 }
 
 function closer(server: NetServer, sockets: Set<Socket>): () => Promise<void> {
-  return () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    for (const socket of sockets) socket.destroy();
-  });
+  return () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
 }
 
 /** httpbin spells header names in Title-Case and joins repeated ones with commas. */
@@ -53,7 +54,9 @@ function titleCaseHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
-    out[name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase())] = Array.isArray(value) ? value.join(',') : value;
+    out[name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase())] = Array.isArray(value)
+      ? value.join(',')
+      : value;
   }
   return out;
 }
@@ -86,7 +89,12 @@ function describeRequest(req: IncomingMessage, url: URL, scheme: string): Record
  * `/reset` (socket destroyed before any response), `/flaky/N/STATUS/…` (the first N requests for that exact
  * path answer STATUS, later ones 200 with the request and its body as JSON) and `/` (`ok`).
  */
-async function handle(req: IncomingMessage, res: ServerResponse, scheme: string, seen: Map<string, number>): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  scheme: string,
+  seen: Map<string, number>,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://upstream');
   const parts = url.pathname.split('/').filter((p) => p !== '');
   const [route, arg] = parts;
@@ -142,7 +150,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, scheme: string,
       }
       return;
     }
-    case 'anything': case 'post': case 'put': case 'patch': case 'delete': {
+    case 'anything':
+    case 'post':
+    case 'put':
+    case 'patch':
+    case 'delete': {
       const data = (await readBody(req)).toString('utf8');
       let json: unknown = null;
       try {
@@ -170,9 +182,10 @@ export async function startHttpUpstream(options: UpstreamOptions = {}): Promise<
     res.setHeader('x-upstream', name);
     handle(req, res, scheme, seen).catch(() => res.destroy());
   };
-  const server: Server = options.tls === undefined
-    ? createHttpServer(onRequest)
-    : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest);
+  const server: Server =
+    options.tls === undefined
+      ? createHttpServer(onRequest)
+      : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest);
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -193,9 +206,10 @@ export async function startEchoServer(options: UpstreamOptions = {}): Promise<Te
     socket.on('error', () => socket.destroy());
     socket.pipe(socket);
   };
-  const server: NetServer = options.tls === undefined
-    ? createNetServer(echo)
-    : createTlsServer({ cert: options.tls.cert, key: options.tls.key }, echo);
+  const server: NetServer =
+    options.tls === undefined
+      ? createNetServer(echo)
+      : createTlsServer({ cert: options.tls.cert, key: options.tls.key }, echo);
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -204,5 +218,12 @@ export async function startEchoServer(options: UpstreamOptions = {}): Promise<Te
   const port = await listen(server, host, options.port ?? 0);
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   const name = options.name ?? `${hostInUrl}:${port}`;
-  return { host, port, name, url: `${options.tls === undefined ? 'tcp' : 'tls'}://${hostInUrl}:${port}`, requests, close: closer(server, sockets) };
+  return {
+    host,
+    port,
+    name,
+    url: `${options.tls === undefined ? 'tcp' : 'tls'}://${hostInUrl}:${port}`,
+    requests,
+    close: closer(server, sockets),
+  };
 }

@@ -9,20 +9,46 @@ void describe('CONNECT routing', () => {
   const entries = [
     seed.google(),
     seed.httpbin(),
-    serviceEntry({ name: 'wild-tls', namespace: 'foo' }, { hosts: ['*.googleapis.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'NONE' }),
-    serviceEntry({ name: 'db', namespace: 'foo' }, { hosts: ['db.internal'], ports: [{ number: 5432, name: 'pg', protocol: 'TCP' }], resolution: 'DNS' }),
-    serviceEntry({ name: 'vip', namespace: 'foo' }, { hosts: ['vip.internal'], addresses: ['10.1.0.0/16'], ports: [{ number: 9000, name: 'tcp', protocol: 'TCP' }], resolution: 'STATIC', endpoints: [{ address: '10.1.0.5' }] }),
+    serviceEntry(
+      { name: 'wild-tls', namespace: 'foo' },
+      { hosts: ['*.googleapis.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'NONE' },
+    ),
+    serviceEntry(
+      { name: 'db', namespace: 'foo' },
+      { hosts: ['db.internal'], ports: [{ number: 5432, name: 'pg', protocol: 'TCP' }], resolution: 'DNS' },
+    ),
+    serviceEntry(
+      { name: 'vip', namespace: 'foo' },
+      {
+        hosts: ['vip.internal'],
+        addresses: ['10.1.0.0/16'],
+        ports: [{ number: 9000, name: 'tcp', protocol: 'TCP' }],
+        resolution: 'STATIC',
+        endpoints: [{ address: '10.1.0.5' }],
+      },
+    ),
   ];
-  const blocked = compile(configSet({ serviceEntries: entries, mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' } }), { namespace: 'foo', version: '1' });
+  const blocked = compile(
+    configSet({ serviceEntries: entries, mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' } }),
+    { namespace: 'foo', version: '1' },
+  );
   const open = compile(configSet({ serviceEntries: entries }), { namespace: 'foo', version: '1' });
 
   void test('the seed HTTPS service tunnels to outbound|443||www.google.com', () => {
-    assert.deepEqual(simulateConnect(blocked, 'www.google.com', 443), { listener: '0.0.0.0_443', cluster: 'outbound|443||www.google.com', flag: '-' });
+    assert.deepEqual(simulateConnect(blocked, 'www.google.com', 443), {
+      listener: '0.0.0.0_443',
+      cluster: 'outbound|443||www.google.com',
+      flag: '-',
+    });
   });
 
   void test('wildcard server names, and unknown names on a known port', () => {
     assert.equal(simulateConnect(blocked, 'storage.googleapis.com', 443).cluster, 'outbound|443||*.googleapis.com');
-    assert.deepEqual(simulateConnect(blocked, 'example.com', 443), { listener: '0.0.0.0_443', cluster: 'BlackHoleCluster', flag: 'UH' });
+    assert.deepEqual(simulateConnect(blocked, 'example.com', 443), {
+      listener: '0.0.0.0_443',
+      cluster: 'BlackHoleCluster',
+      flag: 'UH',
+    });
     assert.equal(simulateConnect(open, 'example.com', 443).cluster, 'PassthroughCluster');
   });
 
@@ -34,7 +60,11 @@ void describe('CONNECT routing', () => {
 
   void test('CONNECT to an HTTP port tunnels to the HTTP service; unknown ports follow the policy', () => {
     assert.equal(simulateConnect(blocked, 'httpbin.org', 80).cluster, 'outbound|80||httpbin.org');
-    assert.deepEqual(simulateConnect(blocked, 'example.com', 8443), { listener: 'virtualOutbound', cluster: 'BlackHoleCluster', flag: 'UH' });
+    assert.deepEqual(simulateConnect(blocked, 'example.com', 8443), {
+      listener: 'virtualOutbound',
+      cluster: 'BlackHoleCluster',
+      flag: 'UH',
+    });
     assert.equal(simulateConnect(open, 'example.com', 8443).cluster, 'PassthroughCluster');
   });
 });

@@ -82,12 +82,18 @@ void describe('a VirtualService written in YAML', () => {
     snap = await snapshotFromYaml(YAML, { namespace: 'shop' });
     canary = await snapshotFromYaml(YAML, { namespace: 'shop', labels: { track: 'canary' } });
   });
-  const call = (path: string, extra: Partial<Parameters<typeof simulateHttp>[1]> = {}): ReturnType<typeof simulateHttp> =>
-    simulateHttp(snap, { authority: 'shop.example.com', path, ...extra });
+  const call = (
+    path: string,
+    extra: Partial<Parameters<typeof simulateHttp>[1]> = {},
+  ): ReturnType<typeof simulateHttp> => simulateHttp(snap, { authority: 'shop.example.com', path, ...extra });
 
   void test('header regex and `?beta` route to subset v2, named <route>.<match>', () => {
     assert.deepEqual(call('/', { headers: { cookie: 'a=b; beta=1' } }), {
-      routeConfig: '80', virtualHost: 'shop.example.com:80', route: 'beta.cookie', cluster: 'outbound|80|v2|shop.example.com', flag: '-',
+      routeConfig: '80',
+      virtualHost: 'shop.example.com:80',
+      route: 'beta.cookie',
+      cluster: 'outbound|80|v2|shop.example.com',
+      flag: '-',
     });
     assert.equal(call('/list?beta').route, 'beta.query');
   });
@@ -101,7 +107,12 @@ void describe('a VirtualService written in YAML', () => {
 
   void test('redirect with prefixRewrite and code 302', () => {
     assert.deepEqual(call('/v1/cart?id=7'), {
-      routeConfig: '80', virtualHost: 'shop.example.com:80', route: 'legacy', status: 302, flag: '-', location: 'http://shop.example.com/v2/cart?id=7',
+      routeConfig: '80',
+      virtualHost: 'shop.example.com:80',
+      route: 'legacy',
+      status: 302,
+      flag: '-',
+      location: 'http://shop.example.com/v2/cart?id=7',
     });
   });
 
@@ -111,22 +122,32 @@ void describe('a VirtualService written in YAML', () => {
   });
 
   void test('the main route compiles every policy it names', () => {
-    const route = snap.routeConfigs['80']!.virtualHosts.find((v) => v.name === 'shop.example.com:80')!.routes.find((r) => r.name === 'main')!;
+    const route = snap.routeConfigs['80']!.virtualHosts.find((v) => v.name === 'shop.example.com:80')!.routes.find(
+      (r) => r.name === 'main',
+    )!;
     assert.equal(route.action.kind, 'route');
     if (route.action.kind !== 'route') return;
     assert.equal(route.action.timeoutMs, 2000);
     assert.deepEqual(route.action.retryPolicy, {
-      numRetries: 2, retryOn: ['gateway-error', 'connect-failure', 'retriable-status-codes'], retriableStatusCodes: [409],
-      perTryTimeoutMs: 500, retryOtherHosts: false, backoffBaseMs: 50, backoffMaxMs: 500,
+      numRetries: 2,
+      retryOn: ['gateway-error', 'connect-failure', 'retriable-status-codes'],
+      retriableStatusCodes: [409],
+      perTryTimeoutMs: 500,
+      retryOtherHosts: false,
+      backoffBaseMs: 50,
+      backoffMaxMs: 500,
     });
     assert.deepEqual(route.fault, { delay: { fixedDelayMs: 100, percent: 0.5 } });
     assert.deepEqual(route.action.mirrors, [{ cluster: 'outbound|80||us.backend.net', percent: 5 }]);
     assert.equal(route.cors?.forwardNotMatchingPreflights, false);
     assert.deepEqual(route.action.rewrite, { authority: 'internal.shop.example.com' });
-    assert.deepEqual(route.action.clusters.map((c) => [c.name, c.weight, c.headers?.request?.add]), [
-      ['outbound|80|v1|shop.example.com', 90, [['x-canary', 'no']]],
-      ['outbound|80|v2|shop.example.com', 10, [['x-canary', 'yes']]],
-    ]);
+    assert.deepEqual(
+      route.action.clusters.map((c) => [c.name, c.weight, c.headers?.request?.add]),
+      [
+        ['outbound|80|v1|shop.example.com', 90, [['x-canary', 'no']]],
+        ['outbound|80|v2|shop.example.com', 10, [['x-canary', 'yes']]],
+      ],
+    );
   });
 
   void test('weights and the 0.5% delay follow the draws', () => {
@@ -137,7 +158,12 @@ void describe('a VirtualService written in YAML', () => {
   });
 
   void test('tls[] splits CONNECT shop.example.com:443 between two backends', () => {
-    assert.deepEqual(simulateConnect(snap, 'shop.example.com', 443, 0.2), { listener: '0.0.0.0_443', cluster: 'outbound|443||eu.backend.net', route: 'shop/shop tls[0]', flag: '-' });
+    assert.deepEqual(simulateConnect(snap, 'shop.example.com', 443, 0.2), {
+      listener: '0.0.0.0_443',
+      cluster: 'outbound|443||eu.backend.net',
+      route: 'shop/shop tls[0]',
+      flag: '-',
+    });
     assert.equal(simulateConnect(snap, 'shop.example.com', 443, 0.7).cluster, 'outbound|443||us.backend.net');
   });
 });

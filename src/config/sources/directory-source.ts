@@ -98,7 +98,10 @@ export class DirectorySource {
    */
   async #watch(): Promise<void> {
     const folders = new Map<string, boolean>();
-    for (const path of [...this.#paths, ...(this.#options.meshConfigPath !== undefined ? [this.#options.meshConfigPath] : [])]) {
+    for (const path of [
+      ...this.#paths,
+      ...(this.#options.meshConfigPath !== undefined ? [this.#options.meshConfigPath] : []),
+    ]) {
       const isDir = (await stat(path).catch(() => undefined))?.isDirectory() === true;
       if (isDir) folders.set(path, true);
       else if (!folders.has(dirname(path))) folders.set(dirname(path), false);
@@ -178,7 +181,10 @@ export class DirectorySource {
     this.#meshText = text;
     const result = await loadMeshConfig(path);
     if (result.rejected) {
-      const errors = [...(result.unreadable !== undefined ? [`${path}: ${result.unreadable.message}`] : []), ...result.findings.filter((f) => f.severity === 'error').map(formatFinding)];
+      const errors = [
+        ...(result.unreadable !== undefined ? [`${path}: ${result.unreadable.message}`] : []),
+        ...result.findings.filter((f) => f.severity === 'error').map(formatFinding),
+      ];
       this.#meshRejected = { file: path, errors, servingLastGood: this.#mesh !== undefined };
       if (this.#mesh === undefined) this.#mesh = result.mesh;
       return true;
@@ -189,7 +195,12 @@ export class DirectorySource {
   }
 
   async #loadFile(file: string, content: string, previous: FileEntry | undefined): Promise<void> {
-    const result = await loadConfig([file], { namespace: this.#options.namespace, ...(this.#options.meshConfigPath !== undefined && this.#meshRejected === undefined ? { meshConfigPath: this.#options.meshConfigPath } : {}) });
+    const result = await loadConfig([file], {
+      namespace: this.#options.namespace,
+      ...(this.#options.meshConfigPath !== undefined && this.#meshRejected === undefined
+        ? { meshConfigPath: this.#options.meshConfigPath }
+        : {}),
+    });
     const errors = [
       ...result.unreadable.map((u) => `${u.path}: ${u.message}`),
       ...result.findings.filter((f) => f.severity === 'error' && f.file === file).map(formatFinding),
@@ -231,11 +242,20 @@ export class DirectorySource {
       sidecars: take((c) => c.sidecars),
       mesh: this.#mesh!,
     });
-    const rejected = [...(this.#meshRejected !== undefined ? [this.#meshRejected] : []), ...[...this.#files.values()].flatMap((e) => (e.rejected !== undefined ? [e.rejected] : []))];
+    const rejected = [
+      ...(this.#meshRejected !== undefined ? [this.#meshRejected] : []),
+      ...[...this.#files.values()].flatMap((e) => (e.rejected !== undefined ? [e.rejected] : [])),
+    ];
     for (const e of this.#files.values()) warnings.push(...e.warnings);
     for (const path of this.#missing) warnings.push(`${path}: no such file or folder (it is loaded when it appears)`);
     this.#version++;
-    this.#state = Object.freeze({ version: this.#version, configSet, files: [...this.#files.keys()].sort(), rejected, warnings });
+    this.#state = Object.freeze({
+      version: this.#version,
+      configSet,
+      files: [...this.#files.keys()].sort(),
+      rejected,
+      warnings,
+    });
   }
 
   async #listFiles(): Promise<string[]> {

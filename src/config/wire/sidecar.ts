@@ -27,7 +27,8 @@ export interface IstioIngressListener {
   connectionPool?: ConnectionPoolSettings;
 }
 
-export type ServerTLSMode = 'PASSTHROUGH' | 'SIMPLE' | 'MUTUAL' | 'AUTO_PASSTHROUGH' | 'ISTIO_MUTUAL' | 'OPTIONAL_MUTUAL';
+export type ServerTLSMode =
+  'PASSTHROUGH' | 'SIMPLE' | 'MUTUAL' | 'AUTO_PASSTHROUGH' | 'ISTIO_MUTUAL' | 'OPTIONAL_MUTUAL';
 export type TLSProtocol = 'TLS_AUTO' | 'TLSV1_0' | 'TLSV1_1' | 'TLSV1_2' | 'TLSV1_3';
 
 /** Inbound TLS of a Sidecar ingress listener (Istio's Gateway ServerTLSSettings message). */

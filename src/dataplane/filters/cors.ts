@@ -13,12 +13,17 @@ export type CorsOutcome =
 
 const NONE: CorsOutcome = Object.freeze({ kind: 'none' });
 
-export function evaluateCors(policy: CorsPolicy | undefined, method: string, header: (name: string) => string | undefined): CorsOutcome {
+export function evaluateCors(
+  policy: CorsPolicy | undefined,
+  method: string,
+  header: (name: string) => string | undefined,
+): CorsOutcome {
   if (policy === undefined) return NONE;
   const origin = header('origin');
   if (origin === undefined || origin === '') return NONE;
   let allowed = false;
-  for (let i = 0; i < policy.allowOrigins.length && !allowed; i++) allowed = matchString(policy.allowOrigins[i]!, origin);
+  for (let i = 0; i < policy.allowOrigins.length && !allowed; i++)
+    allowed = matchString(policy.allowOrigins[i]!, origin);
   const preflight = method === 'OPTIONS' && header('access-control-request-method') !== undefined;
   if (preflight) {
     if (!allowed) {

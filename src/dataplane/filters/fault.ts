@@ -18,6 +18,11 @@ export function decideFault(policy: FaultPolicy | undefined, random: () => numbe
   if (a === undefined || !(random() * 100 < a.percent)) return delay === 0 ? NONE : { delayMs: delay };
   return {
     delayMs: delay,
-    abort: a.httpStatus !== undefined ? { httpStatus: a.httpStatus } : a.grpcStatus !== undefined ? { grpcStatus: a.grpcStatus } : {},
+    abort:
+      a.httpStatus !== undefined
+        ? { httpStatus: a.httpStatus }
+        : a.grpcStatus !== undefined
+          ? { grpcStatus: a.grpcStatus }
+          : {},
   };
 }

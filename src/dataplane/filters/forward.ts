@@ -29,6 +29,8 @@ export interface ForwardRequest {
   /** CORS headers to add to the response, for an allowed origin. */
   readonly corsHeaders: Readonly<Record<string, string>> | undefined;
   readonly hasBody: boolean;
+  /** A captured connection's original destination: ORIGINAL_DST clusters dial it instead of the Host. */
+  readonly originalDestination?: { readonly host: string; readonly port: number } | undefined;
 }
 
 type Forwarded = Extract<HttpDecision, { kind: 'forward' }>;
@@ -40,19 +42,31 @@ export const resetByProxy = new WeakSet<ServerResponse>();
  * Records the route's cluster and destination service on the stream. Envoy resolves them with the route,
  * before any filter runs, so a fault abort or CORS reply on a forwarding route is logged with them too.
  */
-export function recordDestination(info: StreamInfo, snapshot: Snapshot, clusterName: string, requestedHost: string): Snapshot['clusters'][string] | undefined {
+export function recordDestination(
+  info: StreamInfo,
+  snapshot: Snapshot,
+  clusterName: string,
+  requestedHost: string,
+): Snapshot['clusters'][string] | undefined {
   const cluster = snapshot.clusters[clusterName];
   info.upstreamCluster = clusterName;
   if (cluster === undefined) return undefined;
-  info.destinationServiceName = cluster.service?.hostname ?? (cluster.name === PASSTHROUGH_CLUSTER ? PASSTHROUGH_CLUSTER : undefined);
+  info.destinationServiceName =
+    cluster.service?.hostname ?? (cluster.name === PASSTHROUGH_CLUSTER ? PASSTHROUGH_CLUSTER : undefined);
   info.destinationServiceHost = cluster.service?.hostname ?? requestedHost;
   if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
   return cluster;
 }
 
 export async function forward(
-  deps: ForwardDeps, snapshot: Snapshot, decision: Forwarded, req: IncomingMessage, res: ServerResponse, info: StreamInfo,
-  target: { host: string; port: number; authority: string; path: string }, request: ForwardRequest,
+  deps: ForwardDeps,
+  snapshot: Snapshot,
+  decision: Forwarded,
+  req: IncomingMessage,
+  res: ServerResponse,
+  info: StreamInfo,
+  target: { host: string; port: number; authority: string; path: string },
+  request: ForwardRequest,
 ): Promise<void> {
   const { action, route, weighted } = decision;
   // Envoy applies the destination's operations first and the route's after them, so the route's `set` wins.
@@ -65,15 +79,28 @@ export async function forward(
 
   const cluster = recordDestination(info, snapshot, decision.cluster, target.host);
   if (cluster === undefined) return sendLocalReply(res, info, rescue({ kind: 'cluster_not_found' }));
+  // Captured traffic dials its original destination; a dynamic forward proxy always resolves the Host.
+  const original = request.originalDestination;
+  const requestedHost =
+    original !== undefined && cluster.type !== 'DYNAMIC_FORWARD_PROXY' ? original.host : target.host;
+  const requestedPort = original?.port ?? target.port;
 
   const mirrors = action.mirrors ?? [];
   // Bodies are kept only when something may need them again: a retry or a mirror.
   const keep = action.retryPolicy !== null || mirrors.length > 0 ? BODY_REPLAY_LIMIT : 0;
-  const body = request.hasBody ? new ReplayableBody(req, keep, (n) => { info.bytesReceived += n; }) : null;
+  const body = request.hasBody
+    ? new ReplayableBody(req, keep, (n) => {
+        info.bytesReceived += n;
+      })
+    : null;
   if (mirrors.length > 0) {
     const shadowed = startMirrors(deps, snapshot, mirrors, {
-      method: req.method ?? 'GET', path, headers: { ...headers }, body: body === null ? null : body.whenComplete(),
-      requestedHost: target.host, requestedPort: target.port,
+      method: req.method ?? 'GET',
+      path,
+      headers: { ...headers },
+      body: body === null ? null : body.whenComplete(),
+      requestedHost,
+      requestedPort,
     });
     if (shadowed.length > 0) deps.trace?.(`router: mirrored to ${shadowed.join(', ')}`);
   }
@@ -81,16 +108,35 @@ export async function forward(
   const controller = new AbortController();
   const timeoutMs = action.timeoutMs;
   let timedOut = false;
-  const timer = timeoutMs > 0 ? setTimeout(() => { timedOut = true; controller.abort(new RouteTimeoutError(timeoutMs)); }, timeoutMs) : undefined;
-  res.once('close', () => { clearTimeout(timer); if (!res.writableFinished) controller.abort(); });
+  const timer =
+    timeoutMs > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          controller.abort(new RouteTimeoutError(timeoutMs));
+        }, timeoutMs)
+      : undefined;
+  res.once('close', () => {
+    clearTimeout(timer);
+    if (!res.writableFinished) controller.abort();
+  });
 
-  const outcome = await sendUpstream(deps, {
-    cluster, requestedHost: target.host, requestedPort: target.port, method: req.method ?? 'GET', path, headers,
-    body: body === null ? null : { [Symbol.asyncIterator]: () => body.reader()[Symbol.asyncIterator]() },
-    // A body larger than the replay buffer cannot be sent twice, so such a request is not retried.
-    bodyStarted: () => body !== null && !body.replayable,
-    retryPolicy: action.retryPolicy, signal: controller.signal,
-  }, info);
+  const outcome = await sendUpstream(
+    deps,
+    {
+      cluster,
+      requestedHost,
+      requestedPort,
+      method: req.method ?? 'GET',
+      path,
+      headers,
+      body: body === null ? null : { [Symbol.asyncIterator]: () => body.reader()[Symbol.asyncIterator]() },
+      // A body larger than the replay buffer cannot be sent twice, so such a request is not retried.
+      bodyStarted: () => body !== null && !body.replayable,
+      retryPolicy: action.retryPolicy,
+      signal: controller.signal,
+    },
+    info,
+  );
 
   if (!outcome.ok) {
     clearTimeout(timer);
@@ -105,26 +151,46 @@ export async function forward(
   streamResponse(res, info, outcome.response, responseHeaders, () => timedOut, timer);
 }
 
-function upstreamResponseHeaders(headers: Record<string, string | string[] | undefined>, serviceTimeMs: number | undefined): HeaderMap {
+function upstreamResponseHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  serviceTimeMs: number | undefined,
+): HeaderMap {
   const out: HeaderMap = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && name !== 'connection' && name !== 'keep-alive' && name !== 'transfer-encoding') out[name] = value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && name !== 'connection' && name !== 'keep-alive' && name !== 'transfer-encoding')
+      out[name] = value;
   if (serviceTimeMs !== undefined) out['x-envoy-upstream-service-time'] = String(serviceTimeMs);
   return out;
 }
 
-function streamResponse(res: ServerResponse, info: StreamInfo, response: UpstreamResponse, headers: HeaderMap, timedOut: () => boolean, timer: NodeJS.Timeout | undefined): void {
+function streamResponse(
+  res: ServerResponse,
+  info: StreamInfo,
+  response: UpstreamResponse,
+  headers: HeaderMap,
+  timedOut: () => boolean,
+  timer: NodeJS.Timeout | undefined,
+): void {
   info.responseCode = response.statusCode;
   info.responseCodeDetails = 'via_upstream';
   res.writeHead(response.statusCode, headers);
   const upstream = response.body;
-  upstream.on('data', (chunk: Buffer) => { info.bytesSent += chunk.length; });
+  upstream.on('data', (chunk: Buffer) => {
+    info.bytesSent += chunk.length;
+  });
   upstream.on('error', () => {
     // Mid-body failure: the status line is gone, so the only honest signal left is a reset.
     info.addResponseFlag(timedOut() ? 'UT' : 'UC');
     resetByProxy.add(res);
     res.destroy();
   });
-  upstream.on('end', () => { clearTimeout(timer); response.release(); });
-  res.once('close', () => { response.release(); upstream.destroy(); });
+  upstream.on('end', () => {
+    clearTimeout(timer);
+    response.release();
+  });
+  res.once('close', () => {
+    response.release();
+    upstream.destroy();
+  });
   upstream.pipe(res);
 }

@@ -1,4 +1,4 @@
-// Handles one explicit-proxy HTTP request: target from the absolute URI, route on the snapshot current at
+// Handles one HTTP request, explicit or transparently captured: target from the absolute URI, route on the snapshot current at
 // its start, local reply or upstream forward with route timeout and retries, streamed bodies both ways,
 // and exactly one access-log line from its StreamInfo when the response closes.
 import { randomUUID } from 'node:crypto';
@@ -11,6 +11,8 @@ import { routeHttp, type HttpDecision } from '../router/http-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
 import { evaluateCors, type CorsOutcome } from './cors.ts';
 import { decideFault } from './fault.ts';
+import { capturedDestinationOf } from '../listeners/captured-connection.ts';
+import { formatEndpoint } from '../listeners/original-dst.ts';
 import { forward, recordDestination, resetByProxy } from './forward.ts';
 import { applyHeaderMutation, type HeaderMap } from './header-mutation.ts';
 import { parseRequestTarget, type RequestTarget } from './request-target.ts';
@@ -23,9 +25,25 @@ export interface HttpDeps extends StreamDeps {
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and proxy credentials never go upstream. */
 /** `expect` too: Node already answered `100-continue` to the client, as Envoy does itself. */
-const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'expect']);
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'expect',
+]);
 
-function upstreamHeaders(headers: IncomingHttpHeaders, authority: string, requestId: string): Record<string, string | string[]> {
+function upstreamHeaders(
+  headers: IncomingHttpHeaders,
+  authority: string,
+  requestId: string,
+): Record<string, string | string[]> {
   // Headers named in Connection are hop-by-hop too; the common case (none) allocates no set.
   let drop = HOP_BY_HOP;
   if (headers.connection !== undefined) {
@@ -44,7 +62,10 @@ function upstreamHeaders(headers: IncomingHttpHeaders, authority: string, reques
 }
 
 function hasBody(req: IncomingMessage): boolean {
-  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  return (
+    req.headers['transfer-encoding'] !== undefined ||
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')
+  );
 }
 
 export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -58,7 +79,8 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
     res.on('close', () => {
       if (logged) return;
       logged = true;
-      if (!res.writableFinished && !res.headersSent) sendLocalReply(res, info, rescue({ kind: 'downstream_disconnect' }));
+      if (!res.writableFinished && !res.headersSent)
+        sendLocalReply(res, info, rescue({ kind: 'downstream_disconnect' }));
       else if (!res.writableFinished && !resetByProxy.has(res)) info.addResponseFlag('DC');
       info.finish(deps.clock);
       deps.log(info);
@@ -75,15 +97,25 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
   };
 }
 
-async function handle(deps: HttpDeps, snapshot: Snapshot, req: IncomingMessage, res: ServerResponse, info: StreamInfo): Promise<void> {
+async function handle(
+  deps: HttpDeps,
+  snapshot: Snapshot,
+  req: IncomingMessage,
+  res: ServerResponse,
+  info: StreamInfo,
+): Promise<void> {
   info.method = req.method;
   info.protocol = `HTTP/${req.httpVersion}`;
   info.userAgent = req.headers['user-agent'];
   info.forwardedFor = req.headers['x-forwarded-for'] as string | undefined;
-  const requestId = typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'] !== '' ? req.headers['x-request-id'] : randomUUID();
+  const requestId =
+    typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'] !== ''
+      ? req.headers['x-request-id']
+      : randomUUID();
   info.requestId = requestId;
   const socket = req.socket;
-  if (socket.remoteAddress !== undefined) info.downstreamRemoteAddress = formatSocketAddress(socket.remoteAddress, socket.remotePort ?? 0);
+  if (socket.remoteAddress !== undefined)
+    info.downstreamRemoteAddress = formatSocketAddress(socket.remoteAddress, socket.remotePort ?? 0);
 
   const target = parseRequestTarget(req.url ?? '', req.headers.host, deps.maxUriBytes);
   if (target.kind === 'error') {
@@ -92,13 +124,27 @@ async function handle(deps: HttpDeps, snapshot: Snapshot, req: IncomingMessage, 
   }
   info.path = target.path;
   info.authority = target.authority;
-  info.downstreamLocalAddress = target.host.includes(':') ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
+  // Captured: the listener is the original port's (the Host's port is ignored, as Istio strips it), and
+  // ORIGINAL_DST clusters dial the original IP. Explicit: both come from the request target (spec §7).
+  const captured = capturedDestinationOf(socket);
+  const original = captured !== undefined ? { host: captured.address, port: captured.port } : undefined;
+  info.downstreamLocalAddress =
+    captured !== undefined ? formatEndpoint(captured) : formatSocketAddress(target.host, target.port);
 
-  const decision = routeHttp(snapshot, {
-    authority: target.authority, port: target.port, method: req.method ?? 'GET', path: target.path, scheme: 'http', header: headerReader(req),
-  }, deps.random());
+  const decision = routeHttp(
+    snapshot,
+    {
+      authority: target.authority,
+      port: original?.port ?? target.port,
+      method: req.method ?? 'GET',
+      path: target.path,
+      scheme: 'http',
+      header: headerReader(req),
+    },
+    deps.random(),
+  );
   deps.trace?.(`router: ${req.method} http://${target.authority}${target.path} → ${describe(decision)}`);
-  return dispatch(deps, snapshot, decision, req, res, info, target, requestId);
+  return dispatch(deps, snapshot, decision, req, res, info, target, original, requestId);
 }
 
 function describe(d: HttpDecision): string {
@@ -109,12 +155,20 @@ function describe(d: HttpDecision): string {
 }
 
 async function dispatch(
-  deps: HttpDeps, snapshot: Snapshot, decision: HttpDecision, req: IncomingMessage, res: ServerResponse, info: StreamInfo,
-  target: Extract<RequestTarget, { kind: 'ok' }>, requestId: string,
+  deps: HttpDeps,
+  snapshot: Snapshot,
+  decision: HttpDecision,
+  req: IncomingMessage,
+  res: ServerResponse,
+  info: StreamInfo,
+  target: Extract<RequestTarget, { kind: 'ok' }>,
+  original: { host: string; port: number } | undefined,
+  requestId: string,
 ): Promise<void> {
   if (decision.kind === 'no_route') return sendLocalReply(res, info, rescue({ kind: 'route_not_found' }));
   if (decision.route.name !== '') info.routeName = decision.route.name;
-  if (decision.kind === 'forward' && snapshot.clusters[decision.cluster] !== undefined) recordDestination(info, snapshot, decision.cluster, target.host);
+  if (decision.kind === 'forward' && snapshot.clusters[decision.cluster] !== undefined)
+    recordDestination(info, snapshot, decision.cluster, target.host);
   const header = headerReader(req);
   // Envoy's filter order in an Istio sidecar: CORS, then fault, then the router.
   const cors = evaluateCors(decision.route.cors, req.method ?? 'GET', header);
@@ -125,12 +179,24 @@ async function dispatch(
       return sendLocalReply(res, info, rescue({ kind: 'block_all' }));
     }
     const action = decision.route.action;
-    const body = action.kind === 'direct' && action.bodyIsBase64 === true ? Buffer.from(decision.body, 'base64') : decision.body;
+    const body =
+      action.kind === 'direct' && action.bodyIsBase64 === true ? Buffer.from(decision.body, 'base64') : decision.body;
     return sendDirectResponse(res, info, decision.status, body, configuredReplyHeaders(decision.route, cors));
   }
   if (decision.kind === 'redirect') {
-    const location = redirectLocation(decision.action, { scheme: 'http', authority: target.authority, port: target.port, path: target.path });
-    return sendRedirect(res, info, decision.action.responseCode, location, configuredReplyHeaders(decision.route, cors));
+    const location = redirectLocation(decision.action, {
+      scheme: 'http',
+      authority: target.authority,
+      port: target.port,
+      path: target.path,
+    });
+    return sendRedirect(
+      res,
+      info,
+      decision.action.responseCode,
+      location,
+      configuredReplyHeaders(decision.route, cors),
+    );
   }
   const fault = decideFault(decision.route.fault, deps.random);
   if (fault.delayMs > 0) {
@@ -139,16 +205,21 @@ async function dispatch(
     if (res.destroyed) return;
   }
   if (fault.abort !== undefined) {
-    return sendLocalReply(res, info, rescue({
-      kind: 'fault_abort',
-      ...(fault.abort.httpStatus !== undefined ? { faultStatus: fault.abort.httpStatus } : {}),
-      ...(fault.abort.grpcStatus !== undefined ? { faultGrpcStatus: fault.abort.grpcStatus } : {}),
-    }));
+    return sendLocalReply(
+      res,
+      info,
+      rescue({
+        kind: 'fault_abort',
+        ...(fault.abort.httpStatus !== undefined ? { faultStatus: fault.abort.httpStatus } : {}),
+        ...(fault.abort.grpcStatus !== undefined ? { faultGrpcStatus: fault.abort.grpcStatus } : {}),
+      }),
+    );
   }
   return forward(deps, snapshot, decision, req, res, info, target, {
     headers: upstreamHeaders(req.headers, target.authority, requestId),
     corsHeaders: cors.kind === 'forward' ? cors.responseHeaders : undefined,
     hasBody: hasBody(req),
+    originalDestination: original,
   });
 }
 
@@ -170,6 +241,9 @@ function headerReader(req: IncomingMessage): (name: string) => string | undefine
 function delay(ms: number, res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    res.once('close', () => { clearTimeout(timer); resolve(); });
+    res.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }

@@ -26,7 +26,12 @@ export function shadowAuthority(authority: string): string {
 }
 
 /** Starts every mirror whose percentage the draw allows; returns the clusters shadowed (for the trace). */
-export function startMirrors(deps: MirrorDeps, snapshot: Snapshot, mirrors: readonly MirrorPolicy[] | undefined, request: MirroredRequest): string[] {
+export function startMirrors(
+  deps: MirrorDeps,
+  snapshot: Snapshot,
+  mirrors: readonly MirrorPolicy[] | undefined,
+  request: MirroredRequest,
+): string[] {
   const started: string[] = [];
   for (const mirror of mirrors ?? []) {
     if (!(mirror.percent >= 100 || deps.random() * 100 < mirror.percent)) continue;
@@ -39,18 +44,28 @@ export function startMirrors(deps: MirrorDeps, snapshot: Snapshot, mirrors: read
   return started;
 }
 
-async function sendShadow(deps: MirrorDeps, cluster: Snapshot['clusters'][string], request: MirroredRequest): Promise<void> {
+async function sendShadow(
+  deps: MirrorDeps,
+  cluster: Snapshot['clusters'][string],
+  request: MirroredRequest,
+): Promise<void> {
   const chunks = request.body === null ? [] : await request.body;
   if (chunks === undefined) return;
   const hosts = await deps.clusters.hostsFor(cluster, request.requestedHost, request.requestedPort);
   const host = deps.clusters.lb.pick(cluster, hosts, new Set(), deps.random());
   if (host === undefined) return;
-  const headers: HeaderMap = { ...request.headers, host: shadowAuthority(String(request.headers.host ?? request.requestedHost)) };
+  const headers: HeaderMap = {
+    ...request.headers,
+    host: shadowAuthority(String(request.headers.host ?? request.requestedHost)),
+  };
   delete headers['content-length'];
   const body = Buffer.concat(chunks);
   if (request.body !== null) headers['content-length'] = String(body.length);
   const response = await deps.clusters.pool(cluster, host).request({
-    method: request.method as 'GET', path: request.path, headers, body: body.length > 0 ? body : null,
+    method: request.method as 'GET',
+    path: request.path,
+    headers,
+    body: body.length > 0 ? body : null,
   });
   response.body.resume();
 }

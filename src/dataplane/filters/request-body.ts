@@ -23,7 +23,9 @@ export class ReplayableBody {
     this.#source = req[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     this.#limit = limit;
     this.#onBytes = onBytes;
-    this.#complete = new Promise((resolve) => { this.#settle = resolve; });
+    this.#complete = new Promise((resolve) => {
+      this.#settle = resolve;
+    });
   }
 
   /** Any byte was read from the client. */

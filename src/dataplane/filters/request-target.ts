@@ -3,7 +3,13 @@
 import type { LocalReplyKind } from '../rescue.ts';
 
 export type RequestTarget =
-  | { readonly kind: 'ok'; readonly host: string; readonly port: number; readonly authority: string; readonly path: string }
+  | {
+      readonly kind: 'ok';
+      readonly host: string;
+      readonly port: number;
+      readonly authority: string;
+      readonly path: string;
+    }
   | { readonly kind: 'error'; readonly reply: Extract<LocalReplyKind, 'uri_too_long' | 'bad_request'> };
 
 const BAD: RequestTarget = { kind: 'error', reply: 'bad_request' };

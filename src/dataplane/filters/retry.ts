@@ -2,7 +2,14 @@
 import type { RetryPolicy } from '../../compiler/snapshot.ts';
 import { UpstreamConnectError } from '../../errors.ts';
 
-const CONNECT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+const CONNECT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const RESET_CODES: ReadonlySet<string> = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 export function isConnectFailure(error: unknown): boolean {
@@ -19,7 +26,8 @@ export function isReset(error: unknown): boolean {
 /** A failed attempt (no response) is retried on connect-failure, or on reset / 5xx / gateway-error for resets. */
 export function retriableError(policy: RetryPolicy, error: unknown): boolean {
   const on = policy.retryOn;
-  if (isConnectFailure(error)) return on.includes('connect-failure') || on.includes('5xx') || on.includes('gateway-error') || on.includes('reset');
+  if (isConnectFailure(error))
+    return on.includes('connect-failure') || on.includes('5xx') || on.includes('gateway-error') || on.includes('reset');
   if (isReset(error)) return on.includes('reset') || on.includes('5xx') || on.includes('gateway-error');
   return false;
 }
@@ -49,7 +57,11 @@ export function backoffMs(policy: RetryPolicy, retryNumber: number, random: numb
 
 /** gRPC retry_on tokens and the grpc-status code each one retries (Envoy's x-envoy-retry-grpc-on list). */
 const GRPC_RETRY_ON: Readonly<Record<string, string>> = {
-  cancelled: '1', 'deadline-exceeded': '4', 'resource-exhausted': '8', internal: '13', unavailable: '14',
+  cancelled: '1',
+  'deadline-exceeded': '4',
+  'resource-exhausted': '8',
+  internal: '13',
+  unavailable: '14',
 };
 
 /** A response whose grpc-status header names a code the policy retries (gRPC answers HTTP 200). */

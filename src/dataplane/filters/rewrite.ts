@@ -56,7 +56,10 @@ function splitHostPort(authority: string): [string, string] {
  * written; otherwise the request's authority keeps its port unless the rule sets a port, or the scheme
  * changes and the port was the old scheme's default. An explicit port is always written.
  */
-export function redirectLocation(rule: RedirectAction, request: { scheme: string; authority: string; port: number; path: string }): string {
+export function redirectLocation(
+  rule: RedirectAction,
+  request: { scheme: string; authority: string; port: number; path: string },
+): string {
   const scheme = rule.scheme ?? request.scheme;
   const port = rule.port ?? (rule.portFromRequest === true ? request.port : undefined);
   let host: string;

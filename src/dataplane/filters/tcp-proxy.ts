@@ -41,10 +41,19 @@ export function createConnectHandler(deps: TunnelDeps): (req: IncomingMessage, c
   };
 }
 
-async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage, client: Socket, head: Buffer, info: StreamInfo, finish: () => void): Promise<void> {
+async function tunnel(
+  deps: TunnelDeps,
+  snapshot: Snapshot,
+  req: IncomingMessage,
+  client: Socket,
+  head: Buffer,
+  info: StreamInfo,
+  finish: () => void,
+): Promise<void> {
   const target = req.url ?? '';
   info.authority = target;
-  if (client.remoteAddress !== undefined) info.downstreamRemoteAddress = formatSocketAddress(client.remoteAddress, client.remotePort ?? 0);
+  if (client.remoteAddress !== undefined)
+    info.downstreamRemoteAddress = formatSocketAddress(client.remoteAddress, client.remotePort ?? 0);
   const split = splitAuthority(target, 0);
   if (split === undefined || split.port === 0) {
     writeRawReply(client, info, rescue({ kind: 'bad_request' }));
@@ -107,12 +116,24 @@ async function tunnel(deps: TunnelDeps, snapshot: Snapshot, req: IncomingMessage
   }
   deps.clusters.stats(cluster.name, picked).rqTotal++;
   deps.opened?.(info);
-  if (upstream.localAddress !== undefined) info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
-  splice(client, upstream, head, info, finish, cluster.tcpIdleTimeoutMs);
+  if (upstream.localAddress !== undefined)
+    info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
+  splice(client, upstream, head, info, finish, cluster.tcpIdleTimeoutMs, 'HTTP/1.1 200 OK\r\n\r\n');
 }
 
-/** Pipes both ways with no per-chunk work; byte counts come from the upstream socket at the end. */
-function splice(client: Socket, upstream: Socket, head: Buffer, info: StreamInfo, finish: () => void, idleTimeoutMs: number): void {
+/**
+ * Pipes both ways with no per-chunk work; byte counts come from the upstream socket at the end. `greeting`
+ * goes to the client first (CONNECT's 200; nothing for captured connections), `head` upstream first.
+ */
+export function splice(
+  client: Socket,
+  upstream: Socket,
+  head: Buffer,
+  info: StreamInfo,
+  finish: () => void,
+  idleTimeoutMs: number,
+  greeting: string,
+): void {
   let closed = 0;
   const readBytes = (): void => {
     info.bytesReceived = upstream.bytesWritten;
@@ -127,13 +148,24 @@ function splice(client: Socket, upstream: Socket, head: Buffer, info: StreamInfo
   };
   upstream.on('error', () => upstream.destroy());
   // Activity either way refreshes the upstream socket's timer: reads from it, and writes piped from the client.
-  if (idleTimeoutMs > 0) upstream.setTimeout(idleTimeoutMs, () => { upstream.destroy(); client.destroy(); });
+  if (idleTimeoutMs > 0)
+    upstream.setTimeout(idleTimeoutMs, () => {
+      upstream.destroy();
+      client.destroy();
+    });
   client.setTimeout(0);
   client.setNoDelay(true);
-  client.write('HTTP/1.1 200 OK\r\n\r\n');
+  if (greeting !== '') client.write(greeting);
   if (head.length > 0) upstream.write(head);
   client.pipe(upstream);
   upstream.pipe(client);
-  upstream.once('close', () => { client.end(); setTimeout(() => client.destroy(), 1000).unref(); done(); });
-  client.once('close', () => { upstream.destroy(); done(); });
+  upstream.once('close', () => {
+    client.end();
+    setTimeout(() => client.destroy(), 1000).unref();
+    done();
+  });
+  client.once('close', () => {
+    upstream.destroy();
+    done();
+  });
 }

@@ -40,7 +40,9 @@ export function parseClientHello(data: Uint8Array): ClientHelloResult {
     const available = data.length - offset;
     if (available < 1) return NEED_MORE;
     if (data[offset] !== CONTENT_TYPE_HANDSHAKE) {
-      return notTls(offset === 0 ? 'first byte is not a TLS handshake record' : 'ClientHello interrupted by a non-handshake record');
+      return notTls(
+        offset === 0 ? 'first byte is not a TLS handshake record' : 'ClientHello interrupted by a non-handshake record',
+      );
     }
     if (available >= 2 && data[offset + 1] !== 3) return notTls('record version is not 3.x');
     if (available >= 3 && (data[offset + 2] ?? 0) > 4) return notTls('record version is newer than TLS 1.3');
@@ -100,7 +102,11 @@ function readU16(data: Uint8Array, at: number): number {
 class Cursor {
   #at: number;
   readonly #end: number;
-  constructor(private readonly data: Uint8Array, start = 0, end = data.length) {
+  constructor(
+    private readonly data: Uint8Array,
+    start = 0,
+    end = data.length,
+  ) {
     this.#at = start;
     this.#end = end;
   }
@@ -172,7 +178,8 @@ function parseBody(cursor: Cursor): ClientHelloResult {
   // Extensions are optional (SSL 3.0 style hellos have none); then there is no SNI and no ALPN.
   if (cursor.remaining === 0) return { kind: 'tls' };
   const extensionsLength = cursor.u16();
-  if (extensionsLength === undefined || extensionsLength !== cursor.remaining) return malformed('extensions length does not match');
+  if (extensionsLength === undefined || extensionsLength !== cursor.remaining)
+    return malformed('extensions length does not match');
   return parseExtensions(cursor);
 }
 
@@ -205,14 +212,17 @@ function parseExtensions(cursor: Cursor): ClientHelloResult {
 // for an empty list, or a result for a malformed list.
 function parseServerName(cursor: Cursor): string | undefined | ClientHelloResult {
   const listLength = cursor.u16();
-  if (listLength === undefined || listLength !== cursor.remaining) return malformed('server_name list length does not match');
+  if (listLength === undefined || listLength !== cursor.remaining)
+    return malformed('server_name list length does not match');
   if (listLength === 0) return undefined;
   // The list was meant to be extensible, but TLS libraries (BoringSSL, OpenSSL) accept exactly one
   // host_name entry and nothing else; a hello they would reject names no host we should trust.
   const nameType = cursor.u8();
   const nameLength = cursor.u16();
-  if (nameType === undefined || nameLength === undefined || nameLength > cursor.remaining) return malformed('server_name entry runs past the end');
-  if (nameType !== SNI_HOST_NAME || cursor.remaining !== nameLength) return malformed('server_name must hold exactly one host_name');
+  if (nameType === undefined || nameLength === undefined || nameLength > cursor.remaining)
+    return malformed('server_name entry runs past the end');
+  if (nameType !== SNI_HOST_NAME || cursor.remaining !== nameLength)
+    return malformed('server_name must hold exactly one host_name');
   const name = nameLength === 0 || nameLength > 255 ? undefined : cursor.text(nameLength, isHostNameByte);
   if (name === undefined) return malformed('server_name is not a printable ASCII host name');
   return name;
@@ -229,7 +239,8 @@ function anyByte(): boolean {
 // RFC 7301 §3.1: a non-empty list of non-empty protocol names, each with a one-byte length.
 function parseAlpn(cursor: Cursor): string[] | ClientHelloResult {
   const listLength = cursor.u16();
-  if (listLength === undefined || listLength < 2 || listLength !== cursor.remaining) return malformed('ALPN list length does not match');
+  if (listLength === undefined || listLength < 2 || listLength !== cursor.remaining)
+    return malformed('ALPN list length does not match');
   const protocols: string[] = [];
   while (cursor.remaining > 0) {
     const length = cursor.u8();

@@ -28,8 +28,10 @@ export type CaptureDecision =
 export class CaptureUnavailableError extends Error {
   readonly code = 'MG_ERR_CAPTURE_UNAVAILABLE';
   constructor(reason: string) {
-    super(`transparent capture needs the SO_ORIGINAL_DST addon, which is unavailable: ${reason}. ` +
-      'Rebuild it with `npm run build:native` (needs a C++ compiler, make and python3) on Linux.');
+    super(
+      `transparent capture needs the SO_ORIGINAL_DST addon, which is unavailable: ${reason}. ` +
+        'Rebuild it with `npm run build:native` (needs a C++ compiler, make and python3) on Linux.',
+    );
     this.name = 'CaptureUnavailableError';
   }
 }
@@ -77,7 +79,8 @@ function loadAddon(): AddonState {
 }
 
 /** Reports whether capture can work here, without throwing (for `--capture` checks and test skips). */
-export function originalDstAvailability(): { readonly available: true } | { readonly available: false; readonly reason: string } {
+export function originalDstAvailability():
+  { readonly available: true } | { readonly available: false; readonly reason: string } {
   const loaded = loadAddon();
   return 'addon' in loaded ? { available: true } : { available: false, reason: loaded.error };
 }
@@ -123,7 +126,12 @@ export function unmapIPv4(address: string): string {
   return address.toLowerCase().startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
-function sameEndpoint(address: string, port: number, otherAddress: string | undefined, otherPort: number | undefined): boolean {
+function sameEndpoint(
+  address: string,
+  port: number,
+  otherAddress: string | undefined,
+  otherPort: number | undefined,
+): boolean {
   return otherAddress !== undefined && port === otherPort && unmapIPv4(address) === unmapIPv4(otherAddress);
 }
 
@@ -151,14 +159,23 @@ export function decideCapture(socket: Socket, check: CaptureCheck = {}): Capture
   }
   const { address, port } = query.destination;
   const listening = check.listening;
-  const isListener = listening !== undefined && !WILDCARDS.has(listening.address) && sameEndpoint(address, port, listening.address, listening.port);
+  const isListener =
+    listening !== undefined &&
+    !WILDCARDS.has(listening.address) &&
+    sameEndpoint(address, port, listening.address, listening.port);
   if (isListener || sameEndpoint(address, port, socket.localAddress, socket.localPort)) {
-    return { captured: false, reason: 'self-loop', detail: `original destination ${formatEndpoint(query.destination)} is this listener` };
+    return {
+      captured: false,
+      reason: 'self-loop',
+      detail: `original destination ${formatEndpoint(query.destination)} is this listener`,
+    };
   }
   return { captured: true, destination: query.destination };
 }
 
 /** 'ip:port' for IPv4 and '[ip]:port' for IPv6, as Envoy prints addresses in access logs. */
 export function formatEndpoint(destination: OriginalDestination): string {
-  return destination.family === 'IPv6' ? `[${destination.address}]:${destination.port}` : `${destination.address}:${destination.port}`;
+  return destination.family === 'IPv6'
+    ? `[${destination.address}]:${destination.port}`
+    : `${destination.address}:${destination.port}`;
 }

@@ -1,8 +1,11 @@
 // The outbound listener on --bind:--outbound-port: an HTTP/1 server that takes explicit-proxy traffic
-// (absolute-form requests and CONNECT), with header limits, header/idle timeouts and a bounded drain.
+// (absolute-form requests and CONNECT), with header limits, header/idle timeouts and a bounded drain; each
+// accepted socket first passes the capture check, and transparently captured ones are dispatched elsewhere.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Clock } from '../clock.ts';
+import { capturedDestinationOf } from './captured-connection.ts';
+import { decideCapture, formatEndpoint, type OriginalDestination } from './original-dst.ts';
 import { writeRawReply } from '../local-reply.ts';
 import { rescue } from '../rescue.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
@@ -32,12 +35,21 @@ export interface OutboundListenerHandlers {
   readonly clock: Clock;
   /** Told when a client connection opens (+1) or closes (-1); a CONNECT moves it from `http` to `connect`. */
   readonly connections?: ((kind: 'http' | 'connect', delta: 1 | -1) => void) | undefined;
+  /** Takes a transparently captured socket (original destination ≠ this listener); without it, none is looked for. */
+  readonly captured?: ((socket: Socket, destination: OriginalDestination) => void) | undefined;
 }
 
 export class OutboundListener {
   readonly #server: Server;
   #inFlight = 0;
   #idleWaiters: (() => void)[] = [];
+  /** Node's own connection handler (the HTTP parser), called only for sockets that are HTTP traffic. */
+  readonly #httpConnection: (socket: Socket) => void;
+  readonly #tunnels = new WeakSet<Socket>();
+  readonly #count: OutboundListenerHandlers['connections'];
+  #bound: { address: string; port: number } | undefined;
+  /** Captured sockets still open: one still being sniffed belongs to no server or tunnel set, so a drain ends them here. */
+  readonly #captured = new Set<Socket>();
 
   constructor(handlers: OutboundListenerHandlers, limits: ListenerLimits) {
     this.#server = createServer({
@@ -49,12 +61,30 @@ export class OutboundListener {
       connectionsCheckingInterval: Math.min(30_000, limits.headersTimeoutMs),
     });
     this.#server.timeout = limits.idleTimeoutMs;
+    // Every socket is checked for capture before Node's HTTP parser sees a byte: take its handler over.
+    const [parser] = this.#server.listeners('connection') as ((socket: Socket) => void)[];
+    if (parser === undefined) throw new Error('node:http server without a connection handler');
+    this.#httpConnection = parser;
+    this.#server.removeListener('connection', parser);
+    const captured = handlers.captured;
+    this.#server.on('connection', (socket: Socket) => {
+      if (captured !== undefined) {
+        const decision = decideCapture(socket, this.#bound !== undefined ? { listening: this.#bound } : {});
+        if (decision.captured) {
+          this.#captured.add(socket);
+          socket.once('close', () => this.#captured.delete(socket));
+          return captured(socket, decision.destination);
+        }
+      }
+      this.#httpConnection.call(this.#server, socket);
+    });
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.#track(res);
       handlers.request(req, res);
     });
     const count = handlers.connections;
-    const tunnels = new WeakSet<Socket>();
+    this.#count = count;
+    const tunnels = this.#tunnels;
     if (count !== undefined) {
       this.#server.on('connection', (socket: Socket) => {
         count('http', 1);
@@ -62,17 +92,32 @@ export class OutboundListener {
       });
     }
     this.#server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-      if (count !== undefined) {
-        // The connection becomes a tunnel: it now counts as `connect`.
-        tunnels.add(socket);
-        count('http', -1);
-        count('connect', 1);
-      }
-      this.#inFlight++;
-      socket.once('close', () => this.#release());
+      this.trackTunnel(socket);
       handlers.connect(req, socket, head);
     });
-    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.#clientError(error, socket, handlers));
+    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+      this.#clientError(error, socket, handlers),
+    );
+  }
+
+  /** A socket becomes a tunnel (CONNECT, captured TLS/TCP): it counts as `connect` and holds a drain open. */
+  trackTunnel(socket: Socket): void {
+    if (this.#count !== undefined && !this.#tunnels.has(socket)) {
+      this.#tunnels.add(socket);
+      this.#count('http', -1);
+      this.#count('connect', 1);
+    }
+    this.#inFlight++;
+    socket.once('close', () => this.#release());
+  }
+
+  /**
+   * Hands a captured socket whose first bytes are HTTP to Node's HTTP server. The parser reads the socket's
+   * handle directly, so bytes already read while sniffing are given to it as a `data` event.
+   */
+  serveHttp(socket: Socket, head: Buffer): void {
+    this.#httpConnection.call(this.#server, socket);
+    if (head.length > 0) socket.emit('data', head);
   }
 
   #track(res: ServerResponse): void {
@@ -92,8 +137,16 @@ export class OutboundListener {
       return;
     }
     const info = new StreamInfo(handlers.clock, 'http');
-    if (socket.remoteAddress !== undefined) info.downstreamRemoteAddress = formatSocketAddress(socket.remoteAddress, socket.remotePort ?? 0);
-    const kind = error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'bad_request' : 'bad_request';
+    if (socket.remoteAddress !== undefined)
+      info.downstreamRemoteAddress = formatSocketAddress(socket.remoteAddress, socket.remotePort ?? 0);
+    const captured = capturedDestinationOf(socket);
+    if (captured !== undefined) info.downstreamLocalAddress = formatEndpoint(captured);
+    const kind =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 'headers_too_large'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'bad_request'
+          : 'bad_request';
     writeRawReply(socket, info, rescue({ kind }));
     info.finish(handlers.clock);
     handlers.log(info);
@@ -106,6 +159,7 @@ export class OutboundListener {
         this.#server.off('error', reject);
         const addr = this.#server.address();
         if (addr === null || typeof addr === 'string') return reject(new Error('listener has no address'));
+        this.#bound = { address: addr.address, port: addr.port };
         resolve({ address: addr.address, port: addr.port });
       });
     });
@@ -125,11 +179,15 @@ export class OutboundListener {
     if (this.#inFlight > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);
-        this.#idleWaiters.push(() => { clearTimeout(timer); resolve(); });
+        this.#idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
     const cut = this.#inFlight;
     for (const socket of openTunnels) socket.destroy();
+    for (const socket of this.#captured) socket.destroy();
     this.#server.closeAllConnections();
     await closed;
     return cut;

@@ -121,7 +121,12 @@ export interface DetectOptions {
 export function detectOnSocket(socket: Socket, options: DetectOptions): Promise<Detection> {
   const maxBytes = options.maxBytes ?? Math.max(MAX_CLIENT_HELLO + 5 * 5, MAX_REQUEST_LINE + 64);
   if (socket.destroyed || socket.readableEnded) {
-    return Promise.resolve({ protocol: { kind: 'tcp', reason: 'connection closed before the protocol was known' }, head: Buffer.alloc(0), timedOut: false, closed: true });
+    return Promise.resolve({
+      protocol: { kind: 'tcp', reason: 'connection closed before the protocol was known' },
+      head: Buffer.alloc(0),
+      timedOut: false,
+      closed: true,
+    });
   }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -158,7 +163,10 @@ export function detectOnSocket(socket: Socket, options: DetectOptions): Promise<
     socket.on('close', onClose);
     socket.on('error', onError);
     if (options.timeoutMs > 0) {
-      timer = setTimeout(() => finish(verdictAtEnd(`no verdict within ${options.timeoutMs} ms`), true, false), options.timeoutMs);
+      timer = setTimeout(
+        () => finish(verdictAtEnd(`no verdict within ${options.timeoutMs} ms`), true, false),
+        options.timeoutMs,
+      );
     }
     socket.resume();
   });

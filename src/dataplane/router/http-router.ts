@@ -41,17 +41,36 @@ export type HttpDecision =
       readonly cluster: string | undefined;
       readonly reason: string;
     }
-  | { readonly kind: 'no_route'; readonly routeConfig: string | undefined; readonly virtualHost: string | undefined; readonly reason: string };
+  | {
+      readonly kind: 'no_route';
+      readonly routeConfig: string | undefined;
+      readonly virtualHost: string | undefined;
+      readonly reason: string;
+    };
 
 const ALLOW_ANY_ROUTE: Route = Object.freeze({
   name: 'allow_any',
   matches: Object.freeze([]),
-  action: Object.freeze({ kind: 'route', clusters: Object.freeze([Object.freeze({ name: PASSTHROUGH_CLUSTER, weight: 100 })]), totalWeight: 100, timeoutMs: 0, retryPolicy: null }),
+  action: Object.freeze({
+    kind: 'route',
+    clusters: Object.freeze([Object.freeze({ name: PASSTHROUGH_CLUSTER, weight: 100 })]),
+    totalWeight: 100,
+    timeoutMs: 0,
+    retryPolicy: null,
+  }),
 }) as Route;
-const BLOCK_ALL_ROUTE: Route = Object.freeze({ name: 'block_all', matches: Object.freeze([]), action: Object.freeze({ kind: 'direct', status: 502, body: '' }) }) as Route;
+const BLOCK_ALL_ROUTE: Route = Object.freeze({
+  name: 'block_all',
+  matches: Object.freeze([]),
+  action: Object.freeze({ kind: 'direct', status: 502, body: '' }),
+}) as Route;
 
 /** Picks a destination by weight; `random` is in [0, 1). */
-export function pickWeightedCluster(clusters: readonly WeightedCluster[], totalWeight: number, random: number): WeightedCluster {
+export function pickWeightedCluster(
+  clusters: readonly WeightedCluster[],
+  totalWeight: number,
+  random: number,
+): WeightedCluster {
   if (clusters.length === 1) return clusters[0]!;
   let point = random * totalWeight;
   for (let i = 0; i < clusters.length; i++) {
@@ -66,11 +85,26 @@ export function pickWeighted(action: Extract<RouteAction, { kind: 'route' }>, ra
   return pickWeightedCluster(action.clusters, action.totalWeight, random).name;
 }
 
-function decide(route: Route, routeConfig: string | undefined, virtualHost: string, random: number, reason: string): HttpDecision {
+function decide(
+  route: Route,
+  routeConfig: string | undefined,
+  virtualHost: string,
+  random: number,
+  reason: string,
+): HttpDecision {
   const action = route.action;
   if (action.kind === 'direct') {
     const blocked = route.name === 'block_all';
-    return { kind: 'direct', routeConfig, virtualHost, route, status: action.status, body: action.body, cluster: blocked ? BLACKHOLE_CLUSTER : undefined, reason };
+    return {
+      kind: 'direct',
+      routeConfig,
+      virtualHost,
+      route,
+      status: action.status,
+      body: action.body,
+      cluster: blocked ? BLACKHOLE_CLUSTER : undefined,
+      reason,
+    };
   }
   if (action.kind === 'redirect') return { kind: 'redirect', routeConfig, virtualHost, route, action, reason };
   const weighted = pickWeightedCluster(action.clusters, action.totalWeight, random);
@@ -92,20 +126,43 @@ export function routeHttp(snapshot: Snapshot, call: HttpCall, random: number): H
   if (config === undefined) {
     // No HTTP listener on this port: explicit HTTP is treated as unknown traffic (spec §7).
     const route = snapshot.outboundTrafficPolicy === 'REGISTRY_ONLY' ? BLOCK_ALL_ROUTE : ALLOW_ANY_ROUTE;
-    return decide(route, undefined, route.name, random, `no HTTP service on port ${call.port}; outbound policy ${snapshot.outboundTrafficPolicy}`);
+    return decide(
+      route,
+      undefined,
+      route.name,
+      random,
+      `no HTTP service on port ${call.port}; outbound policy ${snapshot.outboundTrafficPolicy}`,
+    );
   }
   const host = hostOfAuthority(call.authority);
   const index = lookupDomain(config.domainIndex, host);
   const vhost = index >= 0 ? config.virtualHosts[index] : undefined;
-  if (vhost === undefined) return { kind: 'no_route', routeConfig: config.name, virtualHost: undefined, reason: `no virtual host for ${host} in route config ${config.name}` };
+  if (vhost === undefined)
+    return {
+      kind: 'no_route',
+      routeConfig: config.name,
+      virtualHost: undefined,
+      reason: `no virtual host for ${host} in route config ${config.name}`,
+    };
   // Indexed loops: snapshot arrays are frozen, and V8 iterates frozen arrays several times slower with
   // for-of or callbacks (measured in bench/micro/route-match.ts).
   const routes = vhost.routes;
   for (let i = 0; i < routes.length; i++) {
     const route = routes[i]!;
     if (matchesAny(route, call)) {
-      return decide(route, config.name, vhost.name, random, `${host} matched virtual host ${vhost.name}, route ${route.name === '' ? '(unnamed)' : route.name}`);
+      return decide(
+        route,
+        config.name,
+        vhost.name,
+        random,
+        `${host} matched virtual host ${vhost.name}, route ${route.name === '' ? '(unnamed)' : route.name}`,
+      );
     }
   }
-  return { kind: 'no_route', routeConfig: config.name, virtualHost: vhost.name, reason: `no route of virtual host ${vhost.name} matches ${call.method} ${call.path}` };
+  return {
+    kind: 'no_route',
+    routeConfig: config.name,
+    virtualHost: vhost.name,
+    reason: `no route of virtual host ${vhost.name} matches ${call.method} ${call.path}`,
+  };
 }

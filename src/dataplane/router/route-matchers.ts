@@ -56,7 +56,14 @@ export function compileSnapshotMatchers(snapshot: Snapshot): void {
     for (const vhost of config.virtualHosts) {
       for (const route of vhost.routes) {
         for (const m of route.matches) {
-          for (const s of [m.uri, m.method, m.scheme, m.authority, ...m.headers.map((h) => h.matcher), ...m.queryParams.map((q) => q.matcher)]) {
+          for (const s of [
+            m.uri,
+            m.method,
+            m.scheme,
+            m.authority,
+            ...m.headers.map((h) => h.matcher),
+            ...m.queryParams.map((q) => q.matcher),
+          ]) {
             if (s?.kind === 'regex') program(s);
           }
         }
@@ -98,7 +105,8 @@ function queryParam(path: string, name: string): string | undefined {
 
 /** All set conditions of one match entry hold. Prefix compares the raw :path; exact and regex ignore the query. */
 export function matchRoute(match: RouteMatch, req: RequestFacts): boolean {
-  if (match.uri !== undefined && !matchString(match.uri, match.uri.kind === 'prefix' ? req.path : pathOnly(req.path))) return false;
+  if (match.uri !== undefined && !matchString(match.uri, match.uri.kind === 'prefix' ? req.path : pathOnly(req.path)))
+    return false;
   if (match.method !== undefined && !matchString(match.method, req.method)) return false;
   if (match.scheme !== undefined && !matchString(match.scheme, req.scheme)) return false;
   if (match.authority !== undefined && !matchString(match.authority, req.authority)) return false;

@@ -18,7 +18,7 @@ export interface TunnelDecision {
 }
 
 /** IPv4 CIDR containment (IPv6 addresses match only exactly). */
-function inCidr(ip: string, cidr: string): boolean {
+export function inCidr(ip: string, cidr: string): boolean {
   const slash = cidr.indexOf('/');
   if (slash < 0) return ip === cidr;
   const base = cidr.slice(0, slash);
@@ -34,7 +34,8 @@ function pickL4Route(routes: readonly L4Route[] | undefined, ip: string | undefi
   if (routes === undefined) return undefined;
   for (let i = 0; i < routes.length; i++) {
     const r = routes[i]!;
-    if (r.destinationSubnets.length === 0 || (ip !== undefined && r.destinationSubnets.some((c) => inCidr(ip, c)))) return r;
+    if (r.destinationSubnets.length === 0 || (ip !== undefined && r.destinationSubnets.some((c) => inCidr(ip, c))))
+      return r;
   }
   return undefined;
 }
@@ -43,7 +44,15 @@ function pickL4Route(routes: readonly L4Route[] | undefined, ip: string | undefi
  * Chooses the cluster of one chain: its VirtualService routes first (weighted by `random`), else the
  * service's own cluster; undefined when a routes-only chain has no route for this destination.
  */
-function chainDecision(listener: string, chain: string, cluster: string, routes: readonly L4Route[] | undefined, ip: string | undefined, random: number, why: string): TunnelDecision | undefined {
+function chainDecision(
+  listener: string,
+  chain: string,
+  cluster: string,
+  routes: readonly L4Route[] | undefined,
+  ip: string | undefined,
+  random: number,
+  why: string,
+): TunnelDecision | undefined {
   const route = pickL4Route(routes, ip);
   if (route !== undefined) {
     const picked = pickWeightedCluster(route.clusters, route.totalWeight, random);
@@ -58,30 +67,70 @@ function chainDecision(listener: string, chain: string, cluster: string, routes:
  * which explicit CONNECT lacks (then an IP-literal host stands in). `random` in [0, 1) picks among a
  * VirtualService route's weighted destinations.
  */
-export function routeTunnel(snapshot: Snapshot, host: string, port: number, random = 0, destinationIp?: string): TunnelDecision {
+export function routeTunnel(
+  snapshot: Snapshot,
+  host: string,
+  port: number,
+  random = 0,
+  destinationIp?: string,
+): TunnelDecision {
   const catchAll = snapshot.outboundTrafficPolicy === 'REGISTRY_ONLY' ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER;
   const listener = snapshot.listeners[String(port)];
   if (listener === undefined) {
-    return { listener: 'virtualOutbound', cluster: catchAll, chain: 'PassthroughFilterChain', reason: `no service on port ${port}; outbound policy ${snapshot.outboundTrafficPolicy}` };
+    return {
+      listener: 'virtualOutbound',
+      cluster: catchAll,
+      chain: 'PassthroughFilterChain',
+      reason: `no service on port ${port}; outbound policy ${snapshot.outboundTrafficPolicy}`,
+    };
   }
   const name = normaliseDomain(host.startsWith('[') ? host.slice(1, -1) : host);
   const ip = destinationIp ?? (isIP(name) !== 0 ? name : undefined);
   if (ip !== undefined) {
     const hit = listener.addressChains.find((c) => inCidr(ip, c.address));
     if (hit !== undefined) {
-      const d = chainDecision(listener.name, hit.cluster, hit.cluster, hit.routes, ip, random, `${ip} is in ${hit.address}`);
+      const d = chainDecision(
+        listener.name,
+        hit.cluster,
+        hit.cluster,
+        hit.routes,
+        ip,
+        random,
+        `${ip} is in ${hit.address}`,
+      );
       if (d !== undefined) return d;
     }
   }
   const index = lookupDomain(listener.serverNameIndex, name);
   const chain = index >= 0 ? listener.chains[index] : undefined;
   if (chain !== undefined) {
-    const d = chainDecision(listener.name, chain.name, chain.cluster, chain.routes, ip, random, `${name} matched server name ${chain.serverNames.join(',')}`);
+    const d = chainDecision(
+      listener.name,
+      chain.name,
+      chain.cluster,
+      chain.routes,
+      ip,
+      random,
+      `${name} matched server name ${chain.serverNames.join(',')}`,
+    );
     if (d !== undefined) return d;
   }
   if (listener.matchAllCluster !== undefined) {
-    const d = chainDecision(listener.name, listener.matchAllCluster, listener.matchAllCluster, listener.matchAllRoutes, ip, random, `port ${port} belongs to ${listener.matchAllCluster}`);
+    const d = chainDecision(
+      listener.name,
+      listener.matchAllCluster,
+      listener.matchAllCluster,
+      listener.matchAllRoutes,
+      ip,
+      random,
+      `port ${port} belongs to ${listener.matchAllCluster}`,
+    );
     if (d !== undefined) return d;
   }
-  return { listener: listener.name, cluster: catchAll, chain: 'PassthroughFilterChain', reason: `${name} matches no service on port ${port}; outbound policy ${snapshot.outboundTrafficPolicy}` };
+  return {
+    listener: listener.name,
+    cluster: catchAll,
+    chain: 'PassthroughFilterChain',
+    reason: `${name} matches no service on port ${port}; outbound policy ${snapshot.outboundTrafficPolicy}`,
+  };
 }

@@ -32,7 +32,10 @@ export interface ConnectionStats {
  * 250 ms DestinationRule connectTimeout into a second; this connector times the connect precisely.
  */
 function preciseConnector(timeoutMs: number, opened: (socket: Socket) => void): buildConnector.connector {
-  const base = buildConnector({ timeout: 0 }) as unknown as (options: buildConnector.Options, callback: buildConnector.Callback) => Socket | undefined;
+  const base = buildConnector({ timeout: 0 }) as unknown as (
+    options: buildConnector.Options,
+    callback: buildConnector.Callback,
+  ) => Socket | undefined;
   return (options, callback) => {
     let settled = false;
     const timer = setTimeout(() => {
@@ -89,7 +92,8 @@ export class ClusterManager {
 
   async hostsFor(cluster: Cluster, requestedHost: string, requestedPort: number): Promise<readonly UpstreamHost[]> {
     const hosts = await this.endpoints.hostsFor(cluster, requestedHost, requestedPort);
-    if (cluster.type !== 'ORIGINAL_DST' && cluster.type !== 'DYNAMIC_FORWARD_PROXY') this.#lastHosts.set(cluster.name, hosts);
+    if (cluster.type !== 'ORIGINAL_DST' && cluster.type !== 'DYNAMIC_FORWARD_PROXY')
+      this.#lastHosts.set(cluster.name, hosts);
     return hosts;
   }
 
@@ -133,7 +137,9 @@ export class ClusterManager {
     c.total++;
     c.active++;
     const counted = c;
-    socket.once('close', () => { counted.active--; });
+    socket.once('close', () => {
+      counted.active--;
+    });
   }
 
   /** A keep-alive pool to one host; clusters with the same connect and idle timeouts share it. */

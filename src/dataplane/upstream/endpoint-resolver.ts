@@ -77,7 +77,8 @@ export class EndpointResolver {
     const hosts: UpstreamHost[] = [];
     let firstError: unknown;
     answers.forEach((answer, i) => {
-      if (answer.status === 'fulfilled') for (const ip of answer.value.addresses) hosts.push(host(ip, cluster.endpoints[i]!.port));
+      if (answer.status === 'fulfilled')
+        for (const ip of answer.value.addresses) hosts.push(host(ip, cluster.endpoints[i]!.port));
       else firstError ??= answer.reason;
     });
     if (hosts.length === 0 && firstError !== undefined) throw firstError;

@@ -4,7 +4,14 @@ import { Readable } from 'node:stream';
 import type { Cluster, RetryPolicy } from '../../compiler/snapshot.ts';
 import { NoHealthyUpstreamError, PerTryTimeoutError, RouteTimeoutError } from '../../errors.ts';
 import type { Clock } from '../clock.ts';
-import { backoffMs, isConnectFailure, retriableError, retriableGrpcStatus, retriableStatus, retriableTimeout } from '../filters/retry.ts';
+import {
+  backoffMs,
+  isConnectFailure,
+  retriableError,
+  retriableGrpcStatus,
+  retriableStatus,
+  retriableTimeout,
+} from '../filters/retry.ts';
 import type { StreamInfo } from '../stream-info.ts';
 import type { ClusterManager } from './cluster-manager.ts';
 import { withUpstreamOwner } from './upstream-local-address.ts';
@@ -47,11 +54,22 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (ms <= 0 || signal.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
-export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, info: StreamInfo): Promise<UpstreamOutcome> {
+export async function sendUpstream(
+  deps: UpstreamDeps,
+  req: UpstreamRequest,
+  info: StreamInfo,
+): Promise<UpstreamOutcome> {
   const policy = req.retryPolicy;
   const maxRetries = policy?.numRetries ?? 0;
   const tried = new Set<string>();
@@ -63,35 +81,47 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
     } catch {
       return { ok: false, error: new NoHealthyUpstreamError(req.cluster.name), retried };
     }
-    const host = deps.clusters.lb.pick(req.cluster, hosts, policy?.retryOtherHosts === false ? new Set() : tried, deps.random());
+    const host = deps.clusters.lb.pick(
+      req.cluster,
+      hosts,
+      policy?.retryOtherHosts === false ? new Set() : tried,
+      deps.random(),
+    );
     // No host, or only the proxy itself (a passthrough request aimed at the proxy would loop).
-    if (host === undefined || deps.clusters.isSelf(host)) return { ok: false, error: new NoHealthyUpstreamError(req.cluster.name), retried };
+    if (host === undefined || deps.clusters.isSelf(host))
+      return { ok: false, error: new NoHealthyUpstreamError(req.cluster.name), retried };
     tried.add(host.key);
     info.upstreamHost = host.key;
     const stats = deps.clusters.stats(req.cluster.name, host);
     stats.rqTotal++;
     const release = deps.clusters.lb.track(host);
-    const perTry = policy !== null && policy.perTryTimeoutMs > 0 ? AbortSignal.timeout(policy.perTryTimeoutMs) : undefined;
+    const perTry =
+      policy !== null && policy.perTryTimeoutMs > 0 ? AbortSignal.timeout(policy.perTryTimeoutMs) : undefined;
     const signal = perTry !== undefined ? AbortSignal.any([req.signal, perTry]) : req.signal;
     // Istio sets include_request_attempt_count on every virtual host: the upstream sees which try this is.
     req.headers['x-envoy-attempt-count'] = String(attempt + 1);
     info.markUpstreamRequestSent(deps.clock);
-    const canRetry = (): boolean => policy !== null && attempt < maxRetries && !req.bodyStarted() && !req.signal.aborted;
+    const canRetry = (): boolean =>
+      policy !== null && attempt < maxRetries && !req.bodyStarted() && !req.signal.aborted;
     try {
       const pool = deps.clusters.pool(req.cluster, host);
-      const response = await withUpstreamOwner(info, () => pool.request({
-        method: req.method as 'GET',
-        path: req.path,
-        headers: req.headers,
-        // A fresh stream per attempt: undici destroys the body of a failed attempt.
-        body: req.body === null ? null : Readable.from(req.body, { objectMode: false }),
-        signal,
-      }));
+      const response = await withUpstreamOwner(info, () =>
+        pool.request({
+          method: req.method as 'GET',
+          path: req.path,
+          headers: req.headers,
+          // A fresh stream per attempt: undici destroys the body of a failed attempt.
+          body: req.body === null ? null : Readable.from(req.body, { objectMode: false }),
+          signal,
+        }),
+      );
       info.markUpstreamResponseHeaders(deps.clock);
       // Envoy's per-host counters: a 5xx is an error even when it is passed on or retried.
       if (response.statusCode >= 500) stats.rqError++;
       else stats.rqSuccess++;
-      const retriable = policy !== null && (retriableStatus(policy, response.statusCode) || retriableGrpcStatus(policy, response.headers['grpc-status']));
+      const retriable =
+        policy !== null &&
+        (retriableStatus(policy, response.statusCode) || retriableGrpcStatus(policy, response.headers['grpc-status']));
       if (policy !== null && retriable && canRetry()) {
         response.body.resume();
         release();
@@ -101,7 +131,11 @@ export async function sendUpstream(deps: UpstreamDeps, req: UpstreamRequest, inf
       }
       // Envoy flags a retriable answer it had to pass on because the attempts ran out.
       if (retriable && attempt >= maxRetries && maxRetries > 0) info.addResponseFlag('URX');
-      return { ok: true, response: { statusCode: response.statusCode, headers: response.headers, body: response.body, release }, retried };
+      return {
+        ok: true,
+        response: { statusCode: response.statusCode, headers: response.headers, body: response.body, release },
+        retried,
+      };
     } catch (error) {
       release();
       stats.rqError++;

@@ -8,14 +8,20 @@ export class LoadBalancer {
   readonly #cursor = new Map<string, number>();
 
   /** Picks a host not in `exclude` when one exists; `random` is in [0, 1). */
-  pick(cluster: Cluster, hosts: readonly UpstreamHost[], exclude: ReadonlySet<string>, random: number): UpstreamHost | undefined {
+  pick(
+    cluster: Cluster,
+    hosts: readonly UpstreamHost[],
+    exclude: ReadonlySet<string>,
+    random: number,
+  ): UpstreamHost | undefined {
     if (hosts.length === 0) return undefined;
     const fresh = exclude.size === 0 ? hosts : hosts.filter((h) => !exclude.has(h.key));
     const candidates = fresh.length > 0 ? fresh : hosts;
     if (candidates.length === 1) return candidates[0];
     if (cluster.lbPolicy === 'RANDOM') return candidates[Math.floor(random * candidates.length)];
     const start = this.#next(cluster.name);
-    if (cluster.lbPolicy === 'ROUND_ROBIN' || cluster.lbPolicy === 'CLUSTER_PROVIDED') return candidates[start % candidates.length];
+    if (cluster.lbPolicy === 'ROUND_ROBIN' || cluster.lbPolicy === 'CLUSTER_PROVIDED')
+      return candidates[start % candidates.length];
     let best: UpstreamHost | undefined;
     let bestActive = Infinity;
     for (let i = 0; i < candidates.length; i++) {

@@ -18,7 +18,8 @@ function ensureSubscribed(): void {
   subscribe('undici:client:sendHeaders', (message) => {
     const { request, socket } = message as { request: object; socket: Socket };
     const info = owners.get(request);
-    if (info !== undefined && socket.localAddress !== undefined) info.upstreamLocalAddress = formatSocketAddress(socket.localAddress, socket.localPort ?? 0);
+    if (info !== undefined && socket.localAddress !== undefined)
+      info.upstreamLocalAddress = formatSocketAddress(socket.localAddress, socket.localPort ?? 0);
   });
 }
 

@@ -21,12 +21,14 @@ function dashNumber(value: number | undefined): string {
  * Like Envoy, values are not escaped: HTTP parsing already rejects CR/LF in header values.
  */
 export function formatEnvoyText(info: StreamInfo): string {
-  return `[${formatStartTime(info.startTime)}] "${dash(info.method)} ${dash(info.path)} ${dash(info.protocol)}" `
-    + `${info.responseCode} ${dash(info.responseFlags())} ${dash(info.responseCodeDetails)} `
-    + `${dash(info.connectionTerminationDetails)} "${dash(info.upstreamTransportFailureReason)}" `
-    + `${info.bytesReceived} ${info.bytesSent} ${dashNumber(info.durationMs)} ${dashNumber(info.upstreamServiceTimeMs)} `
-    + `"${dash(info.forwardedFor)}" "${dash(info.userAgent)}" "${dash(info.requestId)}" "${dash(info.authority)}" `
-    + `"${dash(info.upstreamHost)}" ${dash(info.upstreamCluster)} ${dash(info.upstreamLocalAddress)} `
-    + `${dash(info.downstreamLocalAddress)} ${dash(info.downstreamRemoteAddress)} ${dash(info.requestedServerName)} `
-    + `${dash(info.routeName)}\n`;
+  return (
+    `[${formatStartTime(info.startTime)}] "${dash(info.method)} ${dash(info.path)} ${dash(info.protocol)}" ` +
+    `${info.responseCode} ${dash(info.responseFlags())} ${dash(info.responseCodeDetails)} ` +
+    `${dash(info.connectionTerminationDetails)} "${dash(info.upstreamTransportFailureReason)}" ` +
+    `${info.bytesReceived} ${info.bytesSent} ${dashNumber(info.durationMs)} ${dashNumber(info.upstreamServiceTimeMs)} ` +
+    `"${dash(info.forwardedFor)}" "${dash(info.userAgent)}" "${dash(info.requestId)}" "${dash(info.authority)}" ` +
+    `"${dash(info.upstreamHost)}" ${dash(info.upstreamCluster)} ${dash(info.upstreamLocalAddress)} ` +
+    `${dash(info.downstreamLocalAddress)} ${dash(info.downstreamRemoteAddress)} ${dash(info.requestedServerName)} ` +
+    `${dash(info.routeName)}\n`
+  );
 }

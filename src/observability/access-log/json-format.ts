@@ -25,29 +25,31 @@ function str(value: string | undefined): string {
  */
 export function formatIstioJson(info: StreamInfo): string {
   const flags = info.responseFlags();
-  return `{"start_time":"${formatStartTime(info.startTime)}"`
-    + `,"route_name":${str(info.routeName)}`
-    + `,"method":${str(info.method)}`
-    + `,"path":${str(info.path)}`
-    + `,"protocol":${str(info.protocol)}`
-    + `,"response_code":${info.responseCode}`
-    + `,"response_flags":${flags === '' ? 'null' : `"${flags}"`}`
-    + `,"response_code_details":${str(info.responseCodeDetails)}`
-    + `,"connection_termination_details":${str(info.connectionTerminationDetails)}`
-    + `,"bytes_received":${info.bytesReceived}`
-    + `,"bytes_sent":${info.bytesSent}`
-    + `,"duration":${info.durationMs === undefined ? 'null' : info.durationMs}`
-    + `,"upstream_service_time":${info.upstreamServiceTimeMs === undefined ? 'null' : `"${info.upstreamServiceTimeMs}"`}`
-    + `,"x_forwarded_for":${str(info.forwardedFor)}`
-    + `,"user_agent":${str(info.userAgent)}`
-    + `,"request_id":${str(info.requestId)}`
-    + `,"authority":${str(info.authority)}`
-    + `,"upstream_host":${str(info.upstreamHost)}`
-    + `,"upstream_cluster":${str(info.upstreamCluster)}`
-    + `,"upstream_local_address":${str(info.upstreamLocalAddress)}`
-    + `,"downstream_local_address":${str(info.downstreamLocalAddress)}`
-    + `,"downstream_remote_address":${str(info.downstreamRemoteAddress)}`
-    + `,"requested_server_name":${str(info.requestedServerName)}`
-    + `,"upstream_transport_failure_reason":${str(info.upstreamTransportFailureReason)}`
-    + '}\n';
+  return (
+    `{"start_time":"${formatStartTime(info.startTime)}"` +
+    `,"route_name":${str(info.routeName)}` +
+    `,"method":${str(info.method)}` +
+    `,"path":${str(info.path)}` +
+    `,"protocol":${str(info.protocol)}` +
+    `,"response_code":${info.responseCode}` +
+    `,"response_flags":${flags === '' ? 'null' : `"${flags}"`}` +
+    `,"response_code_details":${str(info.responseCodeDetails)}` +
+    `,"connection_termination_details":${str(info.connectionTerminationDetails)}` +
+    `,"bytes_received":${info.bytesReceived}` +
+    `,"bytes_sent":${info.bytesSent}` +
+    `,"duration":${info.durationMs === undefined ? 'null' : info.durationMs}` +
+    `,"upstream_service_time":${info.upstreamServiceTimeMs === undefined ? 'null' : `"${info.upstreamServiceTimeMs}"`}` +
+    `,"x_forwarded_for":${str(info.forwardedFor)}` +
+    `,"user_agent":${str(info.userAgent)}` +
+    `,"request_id":${str(info.requestId)}` +
+    `,"authority":${str(info.authority)}` +
+    `,"upstream_host":${str(info.upstreamHost)}` +
+    `,"upstream_cluster":${str(info.upstreamCluster)}` +
+    `,"upstream_local_address":${str(info.upstreamLocalAddress)}` +
+    `,"downstream_local_address":${str(info.downstreamLocalAddress)}` +
+    `,"downstream_remote_address":${str(info.downstreamRemoteAddress)}` +
+    `,"requested_server_name":${str(info.requestedServerName)}` +
+    `,"upstream_transport_failure_reason":${str(info.upstreamTransportFailureReason)}` +
+    '}\n'
+  );
 }

@@ -2,7 +2,13 @@
 // label set an Istio client sidecar reports (spec §3.11), so existing dashboards keep working.
 import type { Registry } from 'prom-client';
 import type { StreamInfo } from '../../dataplane/stream-info.ts';
-import { ENVOY_DEFAULT_BUCKETS, ISTIO_HTTP_LABELS, ISTIO_METRIC, ISTIO_TCP_LABELS, type IstioLabel } from './metric-names.ts';
+import {
+  ENVOY_DEFAULT_BUCKETS,
+  ISTIO_HTTP_LABELS,
+  ISTIO_METRIC,
+  ISTIO_TCP_LABELS,
+  type IstioLabel,
+} from './metric-names.ts';
 import { SeriesCounter, SeriesHistogram, type CounterCell, type HistogramCell } from './series-metrics.ts';
 
 /** Who this proxy is (the `source_*` labels). Anything not given is reported as Istio does. */
@@ -52,7 +58,9 @@ interface TcpSeries {
 /** Label values in the order of `names` as an object (prom-client prints labels in insertion order). */
 function labelObject(names: readonly IstioLabel[], values: readonly string[]): Record<string, string> {
   const labels: Record<string, string> = {};
-  names.forEach((name, i) => { labels[name] = values[i]!; });
+  names.forEach((name, i) => {
+    labels[name] = values[i]!;
+  });
   return labels;
 }
 
@@ -87,19 +95,48 @@ export class IstioMetrics {
   constructor(registry: Registry, options: IstioMetricsOptions = {}) {
     const buckets = ENVOY_DEFAULT_BUCKETS;
     this.#requests = new SeriesCounter(ISTIO_METRIC.requestsTotal, 'Requests handled by the proxy.', registry);
-    this.#duration = new SeriesHistogram(ISTIO_METRIC.requestDurationMs, 'Request duration in milliseconds.', registry, buckets);
-    this.#requestBytes = new SeriesHistogram(ISTIO_METRIC.requestBytes, 'Request body sizes in bytes.', registry, buckets);
-    this.#responseBytes = new SeriesHistogram(ISTIO_METRIC.responseBytes, 'Response body sizes in bytes.', registry, buckets);
+    this.#duration = new SeriesHistogram(
+      ISTIO_METRIC.requestDurationMs,
+      'Request duration in milliseconds.',
+      registry,
+      buckets,
+    );
+    this.#requestBytes = new SeriesHistogram(
+      ISTIO_METRIC.requestBytes,
+      'Request body sizes in bytes.',
+      registry,
+      buckets,
+    );
+    this.#responseBytes = new SeriesHistogram(
+      ISTIO_METRIC.responseBytes,
+      'Response body sizes in bytes.',
+      registry,
+      buckets,
+    );
     this.#tcpSent = new SeriesCounter(ISTIO_METRIC.tcpSentBytesTotal, 'Bytes sent to clients over TCP.', registry);
-    this.#tcpReceived = new SeriesCounter(ISTIO_METRIC.tcpReceivedBytesTotal, 'Bytes received from clients over TCP.', registry);
+    this.#tcpReceived = new SeriesCounter(
+      ISTIO_METRIC.tcpReceivedBytesTotal,
+      'Bytes received from clients over TCP.',
+      registry,
+    );
     this.#tcpOpened = new SeriesCounter(ISTIO_METRIC.tcpConnectionsOpenedTotal, 'TCP connections opened.', registry);
     this.#tcpClosed = new SeriesCounter(ISTIO_METRIC.tcpConnectionsClosedTotal, 'TCP connections closed.', registry);
     const s = options.source ?? {};
     this.#fixedPrefix = Object.freeze([
       'source',
-      value(s.workload), value(s.canonicalService ?? s.workload), s.canonicalRevision ?? 'latest', value(s.namespace),
-      UNKNOWN, value(s.app), value(s.version), value(s.cluster),
-      UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN,
+      value(s.workload),
+      value(s.canonicalService ?? s.workload),
+      s.canonicalRevision ?? 'latest',
+      value(s.namespace),
+      UNKNOWN,
+      value(s.app),
+      value(s.version),
+      value(s.cluster),
+      UNKNOWN,
+      UNKNOWN,
+      UNKNOWN,
+      UNKNOWN,
+      UNKNOWN,
     ]);
     this.#passthroughHostLabels = options.passthroughHostLabels === true;
   }
@@ -169,7 +206,10 @@ export class IstioMetrics {
     else if (!this.#passthroughHostLabels) host = UNKNOWN;
     // Istio reports the Host header as sent (port included); for a CONNECT, meshgate's explicit mode
     // has the requested host, which Istio's captured TCP never knows.
-    else host = value(info.requestProtocol === 'http' ? info.authority ?? info.destinationServiceHost : info.destinationServiceHost);
+    else
+      host = value(
+        info.requestProtocol === 'http' ? (info.authority ?? info.destinationServiceHost) : info.destinationServiceHost,
+      );
     return [host, name, value(info.destinationServiceNamespace)];
   }
 
@@ -181,8 +221,18 @@ export class IstioMetrics {
     let series = this.#httpSeries.get(key);
     if (series === undefined) {
       const labels = labelObject(ISTIO_HTTP_LABELS, [
-        ...this.#fixedPrefix, service, UNKNOWN, UNKNOWN, name, namespace, UNKNOWN,
-        info.requestProtocol, code, '', flags, UNKNOWN,
+        ...this.#fixedPrefix,
+        service,
+        UNKNOWN,
+        UNKNOWN,
+        name,
+        namespace,
+        UNKNOWN,
+        info.requestProtocol,
+        code,
+        '',
+        flags,
+        UNKNOWN,
       ]);
       series = {
         requests: this.#requests.cell(labels),
@@ -202,7 +252,16 @@ export class IstioMetrics {
     let series = this.#tcpSeries.get(key);
     if (series === undefined) {
       const labels = labelObject(ISTIO_TCP_LABELS, [
-        ...this.#fixedPrefix, service, UNKNOWN, UNKNOWN, name, namespace, UNKNOWN, 'tcp', flags, UNKNOWN,
+        ...this.#fixedPrefix,
+        service,
+        UNKNOWN,
+        UNKNOWN,
+        name,
+        namespace,
+        UNKNOWN,
+        'tcp',
+        flags,
+        UNKNOWN,
       ]);
       series = {
         sent: this.#tcpSent.cell(labels),

@@ -31,7 +31,9 @@ function mirroredCounter(name: string, help: string, registry: Registry, read: (
   if (read === undefined) return;
   let last = 0;
   new Counter({
-    name, help, registers: [registry],
+    name,
+    help,
+    registers: [registry],
     collect() {
       const now = read();
       if (now > last) this.inc(now - last);
@@ -52,21 +54,56 @@ export class MeshgateMetrics {
 
   constructor(registry: Registry, sources: MeshgateMetricSources = {}) {
     const registers = [registry];
-    this.#configVersion = new Gauge({ name: MESHGATE_METRIC.configVersion, help: 'Version of the live config snapshot.', registers });
-    this.#lastReload = new Gauge({ name: MESHGATE_METRIC.configLastReloadTimestamp, help: 'Unix time of the last reload attempt.', registers });
-    this.#lastReloadSuccess = new Gauge({ name: MESHGATE_METRIC.configLastReloadSuccess, help: '1 if the last reload was applied, 0 if rejected.', registers });
-    this.#reloads = new Counter({ name: MESHGATE_METRIC.configReloadsTotal, help: 'Config reload attempts by result.', labelNames: ['result'], registers });
-    this.#rejectedFiles = new Gauge({ name: MESHGATE_METRIC.configRejectedFiles, help: 'Config files currently rejected.', registers });
+    this.#configVersion = new Gauge({
+      name: MESHGATE_METRIC.configVersion,
+      help: 'Version of the live config snapshot.',
+      registers,
+    });
+    this.#lastReload = new Gauge({
+      name: MESHGATE_METRIC.configLastReloadTimestamp,
+      help: 'Unix time of the last reload attempt.',
+      registers,
+    });
+    this.#lastReloadSuccess = new Gauge({
+      name: MESHGATE_METRIC.configLastReloadSuccess,
+      help: '1 if the last reload was applied, 0 if rejected.',
+      registers,
+    });
+    this.#reloads = new Counter({
+      name: MESHGATE_METRIC.configReloadsTotal,
+      help: 'Config reload attempts by result.',
+      labelNames: ['result'],
+      registers,
+    });
+    this.#rejectedFiles = new Gauge({
+      name: MESHGATE_METRIC.configRejectedFiles,
+      help: 'Config files currently rejected.',
+      registers,
+    });
     this.#buildSeconds = new Histogram({
-      name: MESHGATE_METRIC.snapshotBuildSeconds, help: 'Time to compile a config snapshot.', registers,
+      name: MESHGATE_METRIC.snapshotBuildSeconds,
+      help: 'Time to compile a config snapshot.',
+      registers,
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     });
-    this.#connections = new Gauge({ name: MESHGATE_METRIC.downstreamConnectionsActive, help: 'Client connections open now.', labelNames: ['kind'], registers });
-    this.#bugs = new Counter({ name: MESHGATE_METRIC.bugTotal, help: 'Broken internal invariants met (please report).', registers });
+    this.#connections = new Gauge({
+      name: MESHGATE_METRIC.downstreamConnectionsActive,
+      help: 'Client connections open now.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.#bugs = new Counter({
+      name: MESHGATE_METRIC.bugTotal,
+      help: 'Broken internal invariants met (please report).',
+      registers,
+    });
     const pools = sources.upstreamPools;
     if (pools !== undefined) {
       new Gauge({
-        name: MESHGATE_METRIC.upstreamPoolConnections, help: 'Upstream connections held per cluster.', labelNames: ['cluster'], registers,
+        name: MESHGATE_METRIC.upstreamPoolConnections,
+        help: 'Upstream connections held per cluster.',
+        labelNames: ['cluster'],
+        registers,
         collect() {
           this.reset();
           for (const [cluster, connections] of pools()) this.labels(cluster).set(connections);
@@ -75,8 +112,18 @@ export class MeshgateMetrics {
     }
     const dns = sources.dns;
     mirroredCounter(MESHGATE_METRIC.dnsLookupsTotal, 'DNS lookups sent.', registry, dns && (() => dns().lookups));
-    mirroredCounter(MESHGATE_METRIC.dnsFailuresTotal, 'DNS lookups that failed.', registry, dns && (() => dns().failures));
-    mirroredCounter(MESHGATE_METRIC.accessLogDroppedTotal, 'Access-log lines dropped.', registry, sources.accessLogDropped);
+    mirroredCounter(
+      MESHGATE_METRIC.dnsFailuresTotal,
+      'DNS lookups that failed.',
+      registry,
+      dns && (() => dns().failures),
+    );
+    mirroredCounter(
+      MESHGATE_METRIC.accessLogDroppedTotal,
+      'Access-log lines dropped.',
+      registry,
+      sources.accessLogDropped,
+    );
     this.#configVersion.set(0);
     this.#rejectedFiles.set(0);
     for (const kind of ['http', 'connect', 'tcp'] as const) this.#connections.labels(kind).set(0);

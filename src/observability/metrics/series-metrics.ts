@@ -76,7 +76,10 @@ export class SeriesCounter extends SeriesMetric<CounterCell> {
 
   get(): Promise<MetricSnapshot> {
     return Promise.resolve({
-      name: this.name, help: this.help, type: this.type, aggregator: this.aggregator,
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      aggregator: this.aggregator,
       values: this.cells.map((c) => ({ labels: { ...c.labels }, value: c.value })),
     });
   }
@@ -110,7 +113,11 @@ export class SeriesHistogram extends SeriesMetric<HistogramCell> {
       let cumulative = 0;
       for (let i = 0; i < this.buckets.length; i++) {
         cumulative += cell.counts[i]!;
-        values.push({ metricName: `${this.name}_bucket`, labels: { ...cell.labels, le: this.buckets[i]! }, value: cumulative });
+        values.push({
+          metricName: `${this.name}_bucket`,
+          labels: { ...cell.labels, le: this.buckets[i]! },
+          value: cumulative,
+        });
       }
       values.push({ metricName: `${this.name}_bucket`, labels: { ...cell.labels, le: '+Inf' }, value: cell.count });
       values.push({ metricName: `${this.name}_sum`, labels: { ...cell.labels }, value: cell.sum });

@@ -14,7 +14,7 @@ if (skip) console.log(`# skipping transparent capture e2e: ${skip}`);
 const PROXY_UID = 1337;
 const APP_UID = 1000;
 // A per-run subnet byte keeps parallel runs on one machine apart (each has its own namespaces anyway).
-const net8 = 10 + (randomBytes(1)[0] ?? 0) % 200;
+const net8 = 10 + ((randomBytes(1)[0] ?? 0) % 200);
 const APP_V4 = `10.77.${net8}.1`;
 const REMOTE_V4 = `10.77.${net8}.2`;
 const APP_V6 = `fd77:${net8.toString(16)}::1`;
@@ -70,7 +70,11 @@ async function startReady(netns: string, argv: string[]): Promise<ChildProcess> 
 
 /** The application: connects as uid 1000 and returns everything it received. */
 function appConnect(netns: string, host: string, port: number): string {
-  const result = spawnSync('ip', ['netns', 'exec', netns, ...asUser(APP_UID), process.execPath, '-e', CLIENT, host, String(port)], { encoding: 'utf8', timeout: 15000 });
+  const result = spawnSync(
+    'ip',
+    ['netns', 'exec', netns, ...asUser(APP_UID), process.execPath, '-e', CLIENT, host, String(port)],
+    { encoding: 'utf8', timeout: 15000 },
+  );
   return `${result.stdout}${result.stderr}`;
 }
 
@@ -82,17 +86,46 @@ describe('transparent capture end to end', { skip }, () => {
   before(async () => {
     app = createNetns();
     remote = createNetns();
-    assert.deepEqual(originalDstAvailability(), { available: true }, 'the SO_ORIGINAL_DST addon must be built (npm run build:native)');
+    assert.deepEqual(
+      originalDstAvailability(),
+      { available: true },
+      'the SO_ORIGINAL_DST addon must be built (npm run build:native)',
+    );
     const veth = `mgv${randomBytes(3).toString('hex')}`;
-    execFileSync('ip', ['link', 'add', `${veth}a`, 'netns', app, 'type', 'veth', 'peer', 'name', `${veth}b`, 'netns', remote]);
-    for (const [netns, dev, v4, v6] of [[app, `${veth}a`, APP_V4, APP_V6], [remote, `${veth}b`, REMOTE_V4, REMOTE_V6]] as const) {
+    execFileSync('ip', [
+      'link',
+      'add',
+      `${veth}a`,
+      'netns',
+      app,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      `${veth}b`,
+      'netns',
+      remote,
+    ]);
+    for (const [netns, dev, v4, v6] of [
+      [app, `${veth}a`, APP_V4, APP_V6],
+      [remote, `${veth}b`, REMOTE_V4, REMOTE_V6],
+    ] as const) {
       ns(netns, 'ip', 'addr', 'add', `${v4}/24`, 'dev', dev);
       ns(netns, 'ip', '-6', 'addr', 'add', `${v6}/64`, 'dev', dev, 'nodad');
       ns(netns, 'ip', 'link', 'set', dev, 'up');
     }
     children.push(await startReady(remote, [process.execPath, '-e', UPSTREAM]));
     ns(app, process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'iptables', '--ipv6');
-    children.push(await startReady(app, [...asUser(PROXY_UID), process.execPath, '--import', 'tsx', 'test/helpers/capture-echo-proxy.ts', '15001']));
+    children.push(
+      await startReady(app, [
+        ...asUser(PROXY_UID),
+        process.execPath,
+        '--import',
+        'tsx',
+        'test/helpers/capture-echo-proxy.ts',
+        '15001',
+      ]),
+    );
   });
 
   after(() => {
@@ -103,9 +136,17 @@ describe('transparent capture end to end', { skip }, () => {
 
   test('an app connection to a remote IPv4 address reaches the proxy with its original destination', () => {
     const seen = appConnect(app, REMOTE_V4, 80);
-    assert.match(seen, new RegExp(`^proxy: uid ${PROXY_UID} captured a connection to ${REMOTE_V4.replaceAll('.', '\\.')}:80\n`));
+    assert.match(
+      seen,
+      new RegExp(`^proxy: uid ${PROXY_UID} captured a connection to ${REMOTE_V4.replaceAll('.', '\\.')}:80\n`),
+    );
     // The proxy's own dial went out to the remote namespace instead of looping back to itself.
-    assert.match(seen, new RegExp(`upstream: hello from (::ffff:)?${REMOTE_V4.replaceAll('.', '\\.')}:80, you came from (::ffff:)?${APP_V4.replaceAll('.', '\\.')}\n$`));
+    assert.match(
+      seen,
+      new RegExp(
+        `upstream: hello from (::ffff:)?${REMOTE_V4.replaceAll('.', '\\.')}:80, you came from (::ffff:)?${APP_V4.replaceAll('.', '\\.')}\n$`,
+      ),
+    );
   });
 
   test('IPv6 capture reports the bracketed original destination', () => {
@@ -116,12 +157,18 @@ describe('transparent capture end to end', { skip }, () => {
 
   test('any port is captured, and a port nobody listens on fails at the proxy, not in a loop', () => {
     const seen = appConnect(app, REMOTE_V4, 8443);
-    assert.match(seen, new RegExp(`^proxy: uid ${PROXY_UID} captured a connection to ${REMOTE_V4.replaceAll('.', '\\.')}:8443\n`));
+    assert.match(
+      seen,
+      new RegExp(`^proxy: uid ${PROXY_UID} captured a connection to ${REMOTE_V4.replaceAll('.', '\\.')}:8443\n`),
+    );
     assert.match(seen, /proxy: upstream failed: connect ECONNREFUSED/);
   });
 
   test('a direct connection to the proxy port is not captured traffic (self-loop guard)', () => {
-    assert.match(appConnect(app, '127.0.0.1', 15001), /^proxy: not captured \(self-loop: original destination 127\.0\.0\.1:15001 is this listener\)\n$/);
+    assert.match(
+      appConnect(app, '127.0.0.1', 15001),
+      /^proxy: not captured \(self-loop: original destination 127\.0\.0\.1:15001 is this listener\)\n$/,
+    );
     assert.match(appConnect(app, APP_V4, 15001), /^proxy: not captured \(self-loop: /);
   });
 

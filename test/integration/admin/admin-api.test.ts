@@ -10,8 +10,10 @@ import { TmpConfigDir } from '../../helpers/tmp-config.ts';
 import { startHttpUpstream, type TestUpstream } from '../../helpers/upstream.ts';
 
 function serviceEntry(name: string, host: string, port: number): string {
-  return `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: ${name}\nspec:\n  hosts: [${host}]\n`
-    + `  ports:\n  - number: ${port}\n    name: http\n    protocol: HTTP\n  resolution: DNS\n`;
+  return (
+    `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: ${name}\nspec:\n  hosts: [${host}]\n` +
+    `  ports:\n  - number: ${port}\n    name: http\n    protocol: HTTP\n  resolution: DNS\n`
+  );
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -47,33 +49,72 @@ void describe('admin API', () => {
     await Promise.all([a?.close(), b?.close(), dns?.close(), config?.cleanup()]);
   });
 
-  const get = async (host: string, path: string): Promise<number> => (await curl(['-x', proxy.proxyUrl, `http://${host}:${a.port}${path}`])).status;
+  const get = async (host: string, path: string): Promise<number> =>
+    (await curl(['-x', proxy.proxyUrl, `http://${host}:${a.port}${path}`])).status;
 
   void test('/clusters: per-endpoint requests, failures, connections and health in Envoy text and JSON', async () => {
     // LEAST_REQUEST with no load rotates over both addresses: each gets one 200, one 503, one 200.
-    for (const status of [200, 200, 503, 503, 200, 200]) assert.equal(await get('pair.test', `/status/${status}`), status);
+    for (const status of [200, 200, 503, 503, 200, 200])
+      assert.equal(await get('pair.test', `/status/${status}`), status);
     const text = (await proxy.admin('/clusters')).body;
     const lines = text.split('\n').filter((l) => l.startsWith(`${cluster}::`));
     for (const address of [`127.0.13.1:${a.port}`, `127.0.13.2:${a.port}`]) {
-      const host = lines.filter((l) => l.startsWith(`${cluster}::${address}::`)).map((l) => l.slice(cluster.length + address.length + 4));
+      const host = lines
+        .filter((l) => l.startsWith(`${cluster}::${address}::`))
+        .map((l) => l.slice(cluster.length + address.length + 4));
       assert.deepEqual(host, [
-        'cx_active::1', 'cx_connect_fail::0', 'cx_total::1', 'rq_active::0', 'rq_error::1', 'rq_success::2', 'rq_timeout::0', 'rq_total::3',
-        'hostname::pair.test', 'health_flags::healthy', 'weight::1', 'region::', 'zone::', 'sub_zone::', 'canary::false', 'priority::0',
-        'success_rate::-1', 'local_origin_success_rate::-1',
+        'cx_active::1',
+        'cx_connect_fail::0',
+        'cx_total::1',
+        'rq_active::0',
+        'rq_error::1',
+        'rq_success::2',
+        'rq_timeout::0',
+        'rq_total::3',
+        'hostname::pair.test',
+        'health_flags::healthy',
+        'weight::1',
+        'region::',
+        'zone::',
+        'sub_zone::',
+        'canary::false',
+        'priority::0',
+        'success_rate::-1',
+        'local_origin_success_rate::-1',
       ]);
     }
     assert.ok(lines.includes(`${cluster}::default_priority::max_connections::4294967295`));
     assert.ok(lines.includes(`${cluster}::added_via_api::true`));
 
     const json = JSON.parse((await proxy.admin('/clusters?format=json')).body) as {
-      cluster_statuses: { name: string; host_statuses: { address: { socket_address: { address: string; port_value: number } }; stats: { name: string; value: string; type?: string }[]; health_status: { eds_health_status: string } }[] }[];
+      cluster_statuses: {
+        name: string;
+        host_statuses: {
+          address: { socket_address: { address: string; port_value: number } };
+          stats: { name: string; value: string; type?: string }[];
+          health_status: { eds_health_status: string };
+        }[];
+      }[];
     };
     const status = json.cluster_statuses.find((c) => c.name === cluster)!;
-    assert.deepEqual(status.host_statuses.map((h) => h.address.socket_address), [{ address: '127.0.13.1', port_value: a.port }, { address: '127.0.13.2', port_value: a.port }]);
+    assert.deepEqual(
+      status.host_statuses.map((h) => h.address.socket_address),
+      [
+        { address: '127.0.13.1', port_value: a.port },
+        { address: '127.0.13.2', port_value: a.port },
+      ],
+    );
     for (const h of status.host_statuses) {
       assert.equal(h.health_status.eds_health_status, 'HEALTHY');
       assert.deepEqual(Object.fromEntries(h.stats.map((s) => [s.name, s.value])), {
-        cx_active: '1', cx_connect_fail: '0', cx_total: '1', rq_active: '0', rq_error: '1', rq_success: '2', rq_timeout: '0', rq_total: '3',
+        cx_active: '1',
+        cx_connect_fail: '0',
+        cx_total: '1',
+        rq_active: '0',
+        rq_error: '1',
+        rq_success: '2',
+        rq_timeout: '0',
+        rq_total: '3',
       });
       assert.equal(h.stats.find((s) => s.name === 'cx_active')!.type, 'GAUGE');
     }
@@ -82,7 +123,8 @@ void describe('admin API', () => {
   });
 
   void test('health metrics follow a good reload, then a rejected one', async () => {
-    const scrape = async (): Promise<ReturnType<typeof parsePrometheus>> => parsePrometheus(await (await fetch(`${proxy.metricsUrl}/stats/prometheus`)).text());
+    const scrape = async (): Promise<ReturnType<typeof parsePrometheus>> =>
+      parsePrometheus(await (await fetch(`${proxy.metricsUrl}/stats/prometheus`)).text());
     let samples = await scrape();
     assert.equal(valueOf(samples, 'meshgate_config_version'), 1);
     assert.equal(valueOf(samples, 'meshgate_config_reloads_total', { result: 'applied' }), 1);
@@ -114,7 +156,10 @@ void describe('admin API', () => {
 
   void test('/logging shows the level and changes it at run time', async () => {
     assert.deepEqual(await proxy.admin('/logging'), { status: 200, body: 'active loggers:\n  meshgate: info\n' });
-    assert.deepEqual(await proxy.admin('/logging?level=debug'), { status: 200, body: 'active loggers:\n  meshgate: debug\n' });
+    assert.deepEqual(await proxy.admin('/logging?level=debug'), {
+      status: 200,
+      body: 'active loggers:\n  meshgate: debug\n',
+    });
     await proxy.waitForStderr(/meshgate: change all log levels: level='debug'/);
     await config.write('extra.yaml', serviceEntry('extra', 'extra.test', a.port));
     await proxy.waitForStderr(/meshgate: debug: config version \d+ compiled in [\d.]+ ms: \d+ clusters/, 3000);
@@ -130,7 +175,10 @@ void describe('admin API', () => {
 
     const bad = await proxy.admin('/logging?level=loud');
     assert.equal(bad.status, 400);
-    assert.match(bad.body, /^error: unknown log level "loud"\n[\s\S]*levels: trace debug info warning error critical off/);
+    assert.match(
+      bad.body,
+      /^error: unknown log level "loud"\n[\s\S]*levels: trace debug info warning error critical off/,
+    );
     assert.match(bad.body, /meshgate: error\n$/, 'a bad request changes nothing');
     assert.equal((await proxy.admin('/logging?level=info')).status, 200);
   });

@@ -29,52 +29,87 @@ time.sleep(120)
 `;
 const havePython = spawnSync('python3', ['-c', 'pass']).status === 0;
 
-void describe('upstream connect timeout', { skip: havePython ? false : 'python3 is needed to hold a listener whose accept queue is full' }, () => {
-  let silent: ChildProcess;
-  let port: number;
-  let proxy: ProxyServer;
-  let proxyUrl: string;
-  const infos: StreamInfo[] = [];
+void describe(
+  'upstream connect timeout',
+  { skip: havePython ? false : 'python3 is needed to hold a listener whose accept queue is full' },
+  () => {
+    let silent: ChildProcess;
+    let port: number;
+    let proxy: ProxyServer;
+    let proxyUrl: string;
+    const infos: StreamInfo[] = [];
 
-  before(async () => {
-    silent = spawn('python3', ['-c', FILL_BACKLOG], { stdio: ['ignore', 'pipe', 'inherit'] });
-    port = await new Promise<number>((resolve) => silent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
-    proxy = new ProxyServer({ clock: systemClock, resolver: new DnsResolver(), accessLog: (info) => infos.push(info) });
-    const ports = [{ number: port, name: 'http', protocol: 'HTTP' }];
-    proxy.swap(compile(configSet({
-      serviceEntries: [
-        serviceEntry({ name: 'silent' }, { hosts: ['silent.test'], ports, resolution: 'STATIC', endpoints: [{ address: SILENT_IP }] }),
-        serviceEntry({ name: 'silent-tcp' }, { hosts: ['silent-tcp.test'], ports: [{ number: 443, name: 'tcp', protocol: 'TCP' }], resolution: 'STATIC', endpoints: [{ address: SILENT_IP, ports: { tcp: port } }] }),
-      ],
-      destinationRules: [
-        destinationRule({ name: 'silent' }, { host: 'silent.test', trafficPolicy: { connectionPool: { tcp: { connectTimeout: '300ms' } } } }),
-        destinationRule({ name: 'silent-tcp' }, { host: 'silent-tcp.test', trafficPolicy: { connectionPool: { tcp: { connectTimeout: '300ms' } } } }),
-      ],
-    }), { namespace: 'default', version: '1' }));
-    const listening = await proxy.listen(0, '127.0.0.1');
-    proxyUrl = `http://127.0.0.1:${listening.port}`;
-  });
+    before(async () => {
+      silent = spawn('python3', ['-c', FILL_BACKLOG], { stdio: ['ignore', 'pipe', 'inherit'] });
+      port = await new Promise<number>((resolve) =>
+        silent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))),
+      );
+      proxy = new ProxyServer({
+        clock: systemClock,
+        resolver: new DnsResolver(),
+        accessLog: (info) => infos.push(info),
+      });
+      const ports = [{ number: port, name: 'http', protocol: 'HTTP' }];
+      proxy.swap(
+        compile(
+          configSet({
+            serviceEntries: [
+              serviceEntry(
+                { name: 'silent' },
+                { hosts: ['silent.test'], ports, resolution: 'STATIC', endpoints: [{ address: SILENT_IP }] },
+              ),
+              serviceEntry(
+                { name: 'silent-tcp' },
+                {
+                  hosts: ['silent-tcp.test'],
+                  ports: [{ number: 443, name: 'tcp', protocol: 'TCP' }],
+                  resolution: 'STATIC',
+                  endpoints: [{ address: SILENT_IP, ports: { tcp: port } }],
+                },
+              ),
+            ],
+            destinationRules: [
+              destinationRule(
+                { name: 'silent' },
+                { host: 'silent.test', trafficPolicy: { connectionPool: { tcp: { connectTimeout: '300ms' } } } },
+              ),
+              destinationRule(
+                { name: 'silent-tcp' },
+                { host: 'silent-tcp.test', trafficPolicy: { connectionPool: { tcp: { connectTimeout: '300ms' } } } },
+              ),
+            ],
+          }),
+          { namespace: 'default', version: '1' },
+        ),
+      );
+      const listening = await proxy.listen(0, '127.0.0.1');
+      proxyUrl = `http://127.0.0.1:${listening.port}`;
+    });
 
-  after(async () => {
-    await proxy?.stop(100);
-    silent?.kill();
-  });
+    after(async () => {
+      await proxy?.stop(100);
+      silent?.kill();
+    });
 
-  void test('HTTP: 503 connection failure after 3 attempts of 300 ms, UF,URX', async () => {
-    const r = await curl(['-x', proxyUrl, `http://silent.test:${port}/`]);
-    assert.equal(r.status, 503);
-    assert.equal(r.body, 'upstream connect error or disconnect/reset before headers. retried and the latest reset reason: connection failure');
-    assert.ok(r.timeTotal >= 0.85 && r.timeTotal < 2.5, `took ${r.timeTotal}s`);
-    assert.equal(infos.at(-1)!.responseFlags(), 'UF,URX');
-  });
+    void test('HTTP: 503 connection failure after 3 attempts of 300 ms, UF,URX', async () => {
+      const r = await curl(['-x', proxyUrl, `http://silent.test:${port}/`]);
+      assert.equal(r.status, 503);
+      assert.equal(
+        r.body,
+        'upstream connect error or disconnect/reset before headers. retried and the latest reset reason: connection failure',
+      );
+      assert.ok(r.timeTotal >= 0.85 && r.timeTotal < 2.5, `took ${r.timeTotal}s`);
+      assert.equal(infos.at(-1)!.responseFlags(), 'UF,URX');
+    });
 
-  void test('CONNECT: 503 with the connection-failure text after 300 ms, logged UF,URX', async () => {
-    const r = await curl(['-x', proxyUrl, '-p', 'http://silent-tcp.test:443/']);
-    assert.match(r.rawHeaders, /^HTTP\/1\.1 503 /);
-    assert.ok(r.timeTotal >= 0.25 && r.timeTotal < 1.5, `took ${r.timeTotal}s`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const info = infos.at(-1)!;
-    assert.equal(info.responseFlags(), 'UF,URX');
-    assert.equal(info.upstreamCluster, 'outbound|443||silent-tcp.test');
-  });
-});
+    void test('CONNECT: 503 with the connection-failure text after 300 ms, logged UF,URX', async () => {
+      const r = await curl(['-x', proxyUrl, '-p', 'http://silent-tcp.test:443/']);
+      assert.match(r.rawHeaders, /^HTTP\/1\.1 503 /);
+      assert.ok(r.timeTotal >= 0.25 && r.timeTotal < 1.5, `took ${r.timeTotal}s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const info = infos.at(-1)!;
+      assert.equal(info.responseFlags(), 'UF,URX');
+      assert.equal(info.upstreamCluster, 'outbound|443||silent-tcp.test');
+    });
+  },
+);

@@ -34,19 +34,70 @@ void describe('ProxyServer', () => {
     proxy = new ProxyServer({
       clock: systemClock,
       resolver: new DnsResolver({ servers: [dns.server] }),
-      accessLog: (info) => { infos.push(info); lines.push(formatEnvoyText(info)); },
+      accessLog: (info) => {
+        infos.push(info);
+        lines.push(formatEnvoyText(info));
+      },
     });
-    proxy.swap(compile(configSet({
-      serviceEntries: [
-        serviceEntry({ name: 'api' }, { hosts: ['api.test'], ports: [{ number: web.port, name: 'http', protocol: 'HTTP' }], resolution: 'DNS' }),
-        serviceEntry({ name: 'echo' }, { hosts: ['echo.test'], ports: [{ number: echo.port, name: 'tcp', protocol: 'TCP' }], resolution: 'DNS' }),
-        serviceEntry({ name: 'idle' }, { hosts: ['idle.test'], ports: [{ number: 7, name: 'tcp', protocol: 'TCP' }], resolution: 'STATIC', endpoints: [{ address: '127.0.0.33', ports: { tcp: echo.port } }] }),
-        serviceEntry({ name: 'refused' }, { hosts: ['refused.test'], ports: [{ number: 9, name: 'http', protocol: 'HTTP' }], resolution: 'STATIC', endpoints: [{ address: '127.0.0.34' }] }),
-      ],
-      destinationRules: [destinationRule({ name: 'idle' }, { host: 'idle.test', trafficPolicy: { connectionPool: { tcp: { idleTimeout: '300ms' } } } })],
-      virtualServices: [virtualService({ name: 'api' }, { hosts: ['api.test'], http: [{ name: 'slow', match: [{ uri: { prefix: '/delay' } }, { uri: { prefix: '/echo' } }], timeout: '500ms', route: [{ destination: { host: 'api.test' } }] }, { route: [{ destination: { host: 'api.test' } }] }] })],
-      mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' },
-    }), { namespace: 'default', version: '1' }));
+    proxy.swap(
+      compile(
+        configSet({
+          serviceEntries: [
+            serviceEntry(
+              { name: 'api' },
+              { hosts: ['api.test'], ports: [{ number: web.port, name: 'http', protocol: 'HTTP' }], resolution: 'DNS' },
+            ),
+            serviceEntry(
+              { name: 'echo' },
+              { hosts: ['echo.test'], ports: [{ number: echo.port, name: 'tcp', protocol: 'TCP' }], resolution: 'DNS' },
+            ),
+            serviceEntry(
+              { name: 'idle' },
+              {
+                hosts: ['idle.test'],
+                ports: [{ number: 7, name: 'tcp', protocol: 'TCP' }],
+                resolution: 'STATIC',
+                endpoints: [{ address: '127.0.0.33', ports: { tcp: echo.port } }],
+              },
+            ),
+            serviceEntry(
+              { name: 'refused' },
+              {
+                hosts: ['refused.test'],
+                ports: [{ number: 9, name: 'http', protocol: 'HTTP' }],
+                resolution: 'STATIC',
+                endpoints: [{ address: '127.0.0.34' }],
+              },
+            ),
+          ],
+          destinationRules: [
+            destinationRule(
+              { name: 'idle' },
+              { host: 'idle.test', trafficPolicy: { connectionPool: { tcp: { idleTimeout: '300ms' } } } },
+            ),
+          ],
+          virtualServices: [
+            virtualService(
+              { name: 'api' },
+              {
+                hosts: ['api.test'],
+                http: [
+                  {
+                    name: 'slow',
+                    match: [{ uri: { prefix: '/delay' } }, { uri: { prefix: '/echo' } }],
+                    timeout: '500ms',
+                    route: [{ destination: { host: 'api.test' } }],
+                  },
+                  { route: [{ destination: { host: 'api.test' } }] },
+                ],
+              },
+            ),
+          ],
+          mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' },
+        }),
+        { namespace: 'default', version: '1' },
+      ),
+    );
     const { port } = await proxy.listen(0, '127.0.0.1');
     proxyUrl = `http://127.0.0.1:${port}`;
   });
@@ -84,7 +135,13 @@ void describe('ProxyServer', () => {
     const { request } = await import('node:http');
     const port = Number(new URL(proxyUrl).port);
     const outcome = await new Promise<string>((resolve) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: `http://api.test:${web.port}/echo`, headers: { 'content-type': 'text/plain' } });
+      const req = request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `http://api.test:${web.port}/echo`,
+        headers: { 'content-type': 'text/plain' },
+      });
       req.on('response', (res) => {
         res.on('data', () => undefined);
         res.on('error', () => resolve(`reset after ${res.statusCode}`));
@@ -103,14 +160,30 @@ void describe('ProxyServer', () => {
   });
 
   void test('Expect: 100-continue is answered by the proxy and not sent upstream', async () => {
-    const r = await curl(['-x', proxyUrl, '-H', 'Expect: 100-continue', '--data-binary', 'hello', `http://api.test:${web.port}/post`]);
+    const r = await curl([
+      '-x',
+      proxyUrl,
+      '-H',
+      'Expect: 100-continue',
+      '--data-binary',
+      'hello',
+      `http://api.test:${web.port}/post`,
+    ]);
     assert.equal(r.status, 200);
     assert.equal(JSON.parse(r.body).data, 'hello');
     assert.equal(JSON.parse(r.body).headers.Expect, undefined);
   });
 
   void test('a local reply before the request body was read closes the connection', async () => {
-    const r = await curl(['-x', proxyUrl, '-H', 'Expect:', '--data-binary', 'x'.repeat(100_000), `http://open.test:${web.port}/`]);
+    const r = await curl([
+      '-x',
+      proxyUrl,
+      '-H',
+      'Expect:',
+      '--data-binary',
+      'x'.repeat(100_000),
+      `http://open.test:${web.port}/`,
+    ]);
     assert.equal(r.status, 502);
     assert.equal(r.headers.connection, 'close');
   });
@@ -129,26 +202,41 @@ void describe('ProxyServer', () => {
     assert.match(lines.at(-1)!, /" 502 - direct_response - .* "open\.test:\d+" "-" - - .* block_all\n$/);
     const c = await curl(['-x', proxyUrl, '-p', 'https://open.test:8443/']);
     assert.match(c.rawHeaders, /^HTTP\/1\.1 502 /);
-    assert.match(lines.at(-1)!, /"- - -" 502 UH .* "open\.test:8443" "-" BlackHoleCluster - open\.test:8443 [0-9.:]+ open\.test -\n$/);
+    assert.match(
+      lines.at(-1)!,
+      /"- - -" 502 UH .* "open\.test:8443" "-" BlackHoleCluster - open\.test:8443 [0-9.:]+ open\.test -\n$/,
+    );
   });
 
   void test('connect failure: 503 UF,URX after the default retries', async () => {
     const r = await curl(['-x', proxyUrl, 'http://refused.test:9/']);
     assert.equal(r.status, 503);
-    assert.match(r.body, /^upstream connect error or disconnect\/reset before headers\. retried and the latest reset reason: connection failure/);
+    assert.match(
+      r.body,
+      /^upstream connect error or disconnect\/reset before headers\. retried and the latest reset reason: connection failure/,
+    );
     assert.equal(infos.at(-1)!.responseFlags(), 'UF,URX');
   });
 
   void test('CONNECT to a TCP service tunnels bytes untouched', async () => {
-    const reply = await rawExchange(Number(new URL(proxyUrl).port), `CONNECT echo.test:${echo.port} HTTP/1.1\r\nHost: echo.test:${echo.port}\r\n\r\n`, {
-      onData: (data, write) => {
-        if (data === 'HTTP/1.1 200 OK\r\n\r\n') write('ping');
-        return data.endsWith('ping');
+    const reply = await rawExchange(
+      Number(new URL(proxyUrl).port),
+      `CONNECT echo.test:${echo.port} HTTP/1.1\r\nHost: echo.test:${echo.port}\r\n\r\n`,
+      {
+        onData: (data, write) => {
+          if (data === 'HTTP/1.1 200 OK\r\n\r\n') write('ping');
+          return data.endsWith('ping');
+        },
       },
-    });
+    );
     assert.equal(reply, 'HTTP/1.1 200 OK\r\n\r\nping');
     await new Promise((r) => setTimeout(r, 50));
-    assert.match(lines.at(-1)!, new RegExp(`"- - -" 0 - - - "-" 4 4 \\d+ - "-" "-" "-" "echo.test:${echo.port}" "127.0.0.33:${echo.port}" outbound\\|${echo.port}\\|\\|echo.test `));
+    assert.match(
+      lines.at(-1)!,
+      new RegExp(
+        `"- - -" 0 - - - "-" 4 4 \\d+ - "-" "-" "-" "echo.test:${echo.port}" "127.0.0.33:${echo.port}" outbound\\|${echo.port}\\|\\|echo.test `,
+      ),
+    );
   });
 
   void test('a tunnel idle longer than the DestinationRule tcp.idleTimeout is closed', async () => {
@@ -169,7 +257,10 @@ void describe('ProxyServer', () => {
     const send = (bytes: string): Promise<string> => rawExchange(Number(new URL(proxyUrl).port), bytes);
     assert.match(await send('NOT HTTP AT ALL\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
     assert.equal(infos.at(-1)!.responseFlags(), 'DPE');
-    assert.match(await send('GET ftp://api.test/ HTTP/1.1\r\nHost: api.test\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.match(
+      await send('GET ftp://api.test/ HTTP/1.1\r\nHost: api.test\r\nConnection: close\r\n\r\n'),
+      /^HTTP\/1\.1 400 Bad Request\r\n/,
+    );
     assert.match(await send('CONNECT api.test HTTP/1.1\r\nHost: api.test\r\n\r\n'), /^HTTP\/1\.1 400 Bad Request\r\n/);
   });
 });
@@ -191,9 +282,19 @@ void describe('ProxyServer robustness', () => {
       accessLog: (info) => infos.push(info),
       limits: { headersTimeoutMs: 300, idleTimeoutMs: 2000 },
     });
-    proxy.swap(compile(configSet({
-      serviceEntries: [serviceEntry({ name: 'web' }, { hosts: ['web.test'], ports: [{ number: web.port, name: 'http', protocol: 'HTTP' }], resolution: 'DNS' })],
-    }), { namespace: 'default', version: '1' }));
+    proxy.swap(
+      compile(
+        configSet({
+          serviceEntries: [
+            serviceEntry(
+              { name: 'web' },
+              { hosts: ['web.test'], ports: [{ number: web.port, name: 'http', protocol: 'HTTP' }], resolution: 'DNS' },
+            ),
+          ],
+        }),
+        { namespace: 'default', version: '1' },
+      ),
+    );
     ({ port } = await proxy.listen(0, '127.0.0.1'));
   });
 
@@ -211,7 +312,13 @@ void describe('ProxyServer robustness', () => {
 
   void test('a client that goes away cancels its upstream request (DC, code 0)', async () => {
     const before = web.requests.length;
-    const r = await curl(['-x', `http://127.0.0.1:${port}`, '--max-time', '0.5', `http://web.test:${web.port}/delay/3`]);
+    const r = await curl([
+      '-x',
+      `http://127.0.0.1:${port}`,
+      '--max-time',
+      '0.5',
+      `http://web.test:${web.port}/delay/3`,
+    ]);
     assert.equal(r.exitCode, 28);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(web.requests.length, before + 1);
@@ -231,7 +338,12 @@ void describe('ProxyServer robustness', () => {
   void test('a snapshot swap does not touch requests in flight', async () => {
     const pending = curl(['-x', `http://127.0.0.1:${port}`, `http://web.test:${web.port}/delay/1`]);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    proxy.swap(compile(configSet({ mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' } }), { namespace: 'default', version: '2' }));
+    proxy.swap(
+      compile(configSet({ mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' } }), {
+        namespace: 'default',
+        version: '2',
+      }),
+    );
     assert.equal((await pending).status, 200, 'the request finished on the snapshot it started with');
     assert.equal((await curl(['-x', `http://127.0.0.1:${port}`, `http://web.test:${web.port}/`])).status, 502);
   });

@@ -33,18 +33,34 @@ void describe('retries', () => {
     await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.39', resolve));
     port = (flaky.address() as { port: number }).port;
     const se = (name: string): ReturnType<typeof serviceEntry> =>
-      serviceEntry({ name }, { hosts: [`${name}.test`], ports: [{ number: port, name: 'http', protocol: 'HTTP' }], resolution: 'STATIC', endpoints: [{ address: '127.0.0.39' }] });
+      serviceEntry(
+        { name },
+        {
+          hosts: [`${name}.test`],
+          ports: [{ number: port, name: 'http', protocol: 'HTTP' }],
+          resolution: 'STATIC',
+          endpoints: [{ address: '127.0.0.39' }],
+        },
+      );
     const vs = (name: string, retries: object): ReturnType<typeof virtualService> =>
-      virtualService({ name }, { hosts: [`${name}.test`], http: [{ retries, route: [{ destination: { host: `${name}.test` } }] }] });
+      virtualService(
+        { name },
+        { hosts: [`${name}.test`], http: [{ retries, route: [{ destination: { host: `${name}.test` } }] }] },
+      );
     proxy = new ProxyServer({ clock: systemClock, resolver: new DnsResolver(), accessLog: (info) => infos.push(info) });
-    proxy.swap(compile(configSet({
-      serviceEntries: [se('plain'), se('fivexx'), se('codes'), se('pertry')],
-      virtualServices: [
-        vs('fivexx', { attempts: 2, retryOn: '5xx', backoff: '1ms' }),
-        vs('codes', { attempts: 1, retryOn: '503', backoff: '1ms' }),
-        vs('pertry', { attempts: 2, perTryTimeout: '200ms', retryOn: 'gateway-error', backoff: '1ms' }),
-      ],
-    }), { namespace: 'default', version: '1' }));
+    proxy.swap(
+      compile(
+        configSet({
+          serviceEntries: [se('plain'), se('fivexx'), se('codes'), se('pertry')],
+          virtualServices: [
+            vs('fivexx', { attempts: 2, retryOn: '5xx', backoff: '1ms' }),
+            vs('codes', { attempts: 1, retryOn: '503', backoff: '1ms' }),
+            vs('pertry', { attempts: 2, perTryTimeout: '200ms', retryOn: 'gateway-error', backoff: '1ms' }),
+          ],
+        }),
+        { namespace: 'default', version: '1' },
+      ),
+    );
     proxyUrl = `http://127.0.0.1:${(await proxy.listen(0, '127.0.0.1')).port}`;
   });
 

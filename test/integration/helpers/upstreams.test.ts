@@ -55,7 +55,13 @@ void describe('test helpers', () => {
   });
 
   void test('HTTPS with a generated certificate verifies against the generated CA', async () => {
-    const ok = await curl(['--cacert', ca.caCertPath, '--resolve', `httpbin.org:${https.port}:127.0.0.3`, `https://httpbin.org:${https.port}/status/204`]);
+    const ok = await curl([
+      '--cacert',
+      ca.caCertPath,
+      '--resolve',
+      `httpbin.org:${https.port}:127.0.0.3`,
+      `https://httpbin.org:${https.port}/status/204`,
+    ]);
     assert.equal(ok.exitCode, 0, ok.stderr);
     assert.equal(ok.status, 204);
     const untrusted = await curl([`https://127.0.0.3:${https.port}/`]);
@@ -67,10 +73,14 @@ void describe('test helpers', () => {
     const echo = await startEchoServer({ tls: cert });
     try {
       const reply = await new Promise<string>((resolve, reject) => {
-        const socket = tlsConnect({ host: echo.host, port: echo.port, servername: 'echo.test', ca: ca.caCert }, () => socket.end('ping'));
+        const socket = tlsConnect({ host: echo.host, port: echo.port, servername: 'echo.test', ca: ca.caCert }, () =>
+          socket.end('ping'),
+        );
         let data = '';
         socket.setEncoding('utf8');
-        socket.on('data', (chunk: string) => { data += chunk; });
+        socket.on('data', (chunk: string) => {
+          data += chunk;
+        });
         socket.on('end', () => resolve(data));
         socket.on('error', reject);
       });

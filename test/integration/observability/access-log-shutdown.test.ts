@@ -17,16 +17,35 @@ const SIGTERM_AFTER = 250;
 
 /** Istio's JSON access-log keys (spec §3.10) and the JSON type each must have when set. */
 const JSON_KEYS: Readonly<Record<string, 'string' | 'number'>> = {
-  start_time: 'string', route_name: 'string', method: 'string', path: 'string', protocol: 'string', response_code: 'number',
-  response_flags: 'string', response_code_details: 'string', connection_termination_details: 'string', bytes_received: 'number',
-  bytes_sent: 'number', duration: 'number', upstream_service_time: 'string', x_forwarded_for: 'string', user_agent: 'string',
-  request_id: 'string', authority: 'string', upstream_host: 'string', upstream_cluster: 'string', upstream_local_address: 'string',
-  downstream_local_address: 'string', downstream_remote_address: 'string', requested_server_name: 'string',
+  start_time: 'string',
+  route_name: 'string',
+  method: 'string',
+  path: 'string',
+  protocol: 'string',
+  response_code: 'number',
+  response_flags: 'string',
+  response_code_details: 'string',
+  connection_termination_details: 'string',
+  bytes_received: 'number',
+  bytes_sent: 'number',
+  duration: 'number',
+  upstream_service_time: 'string',
+  x_forwarded_for: 'string',
+  user_agent: 'string',
+  request_id: 'string',
+  authority: 'string',
+  upstream_host: 'string',
+  upstream_cluster: 'string',
+  upstream_local_address: 'string',
+  downstream_local_address: 'string',
+  downstream_remote_address: 'string',
+  requested_server_name: 'string',
   upstream_transport_failure_reason: 'string',
 };
 
 /** The 22 fields of Istio's TEXT line (spec §3.10), for a request forwarded upstream. */
-const TEXT_LINE = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] "GET \/anything\/\w+-\d+ HTTP\/1\.1" (\d{3}|0) (\S+) (\S+) - "-" \d+ \d+ \d+ (\d+|-) "-" "curl\/[\d.]+" "[0-9a-f-]{36}" "[\w.]+:\d+" "(\S+)" (\S+) (\S+) (\S+) (\S+) - (\S+)$/;
+const TEXT_LINE =
+  /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] "GET \/anything\/\w+-\d+ HTTP\/1\.1" (\d{3}|0) (\S+) (\S+) - "-" \d+ \d+ \d+ (\d+|-) "-" "curl\/[\d.]+" "[0-9a-f-]{36}" "[\w.]+:\d+" "(\S+)" (\S+) (\S+) (\S+) (\S+) - (\S+)$/;
 
 interface Run {
   /** Status per transfer as curl reports it (`000` when it got no response). */
@@ -37,10 +56,18 @@ interface Run {
 /** curl fetching `url` (a curl glob) 16 transfers at a time through the proxy. */
 function curlMany(proxyUrl: string, url: string): Promise<Run> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k)));
-  const child = spawn('curl', ['-s', '--parallel', '--parallel-max', '16', '-x', proxyUrl, '-o', '/dev/null', '-w', '%{http_code}\\n', url], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(
+    'curl',
+    ['-s', '--parallel', '--parallel-max', '16', '-x', proxyUrl, '-o', '/dev/null', '-w', '%{http_code}\\n', url],
+    { env, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
-  return new Promise((resolve) => child.once('close', (exitCode) => resolve({ statuses: out.split('\n').filter((s) => s !== ''), exitCode })));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+  });
+  return new Promise((resolve) =>
+    child.once('close', (exitCode) => resolve({ statuses: out.split('\n').filter((s) => s !== ''), exitCode })),
+  );
 }
 
 void describe('access log on SIGTERM', () => {
@@ -55,7 +82,10 @@ void describe('access log on SIGTERM', () => {
     dns.set('web.test', { a: ['127.0.14.1'] });
     config = await TmpConfigDir.create();
     logDir = await TmpConfigDir.create('meshgate-log-');
-    await config.write('web.yaml', `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: web\nspec:\n  hosts: [web.test]\n  ports:\n  - number: ${web.port}\n    name: http\n    protocol: HTTP\n  resolution: DNS\n`);
+    await config.write(
+      'web.yaml',
+      `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: web\nspec:\n  hosts: [web.test]\n  ports:\n  - number: ${web.port}\n    name: http\n    protocol: HTTP\n  resolution: DNS\n`,
+    );
   });
 
   after(async () => {
@@ -65,7 +95,16 @@ void describe('access log on SIGTERM', () => {
   /** Runs the requests, SIGTERMs the proxy mid-run, and returns what curl saw and the log file's lines. */
   async function runAndStop(format: 'text' | 'json'): Promise<{ lines: string[]; ok: number; upstreamSaw: number }> {
     const file = join(logDir.path, `${format}.log`);
-    const proxy = await startProxy(['--config', config.path, '--dns-server', dns.server, '--access-log', file, '--access-log-format', format]);
+    const proxy = await startProxy([
+      '--config',
+      config.path,
+      '--dns-server',
+      dns.server,
+      '--access-log',
+      file,
+      '--access-log-format',
+      format,
+    ]);
     const seen = (): number => web.requests.filter((r) => r.url.startsWith(`/anything/${format}-`)).length;
     const running = curlMany(proxy.proxyUrl, `http://web.test:${web.port}/anything/${format}-[1-${REQUESTS}]`);
     // curl buffers its -w output when piped, so progress is read from the upstream's side.
@@ -87,7 +126,11 @@ void describe('access log on SIGTERM', () => {
       return { code: m[1], cluster: m[6] };
     });
     assert.equal(parsed.filter((p) => p.code === '200').length, ok, 'one 200 line per 200 curl got');
-    assert.equal(parsed.filter((p) => p.cluster === `outbound|${web.port}||web.test`).length, upstreamSaw, 'one line per request the upstream saw');
+    assert.equal(
+      parsed.filter((p) => p.cluster === `outbound|${web.port}||web.test`).length,
+      upstreamSaw,
+      'one line per request the upstream saw',
+    );
   });
 
   void test('JSON: every line parses, with Istio keys and typed values', async () => {

@@ -7,7 +7,14 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { curl } from '../../helpers/curl.ts';
 import { TestDnsServer } from '../../helpers/dns-server.ts';
-import { istioHttpLabels, istioTcpLabels, parsePrometheus, seriesOf, valueOf, type Sample } from '../../helpers/prometheus.ts';
+import {
+  istioHttpLabels,
+  istioTcpLabels,
+  parsePrometheus,
+  seriesOf,
+  valueOf,
+  type Sample,
+} from '../../helpers/prometheus.ts';
 import { startProxy, type RunningProxy } from '../../helpers/start-proxy.ts';
 import { TmpConfigDir } from '../../helpers/tmp-config.ts';
 import { startHttpUpstream, type TestUpstream } from '../../helpers/upstream.ts';
@@ -15,8 +22,10 @@ import { startHttpUpstream, type TestUpstream } from '../../helpers/upstream.ts'
 const NS = 'telemetry';
 
 function serviceEntry(name: string, host: string, port: number, protocol: string): string {
-  return `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: ${name}\n  namespace: egress\nspec:\n  hosts: [${host}]\n`
-    + `  ports:\n  - number: ${port}\n    name: p${port}\n    protocol: ${protocol}\n  resolution: DNS\n`;
+  return (
+    `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: ${name}\n  namespace: egress\nspec:\n  hosts: [${host}]\n` +
+    `  ports:\n  - number: ${port}\n    name: p${port}\n    protocol: ${protocol}\n  resolution: DNS\n`
+  );
 }
 
 async function scrape(url: string): Promise<{ status: number; type: string; samples: Sample[]; text: string }> {
@@ -43,7 +52,16 @@ void describe('Istio metrics scraped from the real proxy', () => {
     await config.write('web.yaml', serviceEntry('web', 'web.test', web.port, 'HTTP'));
     await config.write('tunnel.yaml', serviceEntry('tunnel', 'tunnel.test', tunnelled.port, 'TCP'));
     await config.write('registry-only.mesh', 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n');
-    const common = ['--config', join(config.path, 'web.yaml'), '--config', join(config.path, 'tunnel.yaml'), '--dns-server', dns.server, '--namespace', NS];
+    const common = [
+      '--config',
+      join(config.path, 'web.yaml'),
+      '--config',
+      join(config.path, 'tunnel.yaml'),
+      '--dns-server',
+      dns.server,
+      '--namespace',
+      NS,
+    ];
     [strict, open] = await Promise.all([
       startProxy([...common, '--mesh-config', join(config.path, 'registry-only.mesh')]),
       startProxy([...common, '--metrics-passthrough-hosts']),
@@ -56,7 +74,8 @@ void describe('Istio metrics scraped from the real proxy', () => {
   });
 
   void test('after known traffic, both ports serve the same exact istio_* series', async () => {
-    for (let i = 0; i < 2; i++) assert.equal((await curl(['-x', strict.proxyUrl, `http://web.test:${web.port}/bytes/100`])).status, 200);
+    for (let i = 0; i < 2; i++)
+      assert.equal((await curl(['-x', strict.proxyUrl, `http://web.test:${web.port}/bytes/100`])).status, 200);
     assert.equal((await curl(['-x', strict.proxyUrl, `http://blocked.test:${web.port}/`])).status, 502);
     const tunnel = await curl(['-p', '-x', strict.proxyUrl, `http://tunnel.test:${tunnelled.port}/bytes/1000`]);
     assert.equal(tunnel.status, 200);
@@ -75,8 +94,22 @@ void describe('Istio metrics scraped from the real proxy', () => {
 
     for (const { samples } of [admin, port]) {
       assert.deepEqual(seriesOf(samples, 'istio_requests_total'), [
-        { labels: istioHttpLabels({ destination_service: 'web.test', destination_service_name: 'web.test', destination_service_namespace: 'egress', response_code: '200' }, NS), value: 2 },
-        { labels: istioHttpLabels({ destination_service_name: 'BlackHoleCluster', response_code: '502' }, NS), value: 1 },
+        {
+          labels: istioHttpLabels(
+            {
+              destination_service: 'web.test',
+              destination_service_name: 'web.test',
+              destination_service_namespace: 'egress',
+              response_code: '200',
+            },
+            NS,
+          ),
+          value: 2,
+        },
+        {
+          labels: istioHttpLabels({ destination_service_name: 'BlackHoleCluster', response_code: '502' }, NS),
+          value: 1,
+        },
       ]);
       const web200 = { destination_service_name: 'web.test', response_code: '200' };
       assert.equal(valueOf(samples, 'istio_response_bytes_sum', web200), 200);
@@ -85,18 +118,40 @@ void describe('Istio metrics scraped from the real proxy', () => {
       assert.equal(valueOf(samples, 'istio_request_duration_milliseconds_count', web200), 2);
       assert.equal(valueOf(samples, 'istio_request_duration_milliseconds_bucket', { ...web200, le: '+Inf' }), 2);
 
-      const tunnelLabels = istioTcpLabels({ destination_service: 'tunnel.test', destination_service_name: 'tunnel.test', destination_service_namespace: 'egress' }, NS);
+      const tunnelLabels = istioTcpLabels(
+        {
+          destination_service: 'tunnel.test',
+          destination_service_name: 'tunnel.test',
+          destination_service_namespace: 'egress',
+        },
+        NS,
+      );
       const blackhole = istioTcpLabels({ destination_service_name: 'BlackHoleCluster', response_flags: 'UH' }, NS);
-      assert.deepEqual(seriesOf(samples, 'istio_tcp_connections_opened_total'), [{ labels: tunnelLabels, value: 1 }, { labels: blackhole, value: 1 }]);
-      assert.deepEqual(seriesOf(samples, 'istio_tcp_connections_closed_total'), [{ labels: tunnelLabels, value: 1 }, { labels: blackhole, value: 1 }]);
+      assert.deepEqual(seriesOf(samples, 'istio_tcp_connections_opened_total'), [
+        { labels: tunnelLabels, value: 1 },
+        { labels: blackhole, value: 1 },
+      ]);
+      assert.deepEqual(seriesOf(samples, 'istio_tcp_connections_closed_total'), [
+        { labels: tunnelLabels, value: 1 },
+        { labels: blackhole, value: 1 },
+      ]);
       // A refused tunnel moved no bytes; its byte series exist at 0, as Envoy creates a counter on first use.
-      assert.deepEqual(seriesOf(samples, 'istio_tcp_sent_bytes_total'), [{ labels: tunnelLabels, value: sent }, { labels: blackhole, value: 0 }]);
-      assert.deepEqual(seriesOf(samples, 'istio_tcp_received_bytes_total'), [{ labels: tunnelLabels, value: received }, { labels: blackhole, value: 0 }]);
+      assert.deepEqual(seriesOf(samples, 'istio_tcp_sent_bytes_total'), [
+        { labels: tunnelLabels, value: sent },
+        { labels: blackhole, value: 0 },
+      ]);
+      assert.deepEqual(seriesOf(samples, 'istio_tcp_received_bytes_total'), [
+        { labels: tunnelLabels, value: received },
+        { labels: blackhole, value: 0 },
+      ]);
     }
     // The tunnel carried exactly curl's request out and the upstream's response back (curl's header dump
     // also holds the proxy's 19-byte `HTTP/1.1 200 OK` CONNECT reply, which is not tunnel payload).
     const request = tunnelled.requests.at(-1)!;
-    const headerBytes = Object.entries(request.headers).reduce((n, [name, value]) => n + name.length + 2 + String(value).length + 2, 0);
+    const headerBytes = Object.entries(request.headers).reduce(
+      (n, [name, value]) => n + name.length + 2 + String(value).length + 2,
+      0,
+    );
     assert.equal(received, Buffer.byteLength(`GET /bytes/1000 HTTP/1.1\r\n`) + headerBytes + 2);
     assert.equal(sent, Buffer.byteLength(tunnel.rawHeaders) - Buffer.byteLength('HTTP/1.1 200 OK\r\n\r\n') + 1000);
   });
@@ -126,7 +181,11 @@ void describe('Istio metrics scraped from the real proxy', () => {
     await strict.waitForLog(new RegExp(`"- - -" 0 - - - "-" ${request.length} `));
     const after = parsePrometheus(await (await fetch(`${strict.metricsUrl}/stats/prometheus`)).text());
     assert.equal(valueOf(after, 'istio_tcp_connections_closed_total', labels), closed0 + 1);
-    assert.equal(valueOf(after, 'istio_tcp_received_bytes_total', labels), received0 + request.length, 'bytes already reported are not counted again');
+    assert.equal(
+      valueOf(after, 'istio_tcp_received_bytes_total', labels),
+      received0 + request.length,
+      'bytes already reported are not counted again',
+    );
   });
 
   void test('ALLOW_ANY passthrough is PassthroughCluster; the host is a label only when asked', async () => {
@@ -134,11 +193,24 @@ void describe('Istio metrics scraped from the real proxy', () => {
     await open.waitForLog(/"GET \/status\/204 HTTP\/1\.1" 204 .*PassthroughCluster/);
     // --metrics-passthrough-hosts: destination_service is the Host as the client sent it, as Istio reports it.
     assert.deepEqual(seriesOf((await scrape(open.metricsUrl)).samples, 'istio_requests_total'), [
-      { labels: istioHttpLabels({ destination_service: `elsewhere.test:${web.port}`, destination_service_name: 'PassthroughCluster', response_code: '204' }, NS), value: 1 },
+      {
+        labels: istioHttpLabels(
+          {
+            destination_service: `elsewhere.test:${web.port}`,
+            destination_service_name: 'PassthroughCluster',
+            response_code: '204',
+          },
+          NS,
+        ),
+        value: 1,
+      },
     ]);
     // By default (the REGISTRY_ONLY proxy here) refused hosts are not labels: series stay bounded.
     const strictSamples = (await scrape(strict.metricsUrl)).samples;
-    assert.ok(!strictSamples.some((s) => Object.values(s.labels).some((v) => v.startsWith('blocked.test'))), 'no series names a refused host');
+    assert.ok(
+      !strictSamples.some((s) => Object.values(s.labels).some((v) => v.startsWith('blocked.test'))),
+      'no series names a refused host',
+    );
   });
 
   void test('the metrics port serves only /stats/prometheus', async () => {

@@ -7,11 +7,23 @@ void describe('/logging', () => {
   void test('no parameter shows the level; ?level= and ?meshgate= change it and say so', () => {
     const lines: string[] = [];
     const log = new Logger('info', (line) => lines.push(line));
-    assert.deepEqual(handleLogging(log, new URLSearchParams()), { status: 200, body: 'active loggers:\n  meshgate: info\n' });
-    assert.deepEqual(handleLogging(log, new URLSearchParams('level=debug')), { status: 200, body: 'active loggers:\n  meshgate: debug\n' });
-    assert.deepEqual(handleLogging(log, new URLSearchParams('meshgate=warning')).body, 'active loggers:\n  meshgate: warning\n');
+    assert.deepEqual(handleLogging(log, new URLSearchParams()), {
+      status: 200,
+      body: 'active loggers:\n  meshgate: info\n',
+    });
+    assert.deepEqual(handleLogging(log, new URLSearchParams('level=debug')), {
+      status: 200,
+      body: 'active loggers:\n  meshgate: debug\n',
+    });
+    assert.deepEqual(
+      handleLogging(log, new URLSearchParams('meshgate=warning')).body,
+      'active loggers:\n  meshgate: warning\n',
+    );
     assert.equal(log.level, 'warning');
-    assert.deepEqual(lines, ["meshgate: change all log levels: level='debug'\n", "meshgate: change all log levels: level='warning'\n"]);
+    assert.deepEqual(lines, [
+      "meshgate: change all log levels: level='debug'\n",
+      "meshgate: change all log levels: level='warning'\n",
+    ]);
   });
 
   void test('bad requests are 400 with usage and change nothing', () => {

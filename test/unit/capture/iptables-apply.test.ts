@@ -8,11 +8,24 @@ import { buildRuleset, restoreWord } from '../../../src/capture/iptables-rules.t
 
 describe('iptables -S lines', () => {
   test('split into argv, with quoted comments kept whole', () => {
-    assert.deepEqual(splitRuleLine('-A OUTPUT -p tcp -j MESHGATE_OUTPUT'), ['-A', 'OUTPUT', '-p', 'tcp', '-j', 'MESHGATE_OUTPUT']);
-    assert.deepEqual(
-      splitRuleLine('-A OUTPUT -m comment --comment "added by \\"ops\\" team" -j MESHGATE_OUTPUT'),
-      ['-A', 'OUTPUT', '-m', 'comment', '--comment', 'added by "ops" team', '-j', 'MESHGATE_OUTPUT'],
-    );
+    assert.deepEqual(splitRuleLine('-A OUTPUT -p tcp -j MESHGATE_OUTPUT'), [
+      '-A',
+      'OUTPUT',
+      '-p',
+      'tcp',
+      '-j',
+      'MESHGATE_OUTPUT',
+    ]);
+    assert.deepEqual(splitRuleLine('-A OUTPUT -m comment --comment "added by \\"ops\\" team" -j MESHGATE_OUTPUT'), [
+      '-A',
+      'OUTPUT',
+      '-m',
+      'comment',
+      '--comment',
+      'added by "ops" team',
+      '-j',
+      'MESHGATE_OUTPUT',
+    ]);
     assert.deepEqual(splitRuleLine(''), []);
   });
 

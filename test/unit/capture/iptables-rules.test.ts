@@ -3,7 +3,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { CaptureOptionsError, parseCaptureFlags, parseCidr, type CaptureFlags } from '../../../src/capture/capture-options.ts';
+import {
+  CaptureOptionsError,
+  parseCaptureFlags,
+  parseCidr,
+  type CaptureFlags,
+} from '../../../src/capture/capture-options.ts';
 import { buildRuleset, renderRestore, ruleText, type Family } from '../../../src/capture/iptables-rules.ts';
 
 function golden(name: string, actual: string): void {
@@ -44,16 +49,25 @@ describe('capture rules (golden)', () => {
   test('apply input declares our chains, hooks OUTPUT only when asked, and deletes stale hooks first', () => {
     const ruleset = buildRuleset(parseCaptureFlags({}));
     const text = renderRestore(ruleset, { jump: false, deleteJumps: [['-j', 'MESHGATE_OUTPUT']] });
-    assert.match(text, /^\*nat\n:MESHGATE_OUTPUT - \[0:0\]\n:MESHGATE_REDIRECT - \[0:0\]\n-D OUTPUT -j MESHGATE_OUTPUT\n-A MESHGATE_REDIRECT/);
+    assert.match(
+      text,
+      /^\*nat\n:MESHGATE_OUTPUT - \[0:0\]\n:MESHGATE_REDIRECT - \[0:0\]\n-D OUTPUT -j MESHGATE_OUTPUT\n-A MESHGATE_REDIRECT/,
+    );
     assert.doesNotMatch(text, /-A OUTPUT/);
     assert.match(text, /COMMIT\n$/);
   });
 });
 
 describe('capture flags', () => {
-  test('defaults are Istio\'s: uid and gid 1337, port 15001, capture everything', () => {
+  test("defaults are Istio's: uid and gid 1337, port 15001, capture everything", () => {
     assert.deepEqual(parseCaptureFlags({}), {
-      proxyUid: 1337, proxyGid: 1337, proxyPort: 15001, includePorts: [], excludePorts: [], includeCidrs: '*', excludeCidrs: [],
+      proxyUid: 1337,
+      proxyGid: 1337,
+      proxyPort: 15001,
+      includePorts: [],
+      excludePorts: [],
+      includeCidrs: '*',
+      excludeCidrs: [],
     });
   });
 
@@ -63,9 +77,15 @@ describe('capture flags', () => {
   });
 
   test('lists are trimmed, deduplicated and sorted', () => {
-    const options = parseCaptureFlags({ excludePorts: ' 443,80,443,', excludeCidrs: '10.0.0.0/8, 10.0.0.0/8,FD00::/8' });
+    const options = parseCaptureFlags({
+      excludePorts: ' 443,80,443,',
+      excludeCidrs: '10.0.0.0/8, 10.0.0.0/8,FD00::/8',
+    });
     assert.deepEqual(options.excludePorts, [80, 443]);
-    assert.deepEqual(options.excludeCidrs, [{ family: 4, text: '10.0.0.0/8' }, { family: 6, text: 'fd00::/8' }]);
+    assert.deepEqual(options.excludeCidrs, [
+      { family: 4, text: '10.0.0.0/8' },
+      { family: 6, text: 'fd00::/8' },
+    ]);
   });
 
   test('--include-ports alone captures only those ports; with --include-cidrs * everything', () => {
@@ -75,7 +95,15 @@ describe('capture flags', () => {
 
   test('every bad value is reported at once', () => {
     assert.throws(
-      () => parseCaptureFlags({ proxyUid: '-1', proxyPort: '70000', excludePorts: '0,http', includePorts: '15001', includeCidrs: '10.0.0.0/33', excludeCidrs: '1.2.3' }),
+      () =>
+        parseCaptureFlags({
+          proxyUid: '-1',
+          proxyPort: '70000',
+          excludePorts: '0,http',
+          includePorts: '15001',
+          includeCidrs: '10.0.0.0/33',
+          excludeCidrs: '1.2.3',
+        }),
       (err: unknown) => {
         assert.ok(err instanceof CaptureOptionsError);
         assert.equal(err.code, 'MG_ERR_CAPTURE_OPTIONS');
@@ -93,7 +121,10 @@ describe('capture flags', () => {
   });
 
   test('a port both included and excluded, or the proxy port included, is refused', () => {
-    assert.throws(() => parseCaptureFlags({ includePorts: '80', excludePorts: '80' }), /port 80 is both included and excluded/);
+    assert.throws(
+      () => parseCaptureFlags({ includePorts: '80', excludePorts: '80' }),
+      /port 80 is both included and excluded/,
+    );
     assert.throws(() => parseCaptureFlags({ includePorts: '15001' }), /must not contain the proxy port 15001/);
   });
 

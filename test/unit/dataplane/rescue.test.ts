@@ -3,9 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, connect } from 'node:net';
 import { causeOf, recordLocalReply, rescue } from '../../../src/dataplane/rescue.ts';
 import { StreamInfo } from '../../../src/dataplane/stream-info.ts';
-import {
-  ClusterNotFoundError, FaultAbortError, RouteTimeoutError, UpstreamConnectError,
-} from '../../../src/errors.ts';
+import { ClusterNotFoundError, FaultAbortError, RouteTimeoutError, UpstreamConnectError } from '../../../src/errors.ts';
 import { ManualClock } from '../../helpers/clock.ts';
 
 /** Connects to a port nobody listens on and returns the socket error Node reports. */
@@ -34,7 +32,10 @@ void describe('rescue', () => {
     const error = await refusedConnectError();
     const r = rescue(causeOf(error));
     assert.equal(r.status, 503);
-    assert.equal(r.body, 'upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: delayed connect error: 111');
+    assert.equal(
+      r.body,
+      'upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: delayed connect error: 111',
+    );
     assert.equal(r.headers['content-length'], '145');
     assert.deepEqual(r.responseFlags, ['UF']);
     assert.equal(r.details, 'upstream_reset_before_response_started{connection_failure,delayed_connect_error:_111}');
@@ -43,7 +44,10 @@ void describe('rescue', () => {
 
   void test('connect failure after retries: UF,URX and the "retried" wording', () => {
     const r = rescue(causeOf(new UpstreamConnectError('10.0.0.1:80', undefined), true));
-    assert.equal(r.body, 'upstream connect error or disconnect/reset before headers. retried and the latest reset reason: connection failure');
+    assert.equal(
+      r.body,
+      'upstream connect error or disconnect/reset before headers. retried and the latest reset reason: connection failure',
+    );
     assert.equal(r.details, 'upstream_reset_before_response_started{connection_failure}');
     const info = new StreamInfo(new ManualClock(), 'http');
     recordLocalReply(info, r);
@@ -52,8 +56,10 @@ void describe('rescue', () => {
   });
 
   void test('termination and overflow', () => {
-    assert.equal(rescue({ kind: 'connection_termination' }).body,
-      'upstream connect error or disconnect/reset before headers. reset reason: connection termination');
+    assert.equal(
+      rescue({ kind: 'connection_termination' }).body,
+      'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
+    );
     assert.deepEqual(rescue({ kind: 'connection_termination' }).responseFlags, ['UC']);
     const overflow = rescue({ kind: 'overflow' });
     assert.equal(overflow.body, 'upstream connect error or disconnect/reset before headers. reset reason: overflow');
@@ -70,16 +76,25 @@ void describe('rescue', () => {
   });
 
   void test('routing refusals: NR 404, NC 503, UH 503', () => {
-    assert.deepEqual([rescue({ kind: 'route_not_found' }).status, rescue({ kind: 'route_not_found' }).details], [404, 'route_not_found']);
+    assert.deepEqual(
+      [rescue({ kind: 'route_not_found' }).status, rescue({ kind: 'route_not_found' }).details],
+      [404, 'route_not_found'],
+    );
     const nc = rescue(causeOf(new ClusterNotFoundError('outbound|80||x')));
     assert.deepEqual([nc.status, nc.body, nc.responseFlags, nc.details], [503, '', ['NC'], 'cluster_not_found']);
     const uh = rescue({ kind: 'no_healthy_upstream' });
-    assert.deepEqual([uh.status, uh.body, uh.responseFlags, uh.details], [503, 'no healthy upstream', ['UH'], 'no_healthy_upstream']);
+    assert.deepEqual(
+      [uh.status, uh.body, uh.responseFlags, uh.details],
+      [503, 'no healthy upstream', ['UH'], 'no_healthy_upstream'],
+    );
   });
 
   void test('fault abort uses the configured status', () => {
     const r = rescue(causeOf(new FaultAbortError(418)));
-    assert.deepEqual([r.status, r.body, r.responseFlags, r.details], [418, 'fault filter abort', ['FI'], 'fault_filter_abort']);
+    assert.deepEqual(
+      [r.status, r.body, r.responseFlags, r.details],
+      [418, 'fault filter abort', ['FI'], 'fault_filter_abort'],
+    );
   });
 
   void test('client errors and a departed client', () => {

@@ -41,5 +41,8 @@ void describe('StreamInfo', () => {
   void test('formats IPv6 socket addresses in brackets', () => {
     assert.equal(formatSocketAddress('10.0.0.1', 80), '10.0.0.1:80');
     assert.equal(formatSocketAddress('::1', 443), '[::1]:443');
+    // An IPv4 client of a dual-stack listener is an IPv4 client.
+    assert.equal(formatSocketAddress('::ffff:10.0.0.1', 5000), '10.0.0.1:5000');
+    assert.equal(formatSocketAddress('::ffff:a:b', 5000), '[::ffff:a:b]:5000');
   });
 });

@@ -67,7 +67,11 @@ void describe('DnsResolver against a real DNS server', () => {
     dns.resetCounts();
     dns.set('flaky.test', { a: ['127.0.0.8'], ttl: 1 });
     clock.advance(4_999);
-    assert.deepEqual((await resolver.resolve('flaky.test')).addresses, ['127.0.0.7'], 'no retry before the refresh rate');
+    assert.deepEqual(
+      (await resolver.resolve('flaky.test')).addresses,
+      ['127.0.0.7'],
+      'no retry before the refresh rate',
+    );
     assert.equal(dns.queryCount('flaky.test'), 0);
     clock.advance(1);
     const recovered = await resolver.resolve('flaky.test');

@@ -20,7 +20,8 @@ void describe('parseProtocol', () => {
 
 void describe('protocol families', () => {
   void test('HTTP family: HTTP, HTTP2, HTTP_PROXY, GRPC, GRPC-Web', () => {
-    for (const p of ['HTTP', 'HTTP2', 'HTTP_PROXY', 'GRPC', 'GRPC-Web'] as const) assert.equal(isHttpProtocol(p), true, p);
+    for (const p of ['HTTP', 'HTTP2', 'HTTP_PROXY', 'GRPC', 'GRPC-Web'] as const)
+      assert.equal(isHttpProtocol(p), true, p);
     for (const p of ['HTTPS', 'TLS', 'TCP', undefined] as const) assert.equal(isHttpProtocol(p), false, String(p));
   });
   void test('TLS family: HTTPS and TLS', () => {
@@ -29,7 +30,8 @@ void describe('protocol families', () => {
     assert.equal(isTlsProtocol('HTTP'), false);
   });
   void test('TCP family includes HTTPS and TLS but not HTTP or UDP', () => {
-    for (const p of ['TCP', 'HTTPS', 'TLS', 'Mongo', 'Redis', 'MySQL'] as const) assert.equal(isTcpProtocol(p), true, p);
+    for (const p of ['TCP', 'HTTPS', 'TLS', 'Mongo', 'Redis', 'MySQL'] as const)
+      assert.equal(isTcpProtocol(p), true, p);
     for (const p of ['HTTP', 'UDP', undefined] as const) assert.equal(isTcpProtocol(p), false, String(p));
   });
 });

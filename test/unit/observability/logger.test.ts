@@ -10,7 +10,11 @@ void describe('Logger', () => {
     log.info('config version 2 live');
     log.warning('rejected a.yaml');
     log.error('cannot listen');
-    assert.deepEqual(lines, ['meshgate: config version 2 live\n', 'meshgate: warning: rejected a.yaml\n', 'meshgate: error: cannot listen\n']);
+    assert.deepEqual(lines, [
+      'meshgate: config version 2 live\n',
+      'meshgate: warning: rejected a.yaml\n',
+      'meshgate: error: cannot listen\n',
+    ]);
   });
 
   void test('the level changes at run time; off silences everything', () => {

@@ -7,21 +7,48 @@ import { serviceEntry, sidecar } from '../../helpers/config-set.ts';
 
 void describe('buildRegistry', () => {
   void test('one service per host; endpoint port: ports[name] > targetPort > number', () => {
-    const se = serviceEntry({ name: 'db', namespace: 'data' }, {
-      hosts: ['A.example.com', 'b.example.com'],
-      ports: [{ number: 80, name: 'http', protocol: 'http', targetPort: 8080 }, { number: 5432, name: 'pg', protocol: 'TCP' }],
-      resolution: 'STATIC',
-      endpoints: [{ address: '10.0.0.1', ports: { pg: 6432 } }, { address: '10.0.0.2' }],
-    });
+    const se = serviceEntry(
+      { name: 'db', namespace: 'data' },
+      {
+        hosts: ['A.example.com', 'b.example.com'],
+        ports: [
+          { number: 80, name: 'http', protocol: 'http', targetPort: 8080 },
+          { number: 5432, name: 'pg', protocol: 'TCP' },
+        ],
+        resolution: 'STATIC',
+        endpoints: [{ address: '10.0.0.1', ports: { pg: 6432 } }, { address: '10.0.0.2' }],
+      },
+    );
     const services = buildRegistry([se], ['*']);
-    assert.deepEqual(services.map((s) => s.hostname), ['a.example.com', 'b.example.com']);
+    assert.deepEqual(
+      services.map((s) => s.hostname),
+      ['a.example.com', 'b.example.com'],
+    );
     assert.equal(services[0]!.ports[0]!.protocol, 'HTTP');
-    assert.deepEqual(services[0]!.endpoints.map((e) => e.ports), [{ http: 8080, pg: 6432 }, { http: 8080, pg: 5432 }]);
+    assert.deepEqual(
+      services[0]!.endpoints.map((e) => e.ports),
+      [
+        { http: 8080, pg: 6432 },
+        { http: 8080, pg: 5432 },
+      ],
+    );
     assert.deepEqual(services[0]!.exportTo, ['*']);
   });
 
   void test('DNS without endpoints resolves the host itself', () => {
-    const [svc] = buildRegistry([serviceEntry({ name: 'x' }, { hosts: ['x.example.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS', targetPort: 8443 }], resolution: 'DNS' })], ['*']);
+    const [svc] = buildRegistry(
+      [
+        serviceEntry(
+          { name: 'x' },
+          {
+            hosts: ['x.example.com'],
+            ports: [{ number: 443, name: 'tls', protocol: 'TLS', targetPort: 8443 }],
+            resolution: 'DNS',
+          },
+        ),
+      ],
+      ['*'],
+    );
     assert.deepEqual(svc!.endpoints, [{ address: 'x.example.com', ports: { tls: 8443 }, labels: {}, weight: 1 }]);
   });
 });
@@ -37,23 +64,44 @@ void describe('buildView', () => {
   const registry = buildRegistry(entries, ['*']);
 
   void test('exportTo: *, ., names, ~', () => {
-    assert.deepEqual(buildView(registry, 'a', undefined).services.map((s) => s.hostname), ['all.example.com', 'own.example.com']);
-    assert.deepEqual(buildView(registry, 'b', undefined).services.map((s) => s.hostname), ['all.example.com', 'named.example.com']);
-    assert.deepEqual(buildView(registry, 'c', undefined).services.map((s) => s.hostname), ['all.example.com']);
+    assert.deepEqual(
+      buildView(registry, 'a', undefined).services.map((s) => s.hostname),
+      ['all.example.com', 'own.example.com'],
+    );
+    assert.deepEqual(
+      buildView(registry, 'b', undefined).services.map((s) => s.hostname),
+      ['all.example.com', 'named.example.com'],
+    );
+    assert.deepEqual(
+      buildView(registry, 'c', undefined).services.map((s) => s.hostname),
+      ['all.example.com'],
+    );
   });
 
   void test('Sidecar egress hosts import a subset; ~ excludes', () => {
-    const sc = sidecar({ name: 'default', namespace: 'b' }, { egress: [{ hosts: ['*/*.example.com', '~a/all.example.com'] }], outboundTrafficPolicy: {} });
+    const sc = sidecar(
+      { name: 'default', namespace: 'b' },
+      { egress: [{ hosts: ['*/*.example.com', '~a/all.example.com'] }], outboundTrafficPolicy: {} },
+    );
     const chosen = selectSidecar([sc], 'b', 'istio-system');
     const view = buildView(registry, 'b', chosen);
-    assert.deepEqual(view.services.map((s) => s.hostname), ['named.example.com']);
+    assert.deepEqual(
+      view.services.map((s) => s.hostname),
+      ['named.example.com'],
+    );
     assert.equal(view.outboundTrafficPolicyMode, 'REGISTRY_ONLY');
     assert.equal(view.sidecar, 'b/default');
   });
 
   void test('duplicate hosts: the oldest wins, the other becomes a diagnostic', () => {
-    const newer = serviceEntry({ name: 'newer', namespace: 'x', creationTimestamp: '2024-02-01T00:00:00Z' }, { hosts: ['dup.example.com'], ports: http });
-    const older = serviceEntry({ name: 'older', namespace: 'y', creationTimestamp: '2023-01-01T00:00:00Z' }, { hosts: ['dup.example.com'], ports: http });
+    const newer = serviceEntry(
+      { name: 'newer', namespace: 'x', creationTimestamp: '2024-02-01T00:00:00Z' },
+      { hosts: ['dup.example.com'], ports: http },
+    );
+    const older = serviceEntry(
+      { name: 'older', namespace: 'y', creationTimestamp: '2023-01-01T00:00:00Z' },
+      { hosts: ['dup.example.com'], ports: http },
+    );
     const view = buildView(buildRegistry([newer, older], ['*']), 'z', undefined);
     assert.equal(view.services.length, 1);
     assert.equal(view.services[0]!.source.name, 'older');

@@ -16,14 +16,20 @@ const dir = join(import.meta.dirname, '../../fixtures/validation');
 
 interface Resource {
   readonly kind: string;
-  readonly metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  readonly metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   readonly spec?: unknown;
 }
 
 /** "E SE_HOST_WILDCARD hosts.0" → ['E', 'SE_HOST_WILDCARD', ['hosts', 0], '']. */
 function parseExpectation(line: string): ExpectedFinding {
   const [severity, code = '', dotted = ''] = line.trim().split(/\s+/);
-  const path: FieldPath = dotted === '' ? [] : dotted.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+  const path: FieldPath =
+    dotted === '' ? [] : dotted.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part));
   return [severity === 'W' ? 'W' : 'E', code, path, ''];
 }
 
@@ -31,7 +37,8 @@ function run(resource: Resource): ReturnType<typeof runRules> {
   const meta = resource.metadata;
   const { [EXPECT]: _expect, ...annotations } = meta.annotations ?? {};
   const ctx = { ...validationContext(meta.namespace ?? 'default', meta.labels ?? {}), name: meta.name, annotations };
-  if (resource.kind === 'ServiceEntry') return runRules(validateServiceEntry, (resource.spec ?? {}) as ServiceEntrySpec, ctx);
+  if (resource.kind === 'ServiceEntry')
+    return runRules(validateServiceEntry, (resource.spec ?? {}) as ServiceEntrySpec, ctx);
   if (resource.kind === 'Sidecar') return runRules(validateSidecar, (resource.spec ?? {}) as SidecarSpec, ctx);
   throw new Error(`the corpus holds only ServiceEntry and Sidecar documents, not ${resource.kind}`);
 }

@@ -53,7 +53,13 @@ void describe('DestinationRule: host and subsets', () => {
     },
     {
       name: 'duplicate subset names',
-      spec: { host: 'reviews', subsets: [{ name: 'foo', labels: { version: 'v1' } }, { name: 'foo', labels: { version: 'v2' } }] },
+      spec: {
+        host: 'reviews',
+        subsets: [
+          { name: 'foo', labels: { version: 'v1' } },
+          { name: 'foo', labels: { version: 'v2' } },
+        ],
+      },
       expect: [['E', 'DR_SUBSET_DUPLICATE', ['subsets', 1, 'name'], 'duplicate subset names: foo']],
     },
     {
@@ -73,20 +79,49 @@ void describe('DestinationRule: host and subsets', () => {
       name: 'valid traffic policy at both levels',
       spec: {
         host: 'reviews',
-        trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' }, connectionPool: { tcp: { maxConnections: 7 }, http: { http2MaxRequests: 11 } }, outlierDetection: { minHealthPercent: 20 } },
-        subsets: [{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: { loadBalancer: { simple: 'RANDOM' }, outlierDetection: { minHealthPercent: 30 } } }],
+        trafficPolicy: {
+          loadBalancer: { simple: 'ROUND_ROBIN' },
+          connectionPool: { tcp: { maxConnections: 7 }, http: { http2MaxRequests: 11 } },
+          outlierDetection: { minHealthPercent: 20 },
+        },
+        subsets: [
+          {
+            name: 'v1',
+            labels: { version: 'v1' },
+            trafficPolicy: { loadBalancer: { simple: 'RANDOM' }, outlierDetection: { minHealthPercent: 30 } },
+          },
+        ],
       },
       expect: [],
     },
     {
       name: 'invalid traffic policy at top level',
-      spec: { host: 'reviews', trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' }, connectionPool: {}, outlierDetection: { minHealthPercent: 20 } } },
-      expect: [['E', 'DR_POOL_EMPTY', ['trafficPolicy', 'connectionPool'], 'connection pool must have at least one field']],
+      spec: {
+        host: 'reviews',
+        trafficPolicy: {
+          loadBalancer: { simple: 'ROUND_ROBIN' },
+          connectionPool: {},
+          outlierDetection: { minHealthPercent: 20 },
+        },
+      },
+      expect: [
+        ['E', 'DR_POOL_EMPTY', ['trafficPolicy', 'connectionPool'], 'connection pool must have at least one field'],
+      ],
     },
     {
       name: 'invalid traffic policy at subset level',
-      spec: { host: 'reviews', subsets: [{ name: 'v1', trafficPolicy: { outlierDetection: { maxEjectionPercent: 105 } } }] },
-      expect: [['E', 'DR_OUTLIER_PERCENT_RANGE', ['subsets', 0, 'trafficPolicy', 'outlierDetection', 'maxEjectionPercent'], 'percentage 105 is not in range 0..100']],
+      spec: {
+        host: 'reviews',
+        subsets: [{ name: 'v1', trafficPolicy: { outlierDetection: { maxEjectionPercent: 105 } } }],
+      },
+      expect: [
+        [
+          'E',
+          'DR_OUTLIER_PERCENT_RANGE',
+          ['subsets', 0, 'trafficPolicy', 'outlierDetection', 'maxEjectionPercent'],
+          'percentage 105 is not in range 0..100',
+        ],
+      ],
     },
   ]);
 });
@@ -98,13 +133,27 @@ void describe('DestinationRule: workloadSelector and exportTo', () => {
       spec: { host: 'reviews', subsets: v1v2, workloadSelector: {} },
       expect: [['W', 'DR_SELECTOR_NO_LABELS', ['workloadSelector'], 'workload selector specified without labels']],
     },
-    { name: 'selector with labels', spec: { host: 'reviews', workloadSelector: { matchLabels: { app: 'ratings' } } }, expect: [] },
+    {
+      name: 'selector with labels',
+      spec: { host: 'reviews', workloadSelector: { matchLabels: { app: 'ratings' } } },
+      expect: [],
+    },
     {
       name: 'selector with empty key and wildcard',
       spec: { host: 'reviews', workloadSelector: { matchLabels: { '': 'x', app: 'rat*' } } },
       expect: [
-        ['E', 'DR_SELECTOR_EMPTY_KEY', ['workloadSelector', 'matchLabels', ''], 'empty key is not supported in selector: "=x"'],
-        ['E', 'DR_SELECTOR_WILDCARD', ['workloadSelector', 'matchLabels', 'app'], 'wildcard is not supported in selector: "app=rat*"'],
+        [
+          'E',
+          'DR_SELECTOR_EMPTY_KEY',
+          ['workloadSelector', 'matchLabels', ''],
+          'empty key is not supported in selector: "=x"',
+        ],
+        [
+          'E',
+          'DR_SELECTOR_WILDCARD',
+          ['workloadSelector', 'matchLabels', 'app'],
+          'wildcard is not supported in selector: "app=rat*"',
+        ],
       ],
     },
     {
@@ -117,7 +166,14 @@ void describe('DestinationRule: workloadSelector and exportTo', () => {
       name: 'selector with exportTo beyond the own namespace',
       namespace: 'bookinfo',
       spec: { host: 'reviews', workloadSelector: { matchLabels: { app: 'a' } }, exportTo: ['other'] },
-      expect: [['E', 'EXPORT_TO_DR_SELECTOR_BEYOND_NAMESPACE', ['exportTo'], 'destination rule with workload selector cannot have exportTo beyond current namespace']],
+      expect: [
+        [
+          'E',
+          'EXPORT_TO_DR_SELECTOR_BEYOND_NAMESPACE',
+          ['exportTo'],
+          'destination rule with workload selector cannot have exportTo beyond current namespace',
+        ],
+      ],
     },
     {
       name: 'selector with several exportTo entries',
@@ -128,22 +184,49 @@ void describe('DestinationRule: workloadSelector and exportTo', () => {
     {
       name: 'exportTo ~ is not allowed',
       spec: { host: 'reviews', exportTo: ['~'] },
-      expect: [['E', 'EXPORT_TO_NONE_NOT_ALLOWED', ['exportTo', 0], 'exportTo ~ (none) is not allowed for Istio configuration objects']],
+      expect: [
+        [
+          'E',
+          'EXPORT_TO_NONE_NOT_ALLOWED',
+          ['exportTo', 0],
+          'exportTo ~ (none) is not allowed for Istio configuration objects',
+        ],
+      ],
     },
-    { name: 'exportTo without selector may name other namespaces', spec: { host: 'reviews', exportTo: ['a', 'b'] }, expect: [] },
+    {
+      name: 'exportTo without selector may name other namespaces',
+      spec: { host: 'reviews', exportTo: ['a', 'b'] },
+      expect: [],
+    },
   ]);
 });
 
 void describe('DestinationRule: client TLS (Istio InsecureSkipVerify cases and agent.ValidateTLS)', () => {
-  const tls = (settings: ClientTLSSettings): DestinationRuleSpec => ({ host: 'reviews', trafficPolicy: { tls: settings } });
+  const tls = (settings: ClientTLSSettings): DestinationRuleSpec => ({
+    host: 'reviews',
+    trafficPolicy: { tls: settings },
+  });
   const T = ['trafficPolicy', 'tls'];
   const san = ['reviews.default.svc'];
-  const skipSimple = 'cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true';
+  const skipSimple =
+    'cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true';
   const skipMutual = 'cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true';
   run([
-    { name: 'SIMPLE with caCertificates', spec: tls({ mode: 'SIMPLE', caCertificates: 'test', subjectAltNames: san }), expect: [] },
-    { name: 'SIMPLE with credentialName', spec: tls({ mode: 'SIMPLE', credentialName: 'test', subjectAltNames: san }), expect: [] },
-    { name: 'SIMPLE, skip false, caCertificates', spec: tls({ mode: 'SIMPLE', caCertificates: 'test', subjectAltNames: san, insecureSkipVerify: false }), expect: [] },
+    {
+      name: 'SIMPLE with caCertificates',
+      spec: tls({ mode: 'SIMPLE', caCertificates: 'test', subjectAltNames: san }),
+      expect: [],
+    },
+    {
+      name: 'SIMPLE with credentialName',
+      spec: tls({ mode: 'SIMPLE', credentialName: 'test', subjectAltNames: san }),
+      expect: [],
+    },
+    {
+      name: 'SIMPLE, skip false, caCertificates',
+      spec: tls({ mode: 'SIMPLE', caCertificates: 'test', subjectAltNames: san, insecureSkipVerify: false }),
+      expect: [],
+    },
     { name: 'SIMPLE without any CA (system trust store)', spec: tls({ mode: 'SIMPLE' }), expect: [] },
     {
       name: 'SIMPLE, skip true, credentialName',
@@ -161,18 +244,52 @@ void describe('DestinationRule: client TLS (Istio InsecureSkipVerify cases and a
       expect: [['E', 'DR_TLS_INSECURE_SKIP_VERIFY_CONFLICT', [...T, 'insecureSkipVerify'], skipSimple]],
     },
     { name: 'SIMPLE, skip true alone', spec: tls({ mode: 'SIMPLE', insecureSkipVerify: true }), expect: [] },
-    { name: 'MUTUAL with files', spec: tls({ mode: 'MUTUAL', caCertificates: 'test', privateKey: 'key', clientCertificate: 'cert', subjectAltNames: san }), expect: [] },
-    { name: 'MUTUAL with credentialName', spec: tls({ mode: 'MUTUAL', credentialName: 'test', subjectAltNames: san }), expect: [] },
+    {
+      name: 'MUTUAL with files',
+      spec: tls({
+        mode: 'MUTUAL',
+        caCertificates: 'test',
+        privateKey: 'key',
+        clientCertificate: 'cert',
+        subjectAltNames: san,
+      }),
+      expect: [],
+    },
+    {
+      name: 'MUTUAL with credentialName',
+      spec: tls({ mode: 'MUTUAL', credentialName: 'test', subjectAltNames: san }),
+      expect: [],
+    },
     {
       name: 'MUTUAL, skip true, caCertificates',
-      spec: tls({ mode: 'MUTUAL', caCertificates: 'test', privateKey: 'key', clientCertificate: 'cert', insecureSkipVerify: true }),
+      spec: tls({
+        mode: 'MUTUAL',
+        caCertificates: 'test',
+        privateKey: 'key',
+        clientCertificate: 'cert',
+        insecureSkipVerify: true,
+      }),
       expect: [['E', 'DR_TLS_INSECURE_SKIP_VERIFY_CONFLICT', [...T, 'insecureSkipVerify'], skipMutual]],
     },
-    { name: 'MUTUAL, skip true, credentialName', spec: tls({ mode: 'MUTUAL', credentialName: 'test', insecureSkipVerify: true }), expect: [] },
-    { name: 'MUTUAL, skip true, no CA', spec: tls({ mode: 'MUTUAL', privateKey: 'key', clientCertificate: 'cert', insecureSkipVerify: true }), expect: [] },
+    {
+      name: 'MUTUAL, skip true, credentialName',
+      spec: tls({ mode: 'MUTUAL', credentialName: 'test', insecureSkipVerify: true }),
+      expect: [],
+    },
+    {
+      name: 'MUTUAL, skip true, no CA',
+      spec: tls({ mode: 'MUTUAL', privateKey: 'key', clientCertificate: 'cert', insecureSkipVerify: true }),
+      expect: [],
+    },
     {
       name: 'MUTUAL, skip true, SANs',
-      spec: tls({ mode: 'MUTUAL', privateKey: 'key', clientCertificate: 'cert', subjectAltNames: san, insecureSkipVerify: true }),
+      spec: tls({
+        mode: 'MUTUAL',
+        privateKey: 'key',
+        clientCertificate: 'cert',
+        subjectAltNames: san,
+        insecureSkipVerify: true,
+      }),
       expect: [['E', 'DR_TLS_INSECURE_SKIP_VERIFY_CONFLICT', [...T, 'insecureSkipVerify'], skipMutual]],
     },
     {
@@ -186,25 +303,67 @@ void describe('DestinationRule: client TLS (Istio InsecureSkipVerify cases and a
     {
       name: 'credentialName together with files',
       spec: tls({ mode: 'SIMPLE', credentialName: 'test', caCrl: 'crl.pem' }),
-      expect: [['E', 'DR_TLS_CREDENTIAL_WITH_FILES', [...T, 'credentialName'], 'cannot specify client certificates or CA certificate or CA CRL If credentialName is set']],
+      expect: [
+        [
+          'E',
+          'DR_TLS_CREDENTIAL_WITH_FILES',
+          [...T, 'credentialName'],
+          'cannot specify client certificates or CA certificate or CA CRL If credentialName is set',
+        ],
+      ],
     },
-    { name: 'ISTIO_MUTUAL extra fields are not rejected', spec: tls({ mode: 'ISTIO_MUTUAL', clientCertificate: 'x', sni: 'a.b' }), expect: [] },
-    { name: 'configmap credential in the own namespace', namespace: 'ns1', spec: tls({ mode: 'SIMPLE', credentialName: 'configmap://ns1/ca' }), expect: [] },
+    {
+      name: 'ISTIO_MUTUAL extra fields are not rejected',
+      spec: tls({ mode: 'ISTIO_MUTUAL', clientCertificate: 'x', sni: 'a.b' }),
+      expect: [],
+    },
+    {
+      name: 'configmap credential in the own namespace',
+      namespace: 'ns1',
+      spec: tls({ mode: 'SIMPLE', credentialName: 'configmap://ns1/ca' }),
+      expect: [],
+    },
     {
       name: 'configmap credential in another namespace',
       namespace: 'ns1',
       spec: tls({ mode: 'SIMPLE', credentialName: 'configmap://ns2/ca' }),
-      expect: [['E', 'DR_TLS_CONFIGMAP_NAMESPACE', [...T, 'credentialName'], 'invalid configmap:// credentialName: namespace must match the configuration namespace "ns1"']],
+      expect: [
+        [
+          'E',
+          'DR_TLS_CONFIGMAP_NAMESPACE',
+          [...T, 'credentialName'],
+          'invalid configmap:// credentialName: namespace must match the configuration namespace "ns1"',
+        ],
+      ],
     },
     {
       name: 'configmap credential without a name',
       spec: tls({ mode: 'SIMPLE', credentialName: 'configmap://ns1' }),
-      expect: [['E', 'DR_TLS_CONFIGMAP_NAME_INVALID', [...T, 'credentialName'], 'invalid resource name "configmap://ns1". Expected namespace and name']],
+      expect: [
+        [
+          'E',
+          'DR_TLS_CONFIGMAP_NAME_INVALID',
+          [...T, 'credentialName'],
+          'invalid resource name "configmap://ns1". Expected namespace and name',
+        ],
+      ],
     },
     {
       name: 'port-level TLS is checked too',
-      spec: { host: 'reviews', trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: 'MUTUAL', clientCertificate: 'c' } }] } },
-      expect: [['E', 'DR_TLS_PRIVATE_KEY_REQUIRED', ['trafficPolicy', 'portLevelSettings', 0, 'tls', 'privateKey'], 'private key required for mutual tls']],
+      spec: {
+        host: 'reviews',
+        trafficPolicy: {
+          portLevelSettings: [{ port: { number: 443 }, tls: { mode: 'MUTUAL', clientCertificate: 'c' } }],
+        },
+      },
+      expect: [
+        [
+          'E',
+          'DR_TLS_PRIVATE_KEY_REQUIRED',
+          ['trafficPolicy', 'portLevelSettings', 0, 'tls', 'privateKey'],
+          'private key required for mutual tls',
+        ],
+      ],
     },
   ]);
 });

@@ -6,7 +6,12 @@ import { Findings } from '../../../src/validation/findings.ts';
 import { assertFindings } from '../../helpers/expect-findings.ts';
 import type { ExpectedFinding } from '../../helpers/expect-findings.ts';
 
-type Case = readonly [name: string, exportTo: string[] | undefined, options: ExportToOptions, expect: readonly ExpectedFinding[]];
+type Case = readonly [
+  name: string,
+  exportTo: string[] | undefined,
+  options: ExportToOptions,
+  expect: readonly ExpectedFinding[],
+];
 
 const other: ExportToOptions = { isServiceEntry: false };
 const se: ExportToOptions = { isServiceEntry: true };
@@ -23,15 +28,34 @@ const cases: readonly Case[] = [
     '~ not allowed for non service entry configs',
     ['~', 'ns1'],
     other,
-    [['E', 'EXPORT_TO_NONE_NOT_ALLOWED', ['exportTo', 0], 'exportTo ~ (none) is not allowed for Istio configuration objects']],
+    [
+      [
+        'E',
+        'EXPORT_TO_NONE_NOT_ALLOWED',
+        ['exportTo', 0],
+        'exportTo ~ (none) is not allowed for Istio configuration objects',
+      ],
+    ],
   ],
   [
     '. and * together are not allowed',
     ['.', '*'],
     other,
-    [['E', 'EXPORT_TO_PUBLIC_MIXED', ['exportTo'], 'cannot have both public (*) and non-public exportTo values for a resource']],
+    [
+      [
+        'E',
+        'EXPORT_TO_PUBLIC_MIXED',
+        ['exportTo'],
+        'cannot have both public (*) and non-public exportTo values for a resource',
+      ],
+    ],
   ],
-  ['* and ns1 together are not allowed', ['*', 'ns1'], other, [['E', 'EXPORT_TO_PUBLIC_MIXED', ['exportTo'], 'cannot have both public (*)']]],
+  [
+    '* and ns1 together are not allowed',
+    ['*', 'ns1'],
+    other,
+    [['E', 'EXPORT_TO_PUBLIC_MIXED', ['exportTo'], 'cannot have both public (*)']],
+  ],
   [
     '. and same namespace in exportTo is not okay',
     ['.', 'ns5'],
@@ -44,7 +68,12 @@ const cases: readonly Case[] = [
     other,
     [['E', 'EXPORT_TO_DUPLICATE', ['exportTo', 1], 'duplicate entries in exportTo: . and current namespace ns5']],
   ],
-  ['duplicate namespaces in exportTo is not okay', ['ns1', 'ns2', 'ns1'], other, [['E', 'EXPORT_TO_DUPLICATE', ['exportTo', 2], 'duplicate entries in exportTo for entry ns1']]],
+  [
+    'duplicate namespaces in exportTo is not okay',
+    ['ns1', 'ns2', 'ns1'],
+    other,
+    [['E', 'EXPORT_TO_DUPLICATE', ['exportTo', 2], 'duplicate entries in exportTo for entry ns1']],
+  ],
   [
     'duplicate none in service entry exportTo is not okay',
     ['~', '~', 'ns1'],
@@ -54,13 +83,30 @@ const cases: readonly Case[] = [
       ['E', 'EXPORT_TO_NONE_MIXED', ['exportTo'], 'cannot export service entry to no one (~) and someone'],
     ],
   ],
-  ['invalid namespace names are not okay', ['ns1_'], other, [['E', 'EXPORT_TO_INVALID', ['exportTo', 0], 'only .,*, or a valid DNS 1123 label is allowed as exportTo entry']]],
-  ['none and other namespaces cannot be combined in service entry exportTo', ['~', 'ns1'], se, [['E', 'EXPORT_TO_NONE_MIXED', ['exportTo'], 'no one (~) and someone']]],
+  [
+    'invalid namespace names are not okay',
+    ['ns1_'],
+    other,
+    [['E', 'EXPORT_TO_INVALID', ['exportTo', 0], 'only .,*, or a valid DNS 1123 label is allowed as exportTo entry']],
+  ],
+  [
+    'none and other namespaces cannot be combined in service entry exportTo',
+    ['~', 'ns1'],
+    se,
+    [['E', 'EXPORT_TO_NONE_MIXED', ['exportTo'], 'no one (~) and someone']],
+  ],
   [
     'destination rule with workloadselector cannot have exportTo (*)',
     ['*'],
     drSelector,
-    [['E', 'EXPORT_TO_DR_SELECTOR_BEYOND_NAMESPACE', ['exportTo'], 'destination rule with workload selector cannot have exportTo beyond current namespace']],
+    [
+      [
+        'E',
+        'EXPORT_TO_DR_SELECTOR_BEYOND_NAMESPACE',
+        ['exportTo'],
+        'destination rule with workload selector cannot have exportTo beyond current namespace',
+      ],
+    ],
   ],
   ['destination rule with workloadselector can have only exportTo (.)', ['.'], drSelector, []],
   [
@@ -73,7 +119,14 @@ const cases: readonly Case[] = [
     'destination rule with workloadselector cannot have another ns in addition to own ns',
     ['.', 'somens'],
     drSelector,
-    [['E', 'EXPORT_TO_DR_SELECTOR_MULTIPLE', ['exportTo'], 'destination rule with workload selector cannot have multiple entries in exportTo']],
+    [
+      [
+        'E',
+        'EXPORT_TO_DR_SELECTOR_MULTIPLE',
+        ['exportTo'],
+        'destination rule with workload selector cannot have multiple entries in exportTo',
+      ],
+    ],
   ],
   ['upper case namespace names are DNS-1123 labels to Istio', ['Team-A'], other, []],
 ];

@@ -14,7 +14,11 @@ function table<T>(name: string, check: (v: T) => string | undefined, rows: reado
       void test(`${JSON.stringify(input)} → ${expected ?? 'valid'}`, () => {
         const got = check(input);
         if (expected === undefined) assert.equal(got, undefined);
-        else assert.ok(got?.includes(expected), `got ${JSON.stringify(got)}, wanted it to contain ${JSON.stringify(expected)}`);
+        else
+          assert.ok(
+            got?.includes(expected),
+            `got ${JSON.stringify(got)}, wanted it to contain ${JSON.stringify(expected)}`,
+          );
       });
     }
   });
@@ -117,7 +121,9 @@ table('validatePortName', f.validatePortName, [
 
 table('validateProtocol', f.validateProtocol, [
   ['', undefined],
-  ...['TCP', 'udp', 'GRPC', 'grpc-web', 'HTTP', 'http_proxy', 'Http2', 'HTTPS', 'tls', 'Mongo', 'REDIS', 'mysql'].map((p): Row<string> => [p, undefined]),
+  ...['TCP', 'udp', 'GRPC', 'grpc-web', 'HTTP', 'http_proxy', 'Http2', 'HTTPS', 'tls', 'Mongo', 'REDIS', 'mysql'].map(
+    (p): Row<string> => [p, undefined],
+  ),
   ['http1', 'unsupported protocol: http1'],
   ['SCTP', 'unsupported protocol: SCTP'],
 ]);
@@ -213,14 +219,23 @@ void describe('issue-returning checks', () => {
     assert.deepEqual(f.validateWorkloadSelector(undefined, 'sidecar'), []);
     assert.deepEqual(f.validateWorkloadSelector({ labels: { app: 'web' } }, 'sidecar'), []);
     const findings = new Findings();
-    f.reportIssues(findings, ['workloadSelector'], f.validateWorkloadSelector({ labels: { '': 'x', 'a*': 'b', c: '*', d: 'v'.repeat(64) } }, 'sidecar'));
+    f.reportIssues(
+      findings,
+      ['workloadSelector'],
+      f.validateWorkloadSelector({ labels: { '': 'x', 'a*': 'b', c: '*', d: 'v'.repeat(64) } }, 'sidecar'),
+    );
     f.reportIssues(findings, ['other'], f.validateWorkloadSelector({}, 'service entry'));
     assertFindings(findings.items, [
       ['E', 'SELECTOR_EMPTY_KEY', ['workloadSelector', 'labels', ''], 'empty key is not supported in selector: "=x"'],
       ['E', 'SELECTOR_WILDCARD', ['workloadSelector', 'labels', 'a*'], 'wildcard is not supported in selector: "a*=b"'],
       ['E', 'SELECTOR_WILDCARD', ['workloadSelector', 'labels', 'c'], 'wildcard is not supported in selector: "c=*"'],
       ['E', 'SELECTOR_VALUE_TOO_LONG', ['workloadSelector', 'labels', 'd'], 'at most 63 characters'],
-      ['W', 'SELECTOR_NO_LABELS', ['other'], 'service entry: workload selector specified without labels, will be applied to all services in namespace'],
+      [
+        'W',
+        'SELECTOR_NO_LABELS',
+        ['other'],
+        'service entry: workload selector specified without labels, will be applied to all services in namespace',
+      ],
     ]);
   });
 
@@ -244,7 +259,10 @@ void describe('issue-returning checks', () => {
         ['DESTINATION_PORT_INVALID', ['port', 'number'], 'port number 0 must be in the range 1..65535'],
       ],
     );
-    assert.equal(f.validateDestination({ host: 'foo.*.com' })[0]?.message, 'domain name "*.com" invalid (label "*" invalid)');
+    assert.equal(
+      f.validateDestination({ host: 'foo.*.com' })[0]?.message,
+      'domain name "*.com" invalid (label "*" invalid)',
+    );
   });
 });
 

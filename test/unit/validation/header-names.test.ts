@@ -1,10 +1,22 @@
 // Header-name rules (Istio's TestValidateHTTPHeaderName) and JWT-claim keys.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { corsHeaderNameProblem, isJwtClaimRoute, matchHeaderNameProblem } from '../../../src/validation/header-names.ts';
+import {
+  corsHeaderNameProblem,
+  isJwtClaimRoute,
+  matchHeaderNameProblem,
+} from '../../../src/validation/header-names.ts';
 
 void describe('matchHeaderNameProblem', () => {
-  for (const name of ['header1', 'X-Requested-With', ':authority', ':path', 'funky!$#_', '@request.auth.claims.sub', '@Request.Auth.Claims[a][b]']) {
+  for (const name of [
+    'header1',
+    'X-Requested-With',
+    ':authority',
+    ':path',
+    'funky!$#_',
+    '@request.auth.claims.sub',
+    '@Request.Auth.Claims[a][b]',
+  ]) {
     void test(`accepts ${name}`, () => assert.equal(matchHeaderNameProblem(name), undefined));
   }
   for (const [name, message] of [

@@ -10,10 +10,15 @@ type Case = readonly [name: string, spec: SidecarSpec, expect: readonly Expected
 const all: IstioEgressListener[] = [{ hosts: ['*/*'] }];
 const egress = (...hosts: string[]): SidecarSpec => ({ egress: [{ hosts }] });
 const httpPort = { protocol: 'http', number: 90, name: 'foo' };
-const ingress = (listener: IstioIngressListener, withEgress = true): SidecarSpec => (withEgress ? { ingress: [listener], egress: all } : { ingress: [listener] });
-const pool = { http: { http1MaxPendingRequests: 1024, http2MaxRequests: 1024, maxRequestsPerConnection: 1024, maxRetries: 1024 } };
+const ingress = (listener: IstioIngressListener, withEgress = true): SidecarSpec =>
+  withEgress ? { ingress: [listener], egress: all } : { ingress: [listener] };
+const pool = {
+  http: { http1MaxPendingRequests: 1024, http2MaxRequests: 1024, maxRequestsPerConnection: 1024, maxRetries: 1024 },
+};
 const tlsOnTcp = (tls: Record<string, unknown>, endpoint = '127.0.0.1:9999'): SidecarSpec => ({
-  ingress: [{ port: { protocol: 'tcp', number: 90, name: 'foo' }, defaultEndpoint: endpoint, tls: { mode: 'SIMPLE', ...tls } }],
+  ingress: [
+    { port: { protocol: 'tcp', number: 90, name: 'foo' }, defaultEndpoint: endpoint, tls: { mode: 'SIMPLE', ...tls } },
+  ],
 });
 const uds = (bind: string, extra: Partial<IstioEgressListener> = {}): IstioEgressListener => ({
   port: { protocol: 'http', number: 0, name: 'uds' },
@@ -25,7 +30,12 @@ const I0 = ['ingress', 0];
 const E0 = ['egress', 0];
 const simpleCertMissing: readonly ExpectedFinding[] = [
   ['E', 'SC_INGRESS_TLS_PROTOCOL', [...I0, 'tls'], 'server cannot have TLS settings for non HTTPS/TLS ports'],
-  ['E', 'SC_INGRESS_TLS_CERT_REQUIRED', [...I0, 'tls', 'serverCertificate'], 'SIMPLE TLS requires a server certificate'],
+  [
+    'E',
+    'SC_INGRESS_TLS_CERT_REQUIRED',
+    [...I0, 'tls', 'serverCertificate'],
+    'SIMPLE TLS requires a server certificate',
+  ],
   ['E', 'SC_INGRESS_TLS_KEY_REQUIRED', [...I0, 'tls', 'privateKey'], 'SIMPLE TLS requires a private key'],
 ];
 const badEndpointForm = 'defaultEndpoint must be of form 127.0.0.1:<port>';
@@ -36,7 +46,14 @@ const istioCases: readonly Case[] = [
   [
     'workload selector without labels',
     { egress: all, workloadSelector: {} },
-    [['W', 'SELECTOR_NO_LABELS', ['workloadSelector'], 'sidecar: workload selector specified without labels, will be applied to all services in namespace']],
+    [
+      [
+        'W',
+        'SELECTOR_NO_LABELS',
+        ['workloadSelector'],
+        'sidecar: workload selector specified without labels, will be applied to all services in namespace',
+      ],
+    ],
   ],
   ['import local namespace with wildcard', egress('./*'), []],
   ['import local namespace with fqdn', egress('./foo.com'), []],
@@ -46,19 +63,57 @@ const istioCases: readonly Case[] = [
   [
     'exclude with invalid namespace',
     egress('*/*', '~Invalid_NS/*'),
-    [['E', 'SC_EGRESS_HOST_NAMESPACE_INVALID', [...E0, 'hosts', 1], 'invalid namespace value "~Invalid_NS" in sidecar']],
+    [
+      [
+        'E',
+        'SC_EGRESS_HOST_NAMESPACE_INVALID',
+        [...E0, 'hosts', 1],
+        'invalid namespace value "~Invalid_NS" in sidecar',
+      ],
+    ],
   ],
-  ['bad egress host 1', egress('*'), [['E', 'SC_EGRESS_HOST_FORMAT', [...E0, 'hosts', 0], 'host must be of form namespace/dnsName']]],
-  ['bad egress host 2', egress('/'), [['E', 'SC_EGRESS_HOST_EMPTY_PART', [...E0, 'hosts', 0], 'config namespace and dnsName in host entry cannot be empty']]],
-  ['empty egress host', egress(), [['E', 'SC_EGRESS_HOSTS_REQUIRED', [...E0, 'hosts'], 'sidecar: egress listener must contain at least one host']]],
+  [
+    'bad egress host 1',
+    egress('*'),
+    [['E', 'SC_EGRESS_HOST_FORMAT', [...E0, 'hosts', 0], 'host must be of form namespace/dnsName']],
+  ],
+  [
+    'bad egress host 2',
+    egress('/'),
+    [
+      [
+        'E',
+        'SC_EGRESS_HOST_EMPTY_PART',
+        [...E0, 'hosts', 0],
+        'config namespace and dnsName in host entry cannot be empty',
+      ],
+    ],
+  ],
+  [
+    'empty egress host',
+    egress(),
+    [['E', 'SC_EGRESS_HOSTS_REQUIRED', [...E0, 'hosts'], 'sidecar: egress listener must contain at least one host']],
+  ],
   [
     'multiple wildcard egress',
     { egress: [{ hosts: ['*/foo.com'] }, { hosts: ['ns1/bar.com'] }] },
-    [['E', 'SC_EGRESS_CATCH_ALL_NOT_LAST', E0, 'the egress listener with empty port should be the last listener in the list']],
+    [
+      [
+        'E',
+        'SC_EGRESS_CATCH_ALL_NOT_LAST',
+        E0,
+        'the egress listener with empty port should be the last listener in the list',
+      ],
+    ],
   ],
   [
     'wildcard egress not in end',
-    { egress: [{ hosts: ['*/foo.com'] }, { port: { protocol: 'http', number: 8080, name: 'h8080' }, hosts: ['ns1/bar.com'] }] },
+    {
+      egress: [
+        { hosts: ['*/foo.com'] },
+        { port: { protocol: 'http', number: 8080, name: 'h8080' }, hosts: ['ns1/bar.com'] },
+      ],
+    },
     [['E', 'SC_EGRESS_CATCH_ALL_NOT_LAST', E0, 'should be the last listener']],
   ],
   [
@@ -73,7 +128,15 @@ const istioCases: readonly Case[] = [
   ['UDS bind in outbound', { egress: [uds('unix:///@foo/bar/com')] }, []],
   [
     'UDS bind in inbound',
-    { ingress: [{ port: { protocol: 'http', number: 0, name: 'uds' }, bind: 'unix:///@foo/bar/com', defaultEndpoint: '127.0.0.1:9999' }] },
+    {
+      ingress: [
+        {
+          port: { protocol: 'http', number: 0, name: 'uds' },
+          bind: 'unix:///@foo/bar/com',
+          defaultEndpoint: '127.0.0.1:9999',
+        },
+      ],
+    },
     [
       ['E', 'SC_PORT_NUMBER_INVALID', [...I0, 'port', 'number'], 'port number 0 must be in the range 1..65535'],
       ['E', 'SC_BIND_INVALID', [...I0, 'bind'], 'unix:///@foo/bar/com is not a valid IP'],
@@ -83,17 +146,38 @@ const istioCases: readonly Case[] = [
   [
     'invalid bind',
     { egress: [uds('foobar:///@foo/bar/com')] },
-    [['E', 'SC_UDS_BIND_REQUIRED', [...E0, 'bind'], 'sidecar: ports with 0 value must have a unix domain socket bind address']],
+    [
+      [
+        'E',
+        'SC_UDS_BIND_REQUIRED',
+        [...E0, 'bind'],
+        'sidecar: ports with 0 value must have a unix domain socket bind address',
+      ],
+    ],
   ],
   [
     'invalid capture mode with uds bind',
     { egress: [uds('unix:///@foo/bar/com', { captureMode: 'IPTABLES' })] },
-    [['E', 'SC_UDS_CAPTURE_MODE', [...E0, 'captureMode'], 'sidecar: captureMode must be DEFAULT/NONE for unix domain socket listeners']],
+    [
+      [
+        'E',
+        'SC_UDS_CAPTURE_MODE',
+        [...E0, 'captureMode'],
+        'sidecar: captureMode must be DEFAULT/NONE for unix domain socket listeners',
+      ],
+    ],
   ],
   [
     'duplicate UDS bind',
     { egress: [uds('unix:///@foo/bar/com'), uds('unix:///@foo/bar/com')] },
-    [['E', 'SC_UDS_DUPLICATE', ['egress', 1, 'bind'], 'sidecar: unix domain socket values for listeners must be unique']],
+    [
+      [
+        'E',
+        'SC_UDS_DUPLICATE',
+        ['egress', 1, 'bind'],
+        'sidecar: unix domain socket values for listeners must be unique',
+      ],
+    ],
   ],
   [
     'duplicate ports',
@@ -103,11 +187,26 @@ const istioCases: readonly Case[] = [
         { port: { protocol: 'tcp', number: 90, name: 'tcp' }, hosts: ['ns2/bar.com'] },
       ],
     },
-    [['E', 'SC_PORT_DUPLICATE', ['egress', 1, 'port', 'number'], 'sidecar: ports on IP bound listeners must be unique']],
+    [
+      [
+        'E',
+        'SC_PORT_DUPLICATE',
+        ['egress', 1, 'port', 'number'],
+        'sidecar: ports on IP bound listeners must be unique',
+      ],
+    ],
   ],
-  ['ingress without port', ingress({ defaultEndpoint: '127.0.0.1:110' }), [['E', 'SC_INGRESS_PORT_REQUIRED', I0, 'sidecar: port is required for ingress listeners']]],
-  ['ingress without port and with IPv6 endpoint', ingress({ defaultEndpoint: '[::1]:110' }), [['E', 'SC_INGRESS_PORT_REQUIRED', I0, 'port is required']]],
-  ...(['127.0.0.1:110', '[::1]:110'].map((endpoint): Case => [
+  [
+    'ingress without port',
+    ingress({ defaultEndpoint: '127.0.0.1:110' }),
+    [['E', 'SC_INGRESS_PORT_REQUIRED', I0, 'sidecar: port is required for ingress listeners']],
+  ],
+  [
+    'ingress without port and with IPv6 endpoint',
+    ingress({ defaultEndpoint: '[::1]:110' }),
+    [['E', 'SC_INGRESS_PORT_REQUIRED', I0, 'port is required']],
+  ],
+  ...['127.0.0.1:110', '[::1]:110'].map((endpoint): Case => [
     `ingress with duplicate ports (${endpoint})`,
     {
       ingress: [
@@ -117,9 +216,13 @@ const istioCases: readonly Case[] = [
       egress: all,
     },
     [['E', 'SC_PORT_DUPLICATE', ['ingress', 1, 'port', 'number'], 'ports on IP bound listeners must be unique']],
-  ])),
+  ]),
   ['ingress without default endpoint', ingress({ port: httpPort }), []],
-  ['ingress with invalid default endpoint in IPv4', ingress({ port: httpPort, defaultEndpoint: '1.1.1.1:90' }, false), [['E', 'SC_DEFAULT_ENDPOINT_INVALID', [...I0, 'defaultEndpoint'], badEndpointForm]]],
+  [
+    'ingress with invalid default endpoint in IPv4',
+    ingress({ port: httpPort, defaultEndpoint: '1.1.1.1:90' }, false),
+    [['E', 'SC_DEFAULT_ENDPOINT_INVALID', [...I0, 'defaultEndpoint'], badEndpointForm]],
+  ],
   [
     'ingress with invalid default endpoint in IPv6',
     ingress({ port: httpPort, defaultEndpoint: '[1:1:1:1:1:1:1:1]:90' }, false),
@@ -133,7 +236,14 @@ const istioCases: readonly Case[] = [
   [
     'ingress with invalid default endpoint port in IPv4',
     ingress({ port: httpPort, defaultEndpoint: '127.0.0.1:hi' }),
-    [['E', 'SC_DEFAULT_ENDPOINT_INVALID', [...I0, 'defaultEndpoint'], 'sidecar: defaultEndpoint port (hi) is not a number']],
+    [
+      [
+        'E',
+        'SC_DEFAULT_ENDPOINT_INVALID',
+        [...I0, 'defaultEndpoint'],
+        'sidecar: defaultEndpoint port (hi) is not a number',
+      ],
+    ],
   ],
   [
     'ingress with invalid default endpoint port in IPv6',
@@ -148,51 +258,118 @@ const istioCases: readonly Case[] = [
   ['just outbound traffic policy', { outboundTrafficPolicy: { mode: 'ALLOW_ANY' } }, []],
   ['empty protocol in IPv4', ingress({ port: { number: 90, name: 'foo' }, defaultEndpoint: '127.0.0.1:9999' }), []],
   ['empty protocol in IPv6', ingress({ port: { number: 90, name: 'foo' }, defaultEndpoint: '[::1]:9999' }), []],
-  ['ALLOW_ANY sidecar egress policy with no egress proxy', { outboundTrafficPolicy: { mode: 'ALLOW_ANY' }, egress: all }, []],
+  [
+    'ALLOW_ANY sidecar egress policy with no egress proxy',
+    { outboundTrafficPolicy: { mode: 'ALLOW_ANY' }, egress: all },
+    [],
+  ],
   [
     'sidecar egress proxy with REGISTRY_ONLY (default)',
-    { outboundTrafficPolicy: { egressProxy: { host: 'foo.bar', subset: 'shiny', port: { number: 5000 } } }, egress: all },
-    [['E', 'SC_EGRESS_PROXY_MODE', ['outboundTrafficPolicy', 'egressProxy'], 'sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode']],
+    {
+      outboundTrafficPolicy: { egressProxy: { host: 'foo.bar', subset: 'shiny', port: { number: 5000 } } },
+      egress: all,
+    },
+    [
+      [
+        'E',
+        'SC_EGRESS_PROXY_MODE',
+        ['outboundTrafficPolicy', 'egressProxy'],
+        'sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode',
+      ],
+    ],
   ],
   [
     'sidecar egress proxy with ALLOW_ANY',
-    { outboundTrafficPolicy: { mode: 'ALLOW_ANY', egressProxy: { host: 'foo.bar', subset: 'shiny', port: { number: 5000 } } }, egress: all },
+    {
+      outboundTrafficPolicy: {
+        mode: 'ALLOW_ANY',
+        egressProxy: { host: 'foo.bar', subset: 'shiny', port: { number: 5000 } },
+      },
+      egress: all,
+    },
     [],
   ],
   [
     'sidecar egress proxy with ALLOW_ANY, service hostname invalid fqdn',
-    { outboundTrafficPolicy: { mode: 'ALLOW_ANY', egressProxy: { host: 'foobar*123', subset: 'shiny', port: { number: 5000 } } }, egress: all },
-    [['E', 'SC_EGRESS_PROXY_HOST', ['outboundTrafficPolicy', 'egressProxy', 'host'], 'domain name "foobar*123" invalid (label "foobar*123" invalid)']],
+    {
+      outboundTrafficPolicy: {
+        mode: 'ALLOW_ANY',
+        egressProxy: { host: 'foobar*123', subset: 'shiny', port: { number: 5000 } },
+      },
+      egress: all,
+    },
+    [
+      [
+        'E',
+        'SC_EGRESS_PROXY_HOST',
+        ['outboundTrafficPolicy', 'egressProxy', 'host'],
+        'domain name "foobar*123" invalid (label "foobar*123" invalid)',
+      ],
+    ],
   ],
   [
     'sidecar egress proxy (without Port) with ALLOW_ANY',
     { outboundTrafficPolicy: { mode: 'ALLOW_ANY', egressProxy: { host: 'foo.bar', subset: 'shiny' } }, egress: all },
-    [['E', 'SC_EGRESS_PROXY_PORT_REQUIRED', ['outboundTrafficPolicy', 'egressProxy'], 'sidecar: egress_proxy port must be non-nil']],
+    [
+      [
+        'E',
+        'SC_EGRESS_PROXY_PORT_REQUIRED',
+        ['outboundTrafficPolicy', 'egressProxy'],
+        'sidecar: egress_proxy port must be non-nil',
+      ],
+    ],
   ],
   [
     'ALLOW_ANY_DYNAMIC_DNS rejected in sidecar',
     { outboundTrafficPolicy: { mode: 'ALLOW_ANY_DYNAMIC_DNS' }, egress: all },
-    [['E', 'SC_OUTBOUND_MODE_MESH_ONLY', ['outboundTrafficPolicy', 'mode'], 'sidecar: ALLOW_ANY_DYNAMIC_DNS mode is only supported in MeshConfig, not in Sidecar resource']],
+    [
+      [
+        'E',
+        'SC_OUTBOUND_MODE_MESH_ONLY',
+        ['outboundTrafficPolicy', 'mode'],
+        'sidecar: ALLOW_ANY_DYNAMIC_DNS mode is only supported in MeshConfig, not in Sidecar resource',
+      ],
+    ],
   ],
-  ['sidecar egress only one wildcarded', egress('*/*', 'test/a.com'), [['W', 'SC_EGRESS_HOST_ALL_MIXED', [...E0, 'hosts'], '`*/*` host select all resources, no other hosts can be added']]],
+  [
+    'sidecar egress only one wildcarded',
+    egress('*/*', 'test/a.com'),
+    [
+      [
+        'W',
+        'SC_EGRESS_HOST_ALL_MIXED',
+        [...E0, 'hosts'],
+        '`*/*` host select all resources, no other hosts can be added',
+      ],
+    ],
+  ],
   ['sidecar egress wildcarded ns', egress('*/b.com', 'test/a.com'), []],
   [
     'sidecar egress duplicated with wildcarded same namespace',
     egress('test/*', 'test/a.com'),
     [['W', 'SC_EGRESS_HOST_DUPLICATE', [...E0, 'hosts', 1], 'duplicated egress host: test/a.com']],
   ],
-  ['invalid partial wildcard', egress('test/*a.com'), [['E', 'SC_EGRESS_HOST_PARTIAL_WILDCARD', [...E0, 'hosts', 0], 'partial wildcard "*a.com" not allowed']]],
+  [
+    'invalid partial wildcard',
+    egress('test/*a.com'),
+    [['E', 'SC_EGRESS_HOST_PARTIAL_WILDCARD', [...E0, 'hosts', 0], 'partial wildcard "*a.com" not allowed']],
+  ],
   [
     'sidecar egress duplicated with wildcarded same namespace .',
     egress('./*', 'bar/a.com'),
     [['W', 'SC_EGRESS_HOST_DUPLICATE', [...E0, 'hosts', 1], 'duplicated egress host: bar/a.com']],
   ],
-  ...(['127.0.0.1:9999', '[::1]:9999'].flatMap((endpoint): Case[] => [
+  ...['127.0.0.1:9999', '[::1]:9999'].flatMap((endpoint): Case[] => [
     ...(['ISTIO_MUTUAL', 'AUTO_PASSTHROUGH'] as const).map((mode): Case => [
       `ingress tls mode set to ${mode} (${endpoint})`,
       { ingress: [{ port: httpPort, defaultEndpoint: endpoint, tls: { mode } }] },
       [
-        ['E', 'SC_INGRESS_TLS_MODE', [...I0, 'tls', 'mode'], `configuration is invalid: cannot set mode to ${mode} in sidecar ingress tls`],
+        [
+          'E',
+          'SC_INGRESS_TLS_MODE',
+          [...I0, 'tls', 'mode'],
+          `configuration is invalid: cannot set mode to ${mode} in sidecar ingress tls`,
+        ],
         ['E', 'SC_INGRESS_TLS_PROTOCOL', [...I0, 'tls'], 'server cannot have TLS settings for non HTTPS/TLS ports'],
       ],
     ]),
@@ -200,19 +377,40 @@ const istioCases: readonly Case[] = [
     [
       `ingress tls httpsRedirect is not supported (${endpoint})`,
       tlsOnTcp({ httpsRedirect: true }, endpoint),
-      [...simpleCertMissing, ['E', 'SC_INGRESS_TLS_HTTPS_REDIRECT', [...I0, 'tls', 'httpsRedirect'], 'sidecar: httpsRedirect is not supported']],
+      [
+        ...simpleCertMissing,
+        [
+          'E',
+          'SC_INGRESS_TLS_HTTPS_REDIRECT',
+          [...I0, 'tls', 'httpsRedirect'],
+          'sidecar: httpsRedirect is not supported',
+        ],
+      ],
     ],
     [
       `ingress tls SAN entries are not supported (${endpoint})`,
       tlsOnTcp({ subjectAltNames: ['httpbin.com'] }, endpoint),
-      [...simpleCertMissing, ['E', 'SC_INGRESS_TLS_SANS', [...I0, 'tls', 'subjectAltNames'], 'sidecar: subjectAltNames is not supported in ingress tls']],
+      [
+        ...simpleCertMissing,
+        [
+          'E',
+          'SC_INGRESS_TLS_SANS',
+          [...I0, 'tls', 'subjectAltNames'],
+          'sidecar: subjectAltNames is not supported in ingress tls',
+        ],
+      ],
     ],
     [
       `ingress tls credentialName is not supported (${endpoint})`,
       tlsOnTcp({ credentialName: 'secret-name' }, endpoint),
       [
         ['E', 'SC_INGRESS_TLS_PROTOCOL', [...I0, 'tls'], 'non HTTPS/TLS ports'],
-        ['E', 'SC_INGRESS_TLS_CREDENTIAL_NAME', [...I0, 'tls', 'credentialName'], 'sidecar: credentialName is not currently supported'],
+        [
+          'E',
+          'SC_INGRESS_TLS_CREDENTIAL_NAME',
+          [...I0, 'tls', 'credentialName'],
+          'sidecar: credentialName is not currently supported',
+        ],
       ],
     ],
     [
@@ -220,7 +418,12 @@ const istioCases: readonly Case[] = [
       tlsOnTcp({ credentialNames: ['secret-name'] }, endpoint),
       [
         ['E', 'SC_INGRESS_TLS_PROTOCOL', [...I0, 'tls'], 'non HTTPS/TLS ports'],
-        ['E', 'SC_INGRESS_TLS_CREDENTIAL_NAMES', [...I0, 'tls', 'credentialNames'], 'sidecar: credentialNames is not currently supported'],
+        [
+          'E',
+          'SC_INGRESS_TLS_CREDENTIAL_NAMES',
+          [...I0, 'tls', 'credentialNames'],
+          'sidecar: credentialNames is not currently supported',
+        ],
       ],
     ],
     [
@@ -236,13 +439,26 @@ const istioCases: readonly Case[] = [
       ),
       [
         ['E', 'SC_INGRESS_TLS_PROTOCOL', [...I0, 'tls'], 'non HTTPS/TLS ports'],
-        ['E', 'SC_INGRESS_TLS_CERTIFICATES', [...I0, 'tls', 'tlsCertificates'], 'sidecar: tls_certificates is not currently supported'],
+        [
+          'E',
+          'SC_INGRESS_TLS_CERTIFICATES',
+          [...I0, 'tls', 'tlsCertificates'],
+          'sidecar: tls_certificates is not currently supported',
+        ],
       ],
     ],
-  ])),
+  ]),
   ['valid inbound connection pool', { inboundConnectionPool: pool }, []],
-  ['valid port-level connection pool with top level default', { ingress: [{ port: httpPort, connectionPool: pool }], inboundConnectionPool: pool }, []],
-  ['valid port-level connection pool without a top level default', { ingress: [{ port: httpPort, connectionPool: pool }] }, []],
+  [
+    'valid port-level connection pool with top level default',
+    { ingress: [{ port: httpPort, connectionPool: pool }], inboundConnectionPool: pool },
+    [],
+  ],
+  [
+    'valid port-level connection pool without a top level default',
+    { ingress: [{ port: httpPort, connectionPool: pool }] },
+    [],
+  ],
   [
     'warn http connection settings on tcp port',
     { ingress: [{ port: { protocol: 'tcp', number: 90, name: 'foo' }, connectionPool: pool }] },
@@ -255,7 +471,11 @@ const istioCases: readonly Case[] = [
       ],
     ],
   ],
-  ['invalid top level connection pool', { inboundConnectionPool: {} }, [['E', 'DR_POOL_EMPTY', ['inboundConnectionPool'], 'connection pool must have at least one field']]],
+  [
+    'invalid top level connection pool',
+    { inboundConnectionPool: {} },
+    [['E', 'DR_POOL_EMPTY', ['inboundConnectionPool'], 'connection pool must have at least one field']],
+  ],
   [
     'invalid port-level connection pool',
     { ingress: [{ port: { protocol: 'tcp', number: 90, name: 'foo' }, connectionPool: {} }] },

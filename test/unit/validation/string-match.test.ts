@@ -21,7 +21,9 @@ void describe('regexProblem', () => {
       assert.equal(problem?.code, 'REGEX_INVALID');
       assert.ok(problem.message.startsWith('"uri": error parsing regexp: '), problem.message);
       assert.ok(problem.message.includes(fragment), problem.message);
-      assert.ok(problem.message.endsWith('Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)'));
+      assert.ok(
+        problem.message.endsWith('Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)'),
+      );
     });
   }
   void test('length limit is 1024 characters', () => {

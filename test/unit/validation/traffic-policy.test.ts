@@ -1,6 +1,10 @@
 // Traffic policy rules: Istio's TestValidateTrafficPolicy, TestValidateConnectionPool and TestValidateOutlierDetection tables.
 import { describe, test } from 'node:test';
-import type { ConnectionPoolSettings, OutlierDetection, TrafficPolicy } from '../../../src/config/wire/destination-rule.ts';
+import type {
+  ConnectionPoolSettings,
+  OutlierDetection,
+  TrafficPolicy,
+} from '../../../src/config/wire/destination-rule.ts';
 import { validateDestinationRule } from '../../../src/validation/destination-rule.ts';
 import { assertFindings, runRules } from '../../helpers/expect-findings.ts';
 import type { ExpectedFinding } from '../../helpers/expect-findings.ts';
@@ -15,7 +19,9 @@ const TP = (...rest: (string | number)[]) => ['trafficPolicy', ...rest];
 
 function run(cases: readonly Case[]): void {
   for (const c of cases) {
-    void test(c.name, () => assertFindings(runRules(validateDestinationRule, { host: 'reviews', trafficPolicy: c.policy }), c.expect));
+    void test(c.name, () =>
+      assertFindings(runRules(validateDestinationRule, { host: 'reviews', trafficPolicy: c.policy }), c.expect),
+    );
   }
 }
 
@@ -30,17 +36,25 @@ void describe('traffic policy', () => {
       },
       expect: [],
     },
-    { name: 'nil entries', policy: {}, expect: [['E', 'DR_TRAFFIC_POLICY_EMPTY', TP(), 'traffic policy must have at least one field']] },
+    {
+      name: 'nil entries',
+      policy: {},
+      expect: [['E', 'DR_TRAFFIC_POLICY_EMPTY', TP(), 'traffic policy must have at least one field']],
+    },
     { name: 'retryBudget alone is a field', policy: { retryBudget: { percent: 20 } }, expect: [] },
     {
       name: 'missing port in port level settings',
       policy: { portLevelSettings: [{ loadBalancer: { simple: 'RANDOM' } }] },
-      expect: [['E', 'DR_PORT_POLICY_PORT_REQUIRED', TP('portLevelSettings', 0), 'portTrafficPolicy must have valid port']],
+      expect: [
+        ['E', 'DR_PORT_POLICY_PORT_REQUIRED', TP('portLevelSettings', 0), 'portTrafficPolicy must have valid port'],
+      ],
     },
     {
       name: 'empty port level setting',
       policy: { portLevelSettings: [{ port: { number: 80 } }] },
-      expect: [['E', 'DR_PORT_POLICY_EMPTY', TP('portLevelSettings', 0), 'port traffic policy must have at least one field']],
+      expect: [
+        ['E', 'DR_PORT_POLICY_EMPTY', TP('portLevelSettings', 0), 'port traffic policy must have at least one field'],
+      ],
     },
     {
       name: 'null port level setting',
@@ -50,27 +64,66 @@ void describe('traffic policy', () => {
     {
       name: 'bad port level connection pool',
       policy: { portLevelSettings: [{ port: { number: 80 }, connectionPool: { tcp: { maxConnections: -1 } } }] },
-      expect: [['E', 'DR_POOL_NEGATIVE', TP('portLevelSettings', 0, 'connectionPool', 'tcp', 'maxConnections'), 'max connections must be non-negative']],
+      expect: [
+        [
+          'E',
+          'DR_POOL_NEGATIVE',
+          TP('portLevelSettings', 0, 'connectionPool', 'tcp', 'maxConnections'),
+          'max connections must be non-negative',
+        ],
+      ],
     },
     {
       name: 'bad max connection duration',
       policy: { connectionPool: { tcp: { maxConnectionDuration: '0.5ms' } } },
-      expect: [['E', 'DR_DURATION_INVALID', TP('connectionPool', 'tcp', 'maxConnectionDuration'), 'duration must be greater than 1ms']],
+      expect: [
+        [
+          'E',
+          'DR_DURATION_INVALID',
+          TP('connectionPool', 'tcp', 'maxConnectionDuration'),
+          'duration must be greater than 1ms',
+        ],
+      ],
     },
     {
       name: 'panic threshold too low',
       policy: { outlierDetection: { minHealthPercent: -1 } },
-      expect: [['E', 'DR_OUTLIER_PERCENT_RANGE', TP('outlierDetection', 'minHealthPercent'), 'percentage -1 is not in range 0..100']],
+      expect: [
+        [
+          'E',
+          'DR_OUTLIER_PERCENT_RANGE',
+          TP('outlierDetection', 'minHealthPercent'),
+          'percentage -1 is not in range 0..100',
+        ],
+      ],
     },
-    { name: 'tunnel', policy: { tunnel: { protocol: 'CONNECT', targetHost: 'proxy.example.com', targetPort: 3128 } }, expect: [] },
-    { name: 'tunnel to an IP with POST', policy: { tunnel: { protocol: 'POST', targetHost: '10.0.0.1', targetPort: 8080 } }, expect: [] },
+    {
+      name: 'tunnel',
+      policy: { tunnel: { protocol: 'CONNECT', targetHost: 'proxy.example.com', targetPort: 3128 } },
+      expect: [],
+    },
+    {
+      name: 'tunnel to an IP with POST',
+      policy: { tunnel: { protocol: 'POST', targetHost: '10.0.0.1', targetPort: 8080 } },
+      expect: [],
+    },
     {
       name: 'bad tunnel',
       policy: { tunnel: { protocol: 'GET', targetHost: 'bad_host', targetPort: 0 } },
       expect: [
         ['E', 'DR_TUNNEL_PROTOCOL_INVALID', TP('tunnel', 'protocol'), 'tunnel protocol must be "CONNECT" or "POST"'],
-        ['E', 'DR_TUNNEL_TARGET_HOST_INVALID', TP('tunnel', 'targetHost'), 'tunnel target host must be valid FQDN or IP address: domain name "bad_host" invalid (label "bad_host" invalid); bad_host is not a valid IP'],
-        ['E', 'DR_TUNNEL_TARGET_PORT_INVALID', TP('tunnel', 'targetPort'), 'tunnel target port is invalid: port number 0 must be in the range 1..65535'],
+        [
+          'E',
+          'DR_TUNNEL_TARGET_HOST_INVALID',
+          TP('tunnel', 'targetHost'),
+          'tunnel target host must be valid FQDN or IP address: domain name "bad_host" invalid (label "bad_host" invalid); bad_host is not a valid IP',
+        ],
+        [
+          'E',
+          'DR_TUNNEL_TARGET_PORT_INVALID',
+          TP('tunnel', 'targetPort'),
+          'tunnel target port is invalid: port number 0 must be in the range 1..65535',
+        ],
       ],
     },
     {
@@ -82,7 +135,14 @@ void describe('traffic policy', () => {
     {
       name: 'unknown proxyProtocol version',
       policy: { proxyProtocol: { version: 'V3' as never } },
-      expect: [['E', 'DR_PROXY_PROTOCOL_VERSION_INVALID', TP('proxyProtocol', 'version'), 'proxy protocol version is invalid: V3']],
+      expect: [
+        [
+          'E',
+          'DR_PROXY_PROTOCOL_VERSION_INVALID',
+          TP('proxyProtocol', 'version'),
+          'proxy protocol version is invalid: V3',
+        ],
+      ],
     },
   ]);
 });
@@ -93,20 +153,56 @@ void describe('connection pool (Istio TestValidateConnectionPool)', () => {
   run([
     {
       name: 'tcp and http',
-      policy: pool({ tcp: { maxConnections: 7, connectTimeout: '2s' }, http: { http1MaxPendingRequests: 2, http2MaxRequests: 11, maxRequestsPerConnection: 5, maxRetries: 4, idleTimeout: '30s', maxConcurrentStreams: 5 } }),
+      policy: pool({
+        tcp: { maxConnections: 7, connectTimeout: '2s' },
+        http: {
+          http1MaxPendingRequests: 2,
+          http2MaxRequests: 11,
+          maxRequestsPerConnection: 5,
+          maxRetries: 4,
+          idleTimeout: '30s',
+          maxConcurrentStreams: 5,
+        },
+      }),
       expect: [],
     },
     { name: 'tcp only', policy: pool({ tcp: { maxConnections: 7, connectTimeout: '2s' } }), expect: [] },
     { name: 'http only', policy: pool({ http: { http1MaxPendingRequests: 2, idleTimeout: '30s' } }), expect: [] },
-    { name: 'http2 keepalive', policy: pool({ http: { http2KeepAlive: { interval: '10s', timeout: '1s' } } }), expect: [] },
-    { name: 'empty', policy: pool({}), expect: [['E', 'DR_POOL_EMPTY', CP(), 'connection pool must have at least one field']] },
+    {
+      name: 'http2 keepalive',
+      policy: pool({ http: { http2KeepAlive: { interval: '10s', timeout: '1s' } } }),
+      expect: [],
+    },
+    {
+      name: 'empty',
+      policy: pool({}),
+      expect: [['E', 'DR_POOL_EMPTY', CP(), 'connection pool must have at least one field']],
+    },
     {
       name: 'negative counters',
-      policy: pool({ http: { http1MaxPendingRequests: -1, http2MaxRequests: -1, maxRequestsPerConnection: -1, maxRetries: -1, maxConcurrentStreams: -1 } }),
+      policy: pool({
+        http: {
+          http1MaxPendingRequests: -1,
+          http2MaxRequests: -1,
+          maxRequestsPerConnection: -1,
+          maxRetries: -1,
+          maxConcurrentStreams: -1,
+        },
+      }),
       expect: [
-        ['E', 'DR_POOL_NEGATIVE', CP('http', 'http1MaxPendingRequests'), 'http1 max pending requests must be non-negative'],
+        [
+          'E',
+          'DR_POOL_NEGATIVE',
+          CP('http', 'http1MaxPendingRequests'),
+          'http1 max pending requests must be non-negative',
+        ],
         ['E', 'DR_POOL_NEGATIVE', CP('http', 'http2MaxRequests'), 'http2 max requests must be non-negative'],
-        ['E', 'DR_POOL_NEGATIVE', CP('http', 'maxRequestsPerConnection'), 'max requests per connection must be non-negative'],
+        [
+          'E',
+          'DR_POOL_NEGATIVE',
+          CP('http', 'maxRequestsPerConnection'),
+          'max requests per connection must be non-negative',
+        ],
         ['E', 'DR_POOL_NEGATIVE', CP('http', 'maxRetries'), 'max retries must be non-negative'],
         ['E', 'DR_POOL_NEGATIVE', CP('http', 'maxConcurrentStreams'), 'max concurrent streams must be non-negative'],
       ],
@@ -114,7 +210,9 @@ void describe('connection pool (Istio TestValidateConnectionPool)', () => {
     {
       name: 'bad connect timeout',
       policy: pool({ tcp: { connectTimeout: '2.000000005s' } }),
-      expect: [['E', 'DR_DURATION_INVALID', CP('tcp', 'connectTimeout'), 'only durations to ms precision are supported']],
+      expect: [
+        ['E', 'DR_DURATION_INVALID', CP('tcp', 'connectTimeout'), 'only durations to ms precision are supported'],
+      ],
     },
     {
       name: 'bad http idle timeout',
@@ -135,23 +233,50 @@ void describe('connection pool (Istio TestValidateConnectionPool)', () => {
     {
       name: 'upgrade with use client protocol',
       policy: pool({ http: { h2UpgradePolicy: 'UPGRADE', useClientProtocol: true } }),
-      expect: [['E', 'DR_POOL_CLIENT_PROTOCOL_WITH_UPGRADE', CP('http', 'useClientProtocol'), 'use client protocol must not be true when H2UpgradePolicy is UPGRADE']],
+      expect: [
+        [
+          'E',
+          'DR_POOL_CLIENT_PROTOCOL_WITH_UPGRADE',
+          CP('http', 'useClientProtocol'),
+          'use client protocol must not be true when H2UpgradePolicy is UPGRADE',
+        ],
+      ],
     },
-    { name: 'do-not-upgrade with use client protocol', policy: pool({ http: { h2UpgradePolicy: 'DO_NOT_UPGRADE', useClientProtocol: true } }), expect: [] },
+    {
+      name: 'do-not-upgrade with use client protocol',
+      policy: pool({ http: { h2UpgradePolicy: 'DO_NOT_UPGRADE', useClientProtocol: true } }),
+      expect: [],
+    },
     {
       name: 'http2 keepalive without interval',
       policy: pool({ http: { http2KeepAlive: { timeout: '1s' } } }),
-      expect: [['E', 'DR_POOL_KEEPALIVE_INTERVAL_REQUIRED', CP('http', 'http2KeepAlive'), 'http2 keepalive interval is required']],
+      expect: [
+        [
+          'E',
+          'DR_POOL_KEEPALIVE_INTERVAL_REQUIRED',
+          CP('http', 'http2KeepAlive'),
+          'http2 keepalive interval is required',
+        ],
+      ],
     },
     {
       name: 'http2 keepalive without timeout',
       policy: pool({ http: { http2KeepAlive: { interval: '1s' } } }),
-      expect: [['E', 'DR_POOL_KEEPALIVE_TIMEOUT_REQUIRED', CP('http', 'http2KeepAlive'), 'http2 keepalive timeout is required']],
+      expect: [
+        [
+          'E',
+          'DR_POOL_KEEPALIVE_TIMEOUT_REQUIRED',
+          CP('http', 'http2KeepAlive'),
+          'http2 keepalive timeout is required',
+        ],
+      ],
     },
     {
       name: 'bad http2 keepalive interval',
       policy: pool({ http: { http2KeepAlive: { interval: '0.1ms', timeout: '1s' } } }),
-      expect: [['E', 'DR_DURATION_INVALID', CP('http', 'http2KeepAlive', 'interval'), 'duration must be greater than 1ms']],
+      expect: [
+        ['E', 'DR_DURATION_INVALID', CP('http', 'http2KeepAlive', 'interval'), 'duration must be greater than 1ms'],
+      ],
     },
   ]);
 });
@@ -184,13 +309,31 @@ void describe('outlier detection (Istio TestValidateOutlierDetection)', () => {
     {
       name: 'deprecated consecutiveErrors',
       policy: outlier({ consecutiveErrors: 101 }),
-      expect: [['W', 'DR_OUTLIER_CONSECUTIVE_ERRORS_DEPRECATED', OD('consecutiveErrors'), 'outlier detection consecutive errors is deprecated']],
+      expect: [
+        [
+          'W',
+          'DR_OUTLIER_CONSECUTIVE_ERRORS_DEPRECATED',
+          OD('consecutiveErrors'),
+          'outlier detection consecutive errors is deprecated',
+        ],
+      ],
     },
     {
       name: 'local origin failures without split',
       policy: outlier({ consecutiveLocalOriginFailures: 10 }),
-      expect: [['E', 'DR_OUTLIER_LOCAL_ORIGIN_WITHOUT_SPLIT', OD('consecutiveLocalOriginFailures'), 'split external local origin errors is set to false']],
+      expect: [
+        [
+          'E',
+          'DR_OUTLIER_LOCAL_ORIGIN_WITHOUT_SPLIT',
+          OD('consecutiveLocalOriginFailures'),
+          'split external local origin errors is set to false',
+        ],
+      ],
     },
-    { name: 'local origin failures with split', policy: outlier({ consecutiveLocalOriginFailures: 10, splitExternalLocalOriginErrors: true }), expect: [] },
+    {
+      name: 'local origin failures with split',
+      policy: outlier({ consecutiveLocalOriginFailures: 10, splitExternalLocalOriginErrors: true }),
+      expect: [],
+    },
   ]);
 });

@@ -69,9 +69,15 @@ void describe('VirtualService: Istio TestValidateVirtualService cases', () => {
     {
       name: 'FQDN for gateway is accepted with a warning',
       spec: { hosts: ['foo.bar'], gateways: ['gateway.example.com'], http: [toBaz] },
-      expect: [['W', 'VS_GATEWAY_LEGACY_FORMAT', ['gateways', 0], 'prefer the <namespace>/<name> format: "example/gateway"']],
+      expect: [
+        ['W', 'VS_GATEWAY_LEGACY_FORMAT', ['gateways', 0], 'prefer the <namespace>/<name> format: "example/gateway"'],
+      ],
     },
-    { name: 'namespace/name for gateway', spec: { hosts: ['foo.bar'], gateways: ['ns1/gateway'], http: [toBaz] }, expect: [] },
+    {
+      name: 'namespace/name for gateway',
+      spec: { hosts: ['foo.bar'], gateways: ['ns1/gateway'], http: [toBaz] },
+      expect: [],
+    },
     {
       name: 'namespace/* for gateway',
       spec: { hosts: ['foo.bar'], gateways: ['ns1/*'], http: [toBaz] },
@@ -93,14 +99,25 @@ void describe('VirtualService: Istio TestValidateVirtualService cases', () => {
     {
       name: 'wildcard host for the mesh',
       spec: { hosts: ['*'], http: [toBaz] },
-      expect: [['E', 'VS_HOST_WILDCARD_MESH', ['hosts', 0], 'wildcard host * is not allowed for virtual services bound to the mesh gateway']],
+      expect: [
+        [
+          'E',
+          'VS_HOST_WILDCARD_MESH',
+          ['hosts', 0],
+          'wildcard host * is not allowed for virtual services bound to the mesh gateway',
+        ],
+      ],
     },
     {
       name: 'wildcard host with mesh among the gateways',
       spec: { hosts: ['*'], gateways: ['mesh', 'ns1/gw'], http: [toBaz] },
       expect: [['E', 'VS_HOST_WILDCARD_MESH', ['hosts', 0], 'wildcard host *']],
     },
-    { name: 'wildcard host for a gateway only', spec: { hosts: ['*'], gateways: ['somegateway'], http: [toBaz] }, expect: [] },
+    {
+      name: 'wildcard host for a gateway only',
+      spec: { hosts: ['*'], gateways: ['somegateway'], http: [toBaz] },
+      expect: [],
+    },
     {
       name: 'missing tcp route',
       spec: { hosts: ['foo.bar'], tcp: [{ match: [{ port: 999 }] }] },
@@ -114,19 +131,36 @@ void describe('VirtualService: Istio TestValidateVirtualService cases', () => {
     {
       name: 'deprecated mirrorPercent warns',
       spec: { hosts: ['foo.bar'], gateways: ['ns1/gateway'], http: [{ ...toBaz, mirrorPercent: 5 }] },
-      expect: [['W', 'VS_MIRROR_PERCENT_DEPRECATED', ['http', 0, 'mirrorPercent'], 'using deprecated setting "mirrorPercent"']],
+      expect: [
+        ['W', 'VS_MIRROR_PERCENT_DEPRECATED', ['http', 0, 'mirrorPercent'], 'using deprecated setting "mirrorPercent"'],
+      ],
     },
-    { name: 'set authority in rewrite', spec: { hosts: ['foo.bar'], http: [{ ...toBaz, rewrite: { authority: 'bar' } }] }, expect: [] },
+    {
+      name: 'set authority in rewrite',
+      spec: { hosts: ['foo.bar'], http: [{ ...toBaz, rewrite: { authority: 'bar' } }] },
+      expect: [],
+    },
     {
       name: 'set authority in a destination header',
-      spec: { hosts: ['foo.bar'], http: [{ route: [{ destination: { host: 'foo.baz' }, headers: { request: { set: { host: 'bar' } } } }] }] },
+      spec: {
+        hosts: ['foo.bar'],
+        http: [{ route: [{ destination: { host: 'foo.baz' }, headers: { request: { set: { host: 'bar' } } } }] }],
+      },
       expect: [],
     },
     {
       name: 'set authority in rewrite and header',
-      spec: { hosts: ['foo.bar'], http: [{ ...toBaz, rewrite: { authority: 'bar' }, headers: { request: { set: { ':authority': 'foo' } } } }] },
+      spec: {
+        hosts: ['foo.bar'],
+        http: [{ ...toBaz, rewrite: { authority: 'bar' }, headers: { request: { set: { ':authority': 'foo' } } } }],
+      },
       expect: [
-        ['E', 'VS_AUTHORITY_SET_TWICE', ['http', 0, 'headers', 'request', 'set', ':authority'], 'have "bar", attempting to set "foo"'],
+        [
+          'E',
+          'VS_AUTHORITY_SET_TWICE',
+          ['http', 0, 'headers', 'request', 'set', ':authority'],
+          'have "bar", attempting to set "foo"',
+        ],
       ],
     },
     {
@@ -134,7 +168,9 @@ void describe('VirtualService: Istio TestValidateVirtualService cases', () => {
       spec: {
         hosts: ['foo.bar'],
         gateways: ['mesh'],
-        http: [{ ...toBaz, match: [{ uri: { prefix: '/' }, headers: { '@request.auth.claims.foo': { exact: 'bar' } } }] }],
+        http: [
+          { ...toBaz, match: [{ uri: { prefix: '/' }, headers: { '@request.auth.claims.foo': { exact: 'bar' } } }] },
+        ],
       },
       expect: [
         [
@@ -147,26 +183,55 @@ void describe('VirtualService: Istio TestValidateVirtualService cases', () => {
     },
     {
       name: 'jwt claim route on a gateway',
-      spec: { hosts: ['foo.bar'], gateways: ['ns/gw'], http: [{ ...toBaz, match: [{ withoutHeaders: { '@request.auth.claims[a][b]': { exact: 'x' } } }] }] },
+      spec: {
+        hosts: ['foo.bar'],
+        gateways: ['ns/gw'],
+        http: [{ ...toBaz, match: [{ withoutHeaders: { '@request.auth.claims[a][b]': { exact: 'x' } } }] }],
+      },
       expect: [],
     },
     {
       name: 'ip address as sni host',
       spec: { hosts: ['foo.bar'], tls: [tlsTo(['1.1.1.1'], 999)] },
-      expect: [['W', 'VS_SNI_HOST_IP', ['tls', 0, 'match', 0, 'sniHosts', 0], 'using an IP address ("1.1.1.1") goes against SNI spec']],
+      expect: [
+        [
+          'W',
+          'VS_SNI_HOST_IP',
+          ['tls', 0, 'match', 0, 'sniHosts', 0],
+          'using an IP address ("1.1.1.1") goes against SNI spec',
+        ],
+      ],
     },
     {
       name: 'invalid wildcard as sni host',
       spec: { hosts: ['foo.bar'], tls: [tlsTo(['foo.*.com'], 999)] },
-      expect: [['E', 'VS_SNI_HOST_INVALID', ['tls', 0, 'match', 0, 'sniHosts', 0], 'domain name "*.com" invalid (label "*" invalid)']],
+      expect: [
+        [
+          'E',
+          'VS_SNI_HOST_INVALID',
+          ['tls', 0, 'match', 0, 'sniHosts', 0],
+          'domain name "*.com" invalid (label "*" invalid)',
+        ],
+      ],
     },
     { name: 'ip hosts pass', spec: { hosts: ['10.0.0.1', 'foo.bar'], http: [toBaz] }, expect: [] },
     {
       name: 'exportTo follows the shared rules and rejects ~',
       spec: { hosts: ['foo.bar'], http: [toBaz], exportTo: ['~'] },
-      expect: [['E', 'EXPORT_TO_NONE_NOT_ALLOWED', ['exportTo', 0], 'exportTo ~ (none) is not allowed for Istio configuration objects']],
+      expect: [
+        [
+          'E',
+          'EXPORT_TO_NONE_NOT_ALLOWED',
+          ['exportTo', 0],
+          'exportTo ~ (none) is not allowed for Istio configuration objects',
+        ],
+      ],
     },
-    { name: 'exportTo . and *-free list', spec: { hosts: ['foo.bar'], http: [toBaz], exportTo: ['.', 'other'] }, expect: [] },
+    {
+      name: 'exportTo . and *-free list',
+      spec: { hosts: ['foo.bar'], http: [toBaz], exportTo: ['.', 'other'] },
+      expect: [],
+    },
     {
       name: 'null http route',
       spec: { hosts: ['foo.bar'], http: [null as unknown as HTTPRoute] },
@@ -178,7 +243,11 @@ void describe('VirtualService: Istio TestValidateVirtualService cases', () => {
 void describe('VirtualService: delegates (Istio TestValidateChainingVirtualService)', () => {
   const delegateTo = { delegate: { name: 'test', namespace: 'test' } };
   run([
-    { name: 'root on a gateway', spec: { hosts: ['foo.bar'], gateways: ['test-gateway'], http: [delegateTo] }, expect: [] },
+    {
+      name: 'root on a gateway',
+      spec: { hosts: ['foo.bar'], gateways: ['test-gateway'], http: [delegateTo] },
+      expect: [],
+    },
     { name: 'root for sidecars', spec: { hosts: ['foo.bar'], http: [delegateTo] }, expect: [] },
     {
       name: 'root with delegate and route',
@@ -188,7 +257,9 @@ void describe('VirtualService: delegates (Istio TestValidateChainingVirtualServi
     {
       name: 'named root with delegate and redirect',
       spec: { hosts: ['foo.bar'], http: [{ name: 'r1', ...delegateTo, redirect: { uri: '/x' } }] },
-      expect: [['E', 'VS_ROOT_ROUTE_WITH_REDIRECT', ['http', 0, 'redirect'], 'root HTTP route r1 must not specify redirect']],
+      expect: [
+        ['E', 'VS_ROOT_ROUTE_WITH_REDIRECT', ['http', 0, 'redirect'], 'root HTTP route r1 must not specify redirect'],
+      ],
     },
     {
       name: 'delegate route without action',
@@ -199,7 +270,12 @@ void describe('VirtualService: delegates (Istio TestValidateChainingVirtualServi
       name: 'delegate with delegate',
       spec: { hosts: [], http: [delegateTo] },
       expect: [
-        ['E', 'VS_DELEGATE_ROUTE_WITH_DELEGATE', ['http', 0, 'delegate'], 'delegate HTTP route cannot contain delegate'],
+        [
+          'E',
+          'VS_DELEGATE_ROUTE_WITH_DELEGATE',
+          ['http', 0, 'delegate'],
+          'delegate HTTP route cannot contain delegate',
+        ],
         ['E', 'VS_HTTP_ACTION_REQUIRED', ['http', 0], 'HTTP route, redirect or direct_response is required'],
       ],
     },
@@ -213,15 +289,26 @@ void describe('VirtualService: delegates (Istio TestValidateChainingVirtualServi
       spec: { tls: [tlsTo(['foo.bar'])] },
       expect: [
         ['E', 'VS_DELEGATE_WITH_TLS', ['tls'], 'delegate virtual service must have no tls route specified'],
-        ['E', 'VS_SNI_HOST_NOT_IN_HOSTS', ['tls', 0, 'match', 0, 'sniHosts', 0], 'is not a compatible subset of any of the virtual service hosts: []'],
+        [
+          'E',
+          'VS_SNI_HOST_NOT_IN_HOSTS',
+          ['tls', 0, 'match', 0, 'sniHosts', 0],
+          'is not a compatible subset of any of the virtual service hosts: []',
+        ],
       ],
     },
     {
       name: 'delegate with gateway',
       spec: { hosts: [], gateways: ['test'], http: [toBaz] },
-      expect: [['E', 'VS_DELEGATE_WITH_GATEWAYS', ['gateways'], 'delegate virtual service must have no gateways specified']],
+      expect: [
+        ['E', 'VS_DELEGATE_WITH_GATEWAYS', ['gateways'], 'delegate virtual service must have no gateways specified'],
+      ],
     },
-    { name: 'delegate with sourceNamespace', spec: { hosts: [], http: [{ ...toBaz, match: [{ sourceNamespace: 'test' }] }] }, expect: [] },
+    {
+      name: 'delegate with sourceNamespace',
+      spec: { hosts: [], http: [{ ...toBaz, match: [{ sourceNamespace: 'test' }] }] },
+      expect: [],
+    },
   ]);
 });
 
@@ -234,7 +321,12 @@ void describe('VirtualService: TLS routes', () => {
       name: 'sni host outside every host',
       spec: base([tlsTo(['example.org'])]),
       expect: [
-        ['E', 'VS_SNI_HOST_NOT_IN_HOSTS', ['tls', 0, 'match', 0, 'sniHosts', 0], 'SNI host "example.org" is not a compatible subset of any of the virtual service hosts: [*.example.com]'],
+        [
+          'E',
+          'VS_SNI_HOST_NOT_IN_HOSTS',
+          ['tls', 0, 'match', 0, 'sniHosts', 0],
+          'SNI host "example.org" is not a compatible subset of any of the virtual service hosts: [*.example.com]',
+        ],
       ],
     },
     {
@@ -261,13 +353,31 @@ void describe('VirtualService: TLS routes', () => {
       name: 'bad subnet, port, source labels and gateway',
       spec: base([
         {
-          match: [{ sniHosts: ['a.example.com'], destinationSubnets: ['10.0.0.0/33', '1.2.3.4'], port: 70000, sourceLabels: { 'a b': 'x' }, gateways: ['ns/*'] }],
+          match: [
+            {
+              sniHosts: ['a.example.com'],
+              destinationSubnets: ['10.0.0.0/33', '1.2.3.4'],
+              port: 70000,
+              sourceLabels: { 'a b': 'x' },
+              gateways: ['ns/*'],
+            },
+          ],
           route: [{ destination: { host: 'foo.baz' } }],
         },
       ]),
       expect: [
-        ['E', 'VS_DESTINATION_SUBNET_INVALID', ['tls', 0, 'match', 0, 'destinationSubnets', 0], '10.0.0.0/33 is not a valid CIDR block'],
-        ['E', 'VS_MATCH_PORT_INVALID', ['tls', 0, 'match', 0, 'port'], 'port number 70000 must be in the range 1..65535'],
+        [
+          'E',
+          'VS_DESTINATION_SUBNET_INVALID',
+          ['tls', 0, 'match', 0, 'destinationSubnets', 0],
+          '10.0.0.0/33 is not a valid CIDR block',
+        ],
+        [
+          'E',
+          'VS_MATCH_PORT_INVALID',
+          ['tls', 0, 'match', 0, 'port'],
+          'port number 70000 must be in the range 1..65535',
+        ],
         ['E', 'VS_SOURCE_LABEL_KEY_INVALID', ['tls', 0, 'match', 0, 'sourceLabels', 'a b'], 'invalid tag key: "a b"'],
         ['E', 'VS_GATEWAY_NAME_INVALID', ['tls', 0, 'match', 0, 'gateways', 0], 'invalid value for gateway name: "*"'],
       ],
@@ -275,7 +385,14 @@ void describe('VirtualService: TLS routes', () => {
     {
       name: 'route destination with a bad host',
       spec: base([{ match: [{ sniHosts: ['a.example.com'] }], route: [{ destination: { host: 'default/baz' } }] }]),
-      expect: [['E', 'VS_DESTINATION_HOST_INVALID', ['tls', 0, 'route', 0, 'destination', 'host'], 'domain name "default/baz" invalid']],
+      expect: [
+        [
+          'E',
+          'VS_DESTINATION_HOST_INVALID',
+          ['tls', 0, 'route', 0, 'destination', 'host'],
+          'domain name "default/baz" invalid',
+        ],
+      ],
     },
     {
       name: 'auto SNI name is not accepted for the mesh in hosts',
@@ -286,7 +403,12 @@ void describe('VirtualService: TLS routes', () => {
       name: 'malformed auto SNI name on a gateway',
       spec: { hosts: ['outbound_.x_._.foo.com'], gateways: ['ns/gw'], tls: [tlsTo(['outbound_.x_._.foo.com'])] },
       expect: [
-        ['E', 'VS_HOST_INVALID', ['hosts', 0], 'domain name "outbound_.x_._.foo.com" invalid (label "x" invalid). should follow outbound_.<PORT>_._.<HOSTNAME> format'],
+        [
+          'E',
+          'VS_HOST_INVALID',
+          ['hosts', 0],
+          'domain name "outbound_.x_._.foo.com" invalid (label "x" invalid). should follow outbound_.<PORT>_._.<HOSTNAME> format',
+        ],
         ['E', 'VS_SNI_HOST_INVALID', ['tls', 0, 'match', 0, 'sniHosts', 0], '(label "x" invalid)'],
       ],
     },
@@ -297,7 +419,11 @@ void describe('VirtualService: TCP routes', () => {
   const base = (tcp: TCPRoute[]): VirtualServiceSpec => ({ hosts: ['db.example.com'], tcp });
   const to = { route: [{ destination: { host: 'db.example.com', port: { number: 5432 } } }] };
   run([
-    { name: 'match by subnet and port', spec: base([{ match: [{ destinationSubnets: ['10.0.0.0/8'], port: 5432 }], ...to }]), expect: [] },
+    {
+      name: 'match by subnet and port',
+      spec: base([{ match: [{ destinationSubnets: ['10.0.0.0/8'], port: 5432 }], ...to }]),
+      expect: [],
+    },
     { name: 'no match at all', spec: base([to]), expect: [] },
     {
       name: 'null match',
@@ -308,13 +434,30 @@ void describe('VirtualService: TCP routes', () => {
       name: 'bad subnet and gateway',
       spec: base([{ match: [{ destinationSubnets: ['10.0.0.300'], gateways: ['gw.ns'] }], ...to }]),
       expect: [
-        ['E', 'VS_DESTINATION_SUBNET_INVALID', ['tcp', 0, 'match', 0, 'destinationSubnets', 0], '10.0.0.300 is not a valid IP'],
-        ['W', 'VS_GATEWAY_LEGACY_FORMAT', ['tcp', 0, 'match', 0, 'gateways', 0], 'using legacy gatewayName format "gw.ns"'],
+        [
+          'E',
+          'VS_DESTINATION_SUBNET_INVALID',
+          ['tcp', 0, 'match', 0, 'destinationSubnets', 0],
+          '10.0.0.300 is not a valid IP',
+        ],
+        [
+          'W',
+          'VS_GATEWAY_LEGACY_FORMAT',
+          ['tcp', 0, 'match', 0, 'gateways', 0],
+          'using legacy gatewayName format "gw.ns"',
+        ],
       ],
     },
     {
       name: 'all weights zero',
-      spec: base([{ route: [{ destination: { host: 'a.example.com' }, weight: 0 }, { destination: { host: 'b.example.com' }, weight: 0 }] }]),
+      spec: base([
+        {
+          route: [
+            { destination: { host: 'a.example.com' }, weight: 0 },
+            { destination: { host: 'b.example.com' }, weight: 0 },
+          ],
+        },
+      ]),
       expect: [['E', 'VS_TOTAL_WEIGHT_ZERO', ['tcp', 0, 'route'], 'total destination weight = 0']],
     },
   ]);
@@ -326,18 +469,43 @@ void describe('VirtualService: unreachable rules and ineffective matches', () =>
     {
       name: 'rule after a catch-all',
       spec: { hosts: ['foo.bar'], http: [toBaz, { ...toBaz, match: [prefix('/a')] }] },
-      expect: [['W', 'VS_UNREACHABLE_RULE', ['http', 1], 'virtualService rule #1 not used (route without matches defined before)']],
+      expect: [
+        [
+          'W',
+          'VS_UNREACHABLE_RULE',
+          ['http', 1],
+          'virtualService rule #1 not used (route without matches defined before)',
+        ],
+      ],
     },
     {
       name: 'two catch-alls',
       spec: { hosts: ['foo.bar'], http: [toBaz, { ...toBaz, name: 'second' }] },
-      expect: [['W', 'VS_UNREACHABLE_RULE', ['http', 1], 'virtualService rule "second" not used (only the last rule can have no matches)']],
+      expect: [
+        [
+          'W',
+          'VS_UNREACHABLE_RULE',
+          ['http', 1],
+          'virtualService rule "second" not used (only the last rule can have no matches)',
+        ],
+      ],
     },
     {
       name: 'all matches used before (names ignored)',
-      spec: { hosts: ['foo.bar'], http: [{ ...toBaz, match: [{ name: 'x', ...prefix('/a') }] }, { ...toBaz, match: [{ name: 'y', ...prefix('/a') }] }] },
+      spec: {
+        hosts: ['foo.bar'],
+        http: [
+          { ...toBaz, match: [{ name: 'x', ...prefix('/a') }] },
+          { ...toBaz, match: [{ name: 'y', ...prefix('/a') }] },
+        ],
+      },
       expect: [
-        ['W', 'VS_INEFFECTIVE_MATCH', ['http', 1, 'match', 0], 'virtualService rule #1 match "y" is not used (duplicate/overlapping match in rule #0)'],
+        [
+          'W',
+          'VS_INEFFECTIVE_MATCH',
+          ['http', 1, 'match', 0],
+          'virtualService rule #1 match "y" is not used (duplicate/overlapping match in rule #0)',
+        ],
         ['W', 'VS_UNREACHABLE_RULE', ['http', 1], 'virtualService rule #1 not used (all matches used by prior rules)'],
       ],
     },
@@ -345,7 +513,9 @@ void describe('VirtualService: unreachable rules and ineffective matches', () =>
       name: 'prefix covered by an earlier prefix (no method counts as GET)',
       spec: {
         hosts: ['foo.bar'],
-        http: [{ ...toBaz, match: [prefix('/api/v1/product'), prefix('/api/v1/products', { method: { exact: 'GET' } })] }],
+        http: [
+          { ...toBaz, match: [prefix('/api/v1/product'), prefix('/api/v1/products', { method: { exact: 'GET' } })] },
+        ],
       },
       expect: [
         [
@@ -358,19 +528,36 @@ void describe('VirtualService: unreachable rules and ineffective matches', () =>
     },
     {
       name: 'prefix then exact is not compared',
-      spec: { hosts: ['foo.bar'], http: [{ ...toBaz, match: [prefix('/'), { uri: { exact: '/' }, method: { exact: 'GET' } }] }] },
+      spec: {
+        hosts: ['foo.bar'],
+        http: [{ ...toBaz, match: [prefix('/'), { uri: { exact: '/' }, method: { exact: 'GET' } }] }],
+      },
       expect: [],
     },
     {
       name: 'different headers are not covered',
-      spec: { hosts: ['foo.bar'], http: [{ ...toBaz, match: [prefix('/a'), prefix('/ab', { headers: { x: { exact: '1' } } })] }] },
+      spec: {
+        hosts: ['foo.bar'],
+        http: [{ ...toBaz, match: [prefix('/a'), prefix('/ab', { headers: { x: { exact: '1' } } })] }],
+      },
       expect: [],
     },
     {
       name: 'duplicate tcp match',
-      spec: { hosts: ['foo.bar'], tcp: [{ match: [{ port: 1 }], route: [{ destination: { host: 'a.b' } }] }, { match: [{ port: 1 }], route: [{ destination: { host: 'a.b' } }] }] },
+      spec: {
+        hosts: ['foo.bar'],
+        tcp: [
+          { match: [{ port: 1 }], route: [{ destination: { host: 'a.b' } }] },
+          { match: [{ port: 1 }], route: [{ destination: { host: 'a.b' } }] },
+        ],
+      },
       expect: [
-        ['W', 'VS_INEFFECTIVE_MATCH', ['tcp', 1, 'match', 0], 'virtualService rule #1 match #0 is not used (duplicate/overlapping match in rule #0)'],
+        [
+          'W',
+          'VS_INEFFECTIVE_MATCH',
+          ['tcp', 1, 'match', 0],
+          'virtualService rule #1 match #0 is not used (duplicate/overlapping match in rule #0)',
+        ],
         ['W', 'VS_UNREACHABLE_RULE', ['tcp', 1], 'virtualService rule #1 not used (all matches used by prior rules)'],
       ],
     },
@@ -379,7 +566,12 @@ void describe('VirtualService: unreachable rules and ineffective matches', () =>
       spec: { hosts: ['*.b'], tls: [{ route: [{ destination: { host: 'a.b' } }] }, tlsTo(['a.b'])] },
       expect: [
         ['E', 'VS_TLS_MATCH_REQUIRED', ['tls', 0], 'TLS route must have at least one match condition'],
-        ['W', 'VS_UNREACHABLE_RULE', ['tls', 1], 'virtualService rule #1 not used (route without matches defined before)'],
+        [
+          'W',
+          'VS_UNREACHABLE_RULE',
+          ['tls', 1],
+          'virtualService rule #1 not used (route without matches defined before)',
+        ],
       ],
     },
   ]);
@@ -387,7 +579,9 @@ void describe('VirtualService: unreachable rules and ineffective matches', () =>
 
 void describe('VirtualService: the seed', () => {
   void test('examples/seed/httpbin-virtual-service.yaml has no findings', () => {
-    const doc = parse(readFileSync(new URL('../../../examples/seed/httpbin-virtual-service.yaml', import.meta.url), 'utf8')) as {
+    const doc = parse(
+      readFileSync(new URL('../../../examples/seed/httpbin-virtual-service.yaml', import.meta.url), 'utf8'),
+    ) as {
       metadata: { namespace: string };
       spec: VirtualServiceSpec;
     };

@@ -16,27 +16,45 @@ void describe('DirectorySource', () => {
     for (const d of dirs) await d.cleanup();
   });
 
-  async function watched(files: Record<string, string>): Promise<{ dir: TmpConfigDir; source: DirectorySource; next: () => Promise<ConfigState>; first: ConfigState }> {
+  async function watched(
+    files: Record<string, string>,
+  ): Promise<{ dir: TmpConfigDir; source: DirectorySource; next: () => Promise<ConfigState>; first: ConfigState }> {
     const dir = await TmpConfigDir.create();
     dirs.push(dir);
     for (const [name, text] of Object.entries(files)) await dir.write(name, text);
     const waiting: ((s: ConfigState) => void)[] = [];
-    const source = new DirectorySource([dir.path], { namespace: 'ns', meshConfigPath: join(dir.path, 'mesh.cfg'), debounceMs: 20, rescanMs: 200 });
+    const source = new DirectorySource([dir.path], {
+      namespace: 'ns',
+      meshConfigPath: join(dir.path, 'mesh.cfg'),
+      debounceMs: 20,
+      rescanMs: 200,
+    });
     sources.push(source);
     const first = await source.start((s) => waiting.shift()?.(s));
     return { dir, source, first, next: () => new Promise((resolve) => waiting.push(resolve)) };
   }
 
   void test('loads every file; a broken edit keeps the last good version; deletion removes resources', async () => {
-    const { dir, first, next } = await watched({ 'mesh.cfg': 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n', 'a.yaml': se('a', 'a.test'), 'b.yaml': se('b', 'b.test') });
+    const { dir, first, next } = await watched({
+      'mesh.cfg': 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n',
+      'a.yaml': se('a', 'a.test'),
+      'b.yaml': se('b', 'b.test'),
+    });
     assert.equal(first.version, 1);
-    assert.deepEqual(first.configSet.serviceEntries.map((r) => `${r.key.namespace}/${r.key.name}`), ['ns/a', 'ns/b']);
+    assert.deepEqual(
+      first.configSet.serviceEntries.map((r) => `${r.key.namespace}/${r.key.name}`),
+      ['ns/a', 'ns/b'],
+    );
     assert.equal(first.configSet.mesh.outboundTrafficPolicyMode, 'REGISTRY_ONLY');
 
     let changed = next();
     await dir.write('b.yaml', se('b', 'b.test', '  resolution: SOMETIMES\n'));
     let state = await changed;
-    assert.deepEqual(state.configSet.serviceEntries.map((r) => r.key.name), ['a', 'b'], 'b keeps its last good version');
+    assert.deepEqual(
+      state.configSet.serviceEntries.map((r) => r.key.name),
+      ['a', 'b'],
+      'b keeps its last good version',
+    );
     assert.equal(state.rejected.length, 1);
     assert.equal(state.rejected[0]!.servingLastGood, true);
     assert.match(state.rejected[0]!.errors[0]!, /b\.yaml:11:\d+: error: /);
@@ -44,12 +62,18 @@ void describe('DirectorySource', () => {
     changed = next();
     await dir.remove('b.yaml');
     state = await changed;
-    assert.deepEqual(state.configSet.serviceEntries.map((r) => r.key.name), ['a']);
+    assert.deepEqual(
+      state.configSet.serviceEntries.map((r) => r.key.name),
+      ['a'],
+    );
     assert.deepEqual(state.rejected, []);
   });
 
-  void test('the mesh config file is watched (regression: watching a folder\'s parent recursively stalled reloads)', async () => {
-    const { dir, next } = await watched({ 'mesh.cfg': 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n', 'a.yaml': se('a', 'a.test') });
+  void test("the mesh config file is watched (regression: watching a folder's parent recursively stalled reloads)", async () => {
+    const { dir, next } = await watched({
+      'mesh.cfg': 'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n',
+      'a.yaml': se('a', 'a.test'),
+    });
     for (const mode of ['ALLOW_ANY', 'REGISTRY_ONLY', 'ALLOW_ANY']) {
       const changed = next();
       await dir.write('mesh.cfg', `outboundTrafficPolicy:\n  mode: ${mode}\n`);
@@ -75,7 +99,9 @@ void describe('DirectorySource with a missing path', () => {
       const first = await source.start((s) => resolveNext(s));
       assert.deepEqual(first.configSet.serviceEntries, []);
       assert.match(first.warnings.join('\n'), /later: no such file or folder/);
-      const changed = new Promise<ConfigState>((resolve) => { resolveNext = resolve; });
+      const changed = new Promise<ConfigState>((resolve) => {
+        resolveNext = resolve;
+      });
       const { mkdir, writeFile } = await import('node:fs/promises');
       await mkdir(missing);
       await writeFile(join(missing, 'a.yaml'), se('a', 'a.test'));

@@ -3,15 +3,26 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RetryPolicy } from '../../../../src/compiler/snapshot.ts';
 import { DEFAULT_RETRY_POLICY } from '../../../../src/compiler/retry-policy.ts';
-import { backoffMs, retriableError, retriableGrpcStatus, retriableStatus, retriableTimeout } from '../../../../src/dataplane/filters/retry.ts';
+import {
+  backoffMs,
+  retriableError,
+  retriableGrpcStatus,
+  retriableStatus,
+  retriableTimeout,
+} from '../../../../src/dataplane/filters/retry.ts';
 import { UpstreamConnectError } from '../../../../src/errors.ts';
 
-const on = (tokens: string, codes: number[] = []): RetryPolicy => ({ ...DEFAULT_RETRY_POLICY, retryOn: tokens.split(','), retriableStatusCodes: codes });
+const on = (tokens: string, codes: number[] = []): RetryPolicy => ({
+  ...DEFAULT_RETRY_POLICY,
+  retryOn: tokens.split(','),
+  retriableStatusCodes: codes,
+});
 
 void describe('retry conditions', () => {
   void test('connect failures: connect-failure, 5xx, gateway-error and reset retry them', () => {
     const refused = new UpstreamConnectError('127.0.0.1:1', 'delayed connect error: 111');
-    for (const t of ['connect-failure', '5xx', 'gateway-error', 'reset']) assert.equal(retriableError(on(t), refused), true, t);
+    for (const t of ['connect-failure', '5xx', 'gateway-error', 'reset'])
+      assert.equal(retriableError(on(t), refused), true, t);
     assert.equal(retriableError(on('retriable-status-codes', [503]), refused), false);
   });
 
@@ -31,7 +42,7 @@ void describe('retry conditions', () => {
     assert.equal(retriableStatus(DEFAULT_RETRY_POLICY, 503), false, "Istio's default lists no codes");
   });
 
-  void test('per-try timeouts count as gateway timeouts; Istio\'s default policy does not retry them', () => {
+  void test("per-try timeouts count as gateway timeouts; Istio's default policy does not retry them", () => {
     assert.equal(retriableTimeout(on('gateway-error')), true);
     assert.equal(retriableTimeout(on('reset')), true);
     assert.equal(retriableTimeout(DEFAULT_RETRY_POLICY), false);

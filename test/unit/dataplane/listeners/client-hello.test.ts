@@ -3,7 +3,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { MAX_CLIENT_HELLO, parseClientHello, type ClientHelloResult } from '../../../../src/dataplane/listeners/client-hello.ts';
+import {
+  MAX_CLIENT_HELLO,
+  parseClientHello,
+  type ClientHelloResult,
+} from '../../../../src/dataplane/listeners/client-hello.ts';
 import { captureFirstBytes, curlClient, nodeClient, opensslClient } from '../../../helpers/client-hello-capture.ts';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../../fixtures/tls/${name}`, import.meta.url));
@@ -19,13 +23,22 @@ const FIXTURES: Record<string, ClientHelloResult> = {
 
 /** Builds a ClientHello record from parts, so tests can state exactly which bytes lie. */
 function clientHello(extensions: Buffer[] | undefined, options: { extensionsLength?: number } = {}): Buffer {
-  const parts: Buffer[] = [Buffer.from([3, 3]), Buffer.alloc(32, 7), Buffer.from([0]), Buffer.from([0, 2, 0x13, 0x01]), Buffer.from([1, 0])];
+  const parts: Buffer[] = [
+    Buffer.from([3, 3]),
+    Buffer.alloc(32, 7),
+    Buffer.from([0]),
+    Buffer.from([0, 2, 0x13, 0x01]),
+    Buffer.from([1, 0]),
+  ];
   if (extensions !== undefined) {
     const body = Buffer.concat(extensions);
     parts.push(u16(options.extensionsLength ?? body.length), body);
   }
   const hello = Buffer.concat(parts);
-  const message = Buffer.concat([Buffer.from([1, hello.length >> 16, (hello.length >> 8) & 0xff, hello.length & 0xff]), hello]);
+  const message = Buffer.concat([
+    Buffer.from([1, hello.length >> 16, (hello.length >> 8) & 0xff, hello.length & 0xff]),
+    hello,
+  ]);
   return records(message, message.length);
 }
 
@@ -71,7 +84,11 @@ describe('captured ClientHellos', () => {
     test(`${name}: every strict prefix needs more bytes`, () => {
       const bytes = fixture(name);
       for (let length = 0; length < bytes.length; length++) {
-        assert.deepEqual(parseClientHello(bytes.subarray(0, length)), { kind: 'needMore' }, `prefix of ${length} bytes`);
+        assert.deepEqual(
+          parseClientHello(bytes.subarray(0, length)),
+          { kind: 'needMore' },
+          `prefix of ${length} bytes`,
+        );
       }
     });
 
@@ -84,7 +101,11 @@ describe('captured ClientHellos', () => {
     });
 
     test(`${name}: bytes after the hello are ignored`, () => {
-      const withTail = Buffer.concat([fixture(name), Buffer.from([23, 3, 3, 0, 5, 1, 2, 3, 4, 5]), Buffer.from('garbage')]);
+      const withTail = Buffer.concat([
+        fixture(name),
+        Buffer.from([23, 3, 3, 0, 5, 1, 2, 3, 4, 5]),
+        Buffer.from('garbage'),
+      ]);
       assert.deepEqual(parseClientHello(withTail), expected);
     });
   }
@@ -93,9 +114,17 @@ describe('captured ClientHellos', () => {
 describe('ClientHellos from live clients', () => {
   const live: Array<[string, (port: number) => void, ClientHelloResult]> = [
     ['curl', curlClient('httpbin.org'), { kind: 'tls', sni: 'httpbin.org', alpn: ['h2', 'http/1.1'] }],
-    ['Node tls.connect', nodeClient({ servername: 'api.example.com', alpn: ['http/1.1'] }), { kind: 'tls', sni: 'api.example.com', alpn: ['http/1.1'] }],
+    [
+      'Node tls.connect',
+      nodeClient({ servername: 'api.example.com', alpn: ['http/1.1'] }),
+      { kind: 'tls', sni: 'api.example.com', alpn: ['http/1.1'] },
+    ],
     ['Node tls.connect to an IP (no SNI)', nodeClient({}), { kind: 'tls' }],
-    ['openssl s_client -servername', opensslClient(['-servername', 'db.internal.example']), { kind: 'tls', sni: 'db.internal.example' }],
+    [
+      'openssl s_client -servername',
+      opensslClient(['-servername', 'db.internal.example']),
+      { kind: 'tls', sni: 'db.internal.example' },
+    ],
   ];
   for (const [name, client, expected] of live) {
     test(name, async () => {
@@ -120,7 +149,10 @@ describe('hand-built ClientHellos', () => {
     ['an extension longer than the block', clientHello([Buffer.concat([u16(0), u16(400), Buffer.alloc(4)])])],
     ['SNI list length that lies', clientHello([extension(0, Buffer.concat([u16(40), Buffer.from([0, 0, 1, 0x61])]))])],
     ['SNI name length that lies', clientHello([extension(0, Buffer.concat([u16(4), Buffer.from([0, 0, 9, 0x61])]))])],
-    ['two host names', clientHello([extension(0, Buffer.concat([u16(8), Buffer.from([0, 0, 1, 0x61, 0, 0, 1, 0x62])]))])],
+    [
+      'two host names',
+      clientHello([extension(0, Buffer.concat([u16(8), Buffer.from([0, 0, 1, 0x61, 0, 0, 1, 0x62])]))]),
+    ],
     ['SNI with a NUL byte', clientHello([sniExtension('evil.example\0.good.example')])],
     ['an empty SNI name', clientHello([sniExtension('')])],
     ['the SNI extension twice', clientHello([sniExtension('a.example'), sniExtension('b.example')])],
@@ -148,7 +180,10 @@ describe('bytes that are not a ClientHello', () => {
     ['a ServerHello', Buffer.from([22, 3, 3, 0, 60, 2, 0, 0, 56])],
     ['a ClientHello too short to be one', Buffer.from([22, 3, 1, 0, 8, 1, 0, 0, 4, 3, 3, 0, 0])],
     ['a ClientHello over 64 KiB', Buffer.from([22, 3, 1, 0, 4, 1, 0x01, 0x00, 0x01])],
-    ['a ClientHello interrupted by another record', Buffer.concat([records(handshakeOf(fixture('node-no-sni.bin')), 100).subarray(0, 105), Buffer.from([23, 3, 3])])],
+    [
+      'a ClientHello interrupted by another record',
+      Buffer.concat([records(handshakeOf(fixture('node-no-sni.bin')), 100).subarray(0, 105), Buffer.from([23, 3, 3])]),
+    ],
   ];
   for (const [name, input] of cases) {
     test(name, () => {
@@ -160,7 +195,7 @@ describe('bytes that are not a ClientHello', () => {
     assert.deepEqual(parseClientHello(new Uint8Array(0)), { kind: 'needMore' });
   });
 
-  test('the 64 KiB limit is Envoy tls_inspector\'s', () => {
+  test("the 64 KiB limit is Envoy tls_inspector's", () => {
     assert.equal(MAX_CLIENT_HELLO, 65536);
   });
 });
@@ -181,12 +216,25 @@ function mutate(input: Buffer, random: () => number): Buffer {
   const bytes = Buffer.from(input);
   const at = Math.floor(random() * bytes.length);
   switch (Math.floor(random() * 6)) {
-    case 0: bytes[at] = Math.floor(random() * 256); return bytes;
-    case 1: bytes[at] = (bytes[at] ?? 0) ^ (1 << Math.floor(random() * 8)); return bytes;
-    case 2: bytes[at] = random() < 0.5 ? 0 : 0xff; return bytes;
-    case 3: return bytes.subarray(0, at);
-    case 4: return Buffer.concat([bytes.subarray(0, at), Buffer.from(Array.from({ length: 1 + Math.floor(random() * 8) }, () => Math.floor(random() * 256))), bytes.subarray(at)]);
-    default: return Buffer.concat([bytes.subarray(0, at), bytes.subarray(Math.floor(random() * bytes.length))]);
+    case 0:
+      bytes[at] = Math.floor(random() * 256);
+      return bytes;
+    case 1:
+      bytes[at] = (bytes[at] ?? 0) ^ (1 << Math.floor(random() * 8));
+      return bytes;
+    case 2:
+      bytes[at] = random() < 0.5 ? 0 : 0xff;
+      return bytes;
+    case 3:
+      return bytes.subarray(0, at);
+    case 4:
+      return Buffer.concat([
+        bytes.subarray(0, at),
+        Buffer.from(Array.from({ length: 1 + Math.floor(random() * 8) }, () => Math.floor(random() * 256))),
+        bytes.subarray(at),
+      ]);
+    default:
+      return Buffer.concat([bytes.subarray(0, at), bytes.subarray(Math.floor(random() * bytes.length))]);
   }
 }
 
@@ -203,7 +251,8 @@ describe('fuzzing', () => {
       const result = parseClientHello(input);
       kinds[result.kind]++;
       if (result.kind === 'tls' && result.sni !== undefined) assert.match(result.sni, /^[\x21-\x7e]{1,255}$/);
-      if (result.kind === 'tls' && result.alpn !== undefined) assert.ok(result.alpn.length > 0 && result.alpn.every((p) => p.length > 0));
+      if (result.kind === 'tls' && result.alpn !== undefined)
+        assert.ok(result.alpn.length > 0 && result.alpn.every((p) => p.length > 0));
     }
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
     assert.ok(elapsedMs < 3000, `fuzzing took ${elapsedMs} ms`);

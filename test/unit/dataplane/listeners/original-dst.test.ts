@@ -33,10 +33,14 @@ async function closeAll(pair: { server: net.Server; client: net.Socket; accepted
 }
 
 describe('original destination addon', () => {
-  test('is built and loads on Linux', { skip: process.platform !== 'linux' && 'SO_ORIGINAL_DST exists only on Linux' }, () => {
-    assert.deepEqual(originalDstAvailability(), { available: true });
-    assert.doesNotThrow(() => requireOriginalDst());
-  });
+  test(
+    'is built and loads on Linux',
+    { skip: process.platform !== 'linux' && 'SO_ORIGINAL_DST exists only on Linux' },
+    () => {
+      assert.deepEqual(originalDstAvailability(), { available: true });
+      assert.doesNotThrow(() => requireOriginalDst());
+    },
+  );
 
   for (const host of ['127.0.0.1', '::1']) {
     test(`a direct connection to ${host} is not captured`, async () => {
@@ -52,7 +56,11 @@ describe('original destination addon', () => {
         } else {
           assert.equal(query.code, 'ENOENT');
           const decision = decideCapture(pair.accepted, { query });
-          assert.deepEqual(decision, { captured: false, reason: 'no-original-dst', detail: 'SO_ORIGINAL_DST failed: ENOENT' });
+          assert.deepEqual(decision, {
+            captured: false,
+            reason: 'no-original-dst',
+            detail: 'SO_ORIGINAL_DST failed: ENOENT',
+          });
           assert.equal(getOriginalDestination(pair.accepted), undefined);
         }
       } finally {
@@ -78,7 +86,10 @@ describe('original destination addon', () => {
     const pair = await acceptedPair('127.0.0.1');
     try {
       const destination = { address: '10.1.2.3', port: 80, family: 'IPv4' } as const;
-      assert.deepEqual(decideCapture(pair.accepted, { query: { ok: true, destination } }), { captured: true, destination });
+      assert.deepEqual(decideCapture(pair.accepted, { query: { ok: true, destination } }), {
+        captured: true,
+        destination,
+      });
       const self = { address: '::ffff:127.0.0.1', port: pair.accepted.localPort ?? 0, family: 'IPv6' } as const;
       assert.equal(decideCapture(pair.accepted, { query: { ok: true, destination: self } }).captured, false);
     } finally {
@@ -92,10 +103,18 @@ describe('original destination addon', () => {
       const destination = { address: '10.0.0.5', port: 15001, family: 'IPv4' } as const;
       const query = { ok: true, destination } as const;
       assert.deepEqual(decideCapture(pair.accepted, { query, listening: { address: '10.0.0.5', port: 15001 } }), {
-        captured: false, reason: 'self-loop', detail: 'original destination 10.0.0.5:15001 is this listener',
+        captured: false,
+        reason: 'self-loop',
+        detail: 'original destination 10.0.0.5:15001 is this listener',
       });
-      assert.equal(decideCapture(pair.accepted, { query, listening: { address: '0.0.0.0', port: 15001 } }).captured, true);
-      assert.equal(decideCapture(pair.accepted, { query, listening: { address: '10.0.0.5', port: 15002 } }).captured, true);
+      assert.equal(
+        decideCapture(pair.accepted, { query, listening: { address: '0.0.0.0', port: 15001 } }).captured,
+        true,
+      );
+      assert.equal(
+        decideCapture(pair.accepted, { query, listening: { address: '10.0.0.5', port: 15002 } }).captured,
+        true,
+      );
     } finally {
       await closeAll(pair);
     }

@@ -6,18 +6,47 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
-import { detectOnSocket, detectProtocol, type DetectOptions, type Detection } from '../../../../src/dataplane/listeners/protocol-detect.ts';
+import {
+  detectOnSocket,
+  detectProtocol,
+  type DetectOptions,
+  type Detection,
+} from '../../../../src/dataplane/listeners/protocol-detect.ts';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../../../fixtures/tls/${name}`, import.meta.url));
 
 describe('detectProtocol on first bytes', () => {
   const decided: Array<[string, string | Buffer, unknown]> = [
-    ['a curl ClientHello', fixture('curl-httpbin.org.bin'), { kind: 'tls', sni: 'httpbin.org', alpn: ['h2', 'http/1.1'] }],
-    ['a GET request', 'GET /status/200 HTTP/1.1\r\nHost: httpbin.org\r\n\r\n', { kind: 'http', method: 'GET', target: '/status/200', version: 'HTTP/1.1' }],
-    ['an absolute-form HTTP/1.0 POST', 'POST http://a.example/x HTTP/1.0\r\n', { kind: 'http', method: 'POST', target: 'http://a.example/x', version: 'HTTP/1.0' }],
-    ['an extension method', 'PROPFIND /dav HTTP/1.1\r\n', { kind: 'http', method: 'PROPFIND', target: '/dav', version: 'HTTP/1.1' }],
-    ['a CONNECT request', 'CONNECT httpbin.org:443 HTTP/1.1\r\nHost: httpbin.org:443\r\n\r\n', { kind: 'connect', authority: 'httpbin.org:443', version: 'HTTP/1.1' }],
-    ['the HTTP/2 prior-knowledge preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0', { kind: 'http', method: 'PRI', target: '*', version: 'HTTP/2.0' }],
+    [
+      'a curl ClientHello',
+      fixture('curl-httpbin.org.bin'),
+      { kind: 'tls', sni: 'httpbin.org', alpn: ['h2', 'http/1.1'] },
+    ],
+    [
+      'a GET request',
+      'GET /status/200 HTTP/1.1\r\nHost: httpbin.org\r\n\r\n',
+      { kind: 'http', method: 'GET', target: '/status/200', version: 'HTTP/1.1' },
+    ],
+    [
+      'an absolute-form HTTP/1.0 POST',
+      'POST http://a.example/x HTTP/1.0\r\n',
+      { kind: 'http', method: 'POST', target: 'http://a.example/x', version: 'HTTP/1.0' },
+    ],
+    [
+      'an extension method',
+      'PROPFIND /dav HTTP/1.1\r\n',
+      { kind: 'http', method: 'PROPFIND', target: '/dav', version: 'HTTP/1.1' },
+    ],
+    [
+      'a CONNECT request',
+      'CONNECT httpbin.org:443 HTTP/1.1\r\nHost: httpbin.org:443\r\n\r\n',
+      { kind: 'connect', authority: 'httpbin.org:443', version: 'HTTP/1.1' },
+    ],
+    [
+      'the HTTP/2 prior-knowledge preface',
+      'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0',
+      { kind: 'http', method: 'PRI', target: '*', version: 'HTTP/2.0' },
+    ],
   ];
   for (const [name, input, expected] of decided) {
     test(`${name} is recognised, and every prefix waits`, () => {
@@ -26,7 +55,11 @@ describe('detectProtocol on first bytes', () => {
       const lineEnd = typeof input === 'string' ? bytes.indexOf('\r\n') + 2 : bytes.length;
       const decidingLength = name.includes('HTTP/2') ? 24 : lineEnd;
       for (let length = 0; length < decidingLength; length++) {
-        assert.deepEqual(detectProtocol(bytes.subarray(0, length)), { kind: 'needMore' }, `prefix ${JSON.stringify(bytes.subarray(0, length).toString('latin1'))}`);
+        assert.deepEqual(
+          detectProtocol(bytes.subarray(0, length)),
+          { kind: 'needMore' },
+          `prefix ${JSON.stringify(bytes.subarray(0, length).toString('latin1'))}`,
+        );
       }
     });
   }
@@ -65,7 +98,10 @@ describe('detectProtocol on first bytes', () => {
 });
 
 /** Accepts one connection, runs detection on it, and lets `client` drive the other end. */
-async function detectLive(options: DetectOptions, client: (socket: net.Socket) => void | Promise<void>): Promise<{ detection: Detection; accepted: net.Socket; ms: number }> {
+async function detectLive(
+  options: DetectOptions,
+  client: (socket: net.Socket) => void | Promise<void>,
+): Promise<{ detection: Detection; accepted: net.Socket; ms: number }> {
   const server = net.createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -152,14 +188,20 @@ describe('detectOnSocket on live connections', () => {
   });
 
   test('an opaque protocol is TCP at once, without waiting for the timeout', async () => {
-    const { detection, ms } = await detectLive({ timeoutMs: 5000 }, (socket) => void socket.write('SSH-2.0-OpenSSH_9.2\r\n'));
+    const { detection, ms } = await detectLive(
+      { timeoutMs: 5000 },
+      (socket) => void socket.write('SSH-2.0-OpenSSH_9.2\r\n'),
+    );
     assert.equal(detection.protocol.kind, 'tcp');
     assert.equal(detection.timedOut, false);
     assert.ok(ms < 1000, `took ${ms} ms`);
   });
 
   test('too many undecided bytes are TCP', async () => {
-    const { detection } = await detectLive({ timeoutMs: 5000, maxBytes: 64 }, (socket) => void socket.write(`GET /${'a'.repeat(100)}`));
+    const { detection } = await detectLive(
+      { timeoutMs: 5000, maxBytes: 64 },
+      (socket) => void socket.write(`GET /${'a'.repeat(100)}`),
+    );
     assert.deepEqual(detection.protocol.kind, 'tcp');
     assert.ok(detection.head.length >= 64);
   });

@@ -64,10 +64,14 @@ import { AccessLogSink, openAccessLogSink } from ${JSON.stringify(new URL('../..
       await sink.close();
       process.exit(0);
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => { out += chunk; });
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+    });
     const code = await new Promise((resolve) => child.on('close', resolve));
     assert.equal(code, 0);
     const lines = out.split('\n');
@@ -106,7 +110,9 @@ import { AccessLogSink, openAccessLogSink } from ${JSON.stringify(new URL('../..
         callback(new Error('disk full'));
       },
     });
-    const sink = new AccessLogSink('broken', broken, true, { onError: (e) => errors.push(`${e.code}: ${(e.cause as Error).message}`) });
+    const sink = new AccessLogSink('broken', broken, true, {
+      onError: (e) => errors.push(`${e.code}: ${(e.cause as Error).message}`),
+    });
     sink.write('a\n');
     sink.write('b\n');
     await sink.flush();

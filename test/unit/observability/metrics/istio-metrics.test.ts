@@ -2,8 +2,16 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StreamInfo } from '../../../../src/dataplane/stream-info.ts';
 import { IstioMetrics } from '../../../../src/observability/metrics/istio-metrics.ts';
-import { MeshgateMetrics, createMetricsRegistry, renderPrometheus } from '../../../../src/observability/metrics/meshgate-metrics.ts';
-import { ISTIO_HTTP_LABELS, ISTIO_METRIC, MESHGATE_METRIC } from '../../../../src/observability/metrics/metric-names.ts';
+import {
+  MeshgateMetrics,
+  createMetricsRegistry,
+  renderPrometheus,
+} from '../../../../src/observability/metrics/meshgate-metrics.ts';
+import {
+  ISTIO_HTTP_LABELS,
+  ISTIO_METRIC,
+  MESHGATE_METRIC,
+} from '../../../../src/observability/metrics/metric-names.ts';
 import { ManualClock } from '../../../helpers/clock.ts';
 
 function httpStream(fill: Partial<StreamInfo>, durationMs = 4): StreamInfo {
@@ -26,8 +34,13 @@ function sample(text: string, metric: string, want: Record<string, string>): num
 }
 
 const toHttpbin = {
-  responseCode: 200, bytesReceived: 10, bytesSent: 135, destinationServiceHost: 'httpbin.org',
-  destinationServiceName: 'httpbin.org', destinationServiceNamespace: 'foo', upstreamCluster: 'outbound|80||httpbin.org',
+  responseCode: 200,
+  bytesReceived: 10,
+  bytesSent: 135,
+  destinationServiceHost: 'httpbin.org',
+  destinationServiceName: 'httpbin.org',
+  destinationServiceNamespace: 'foo',
+  upstreamCluster: 'outbound|80||httpbin.org',
 };
 
 void describe('istio_* metrics', () => {
@@ -39,14 +52,16 @@ void describe('istio_* metrics', () => {
     const { body, contentType } = await renderPrometheus(registry);
     assert.match(contentType, /^text\/plain/);
     const line = body.split('\n').find((l) => l.startsWith('istio_requests_total{'));
-    assert.equal(line,
-      'istio_requests_total{reporter="source",source_workload="sleep",source_canonical_service="sleep",source_canonical_revision="latest",'
-      + 'source_workload_namespace="foo",source_principal="unknown",source_app="sleep",source_version="unknown",source_cluster="unknown",'
-      + 'destination_workload="unknown",destination_workload_namespace="unknown",destination_principal="unknown",destination_app="unknown",'
-      + 'destination_version="unknown",destination_service="httpbin.org",destination_canonical_service="unknown",'
-      + 'destination_canonical_revision="unknown",destination_service_name="httpbin.org",destination_service_namespace="foo",'
-      + 'destination_cluster="unknown",request_protocol="http",response_code="200",grpc_response_status="",response_flags="-",'
-      + 'connection_security_policy="unknown"} 2');
+    assert.equal(
+      line,
+      'istio_requests_total{reporter="source",source_workload="sleep",source_canonical_service="sleep",source_canonical_revision="latest",' +
+        'source_workload_namespace="foo",source_principal="unknown",source_app="sleep",source_version="unknown",source_cluster="unknown",' +
+        'destination_workload="unknown",destination_workload_namespace="unknown",destination_principal="unknown",destination_app="unknown",' +
+        'destination_version="unknown",destination_service="httpbin.org",destination_canonical_service="unknown",' +
+        'destination_canonical_revision="unknown",destination_service_name="httpbin.org",destination_service_namespace="foo",' +
+        'destination_cluster="unknown",request_protocol="http",response_code="200",grpc_response_status="",response_flags="-",' +
+        'connection_security_policy="unknown"} 2',
+    );
     assert.equal(sample(body, `${ISTIO_METRIC.requestDurationMs}_bucket`, { le: '5' }), 1);
     assert.equal(sample(body, `${ISTIO_METRIC.requestDurationMs}_bucket`, { le: '50' }), 2);
     assert.equal(sample(body, `${ISTIO_METRIC.requestDurationMs}_sum`, {}), 34);
@@ -58,18 +73,55 @@ void describe('istio_* metrics', () => {
   void test('passthrough hosts are not labels unless asked; refusals count under BlackHoleCluster', async () => {
     const registry = createMetricsRegistry();
     const metrics = new IstioMetrics(registry);
-    metrics.recordHttp(httpStream({ responseCode: 200, destinationServiceName: 'PassthroughCluster', destinationServiceHost: 'random-1.example' }));
-    metrics.recordHttp(httpStream({ responseCode: 200, destinationServiceName: 'PassthroughCluster', destinationServiceHost: 'random-2.example' }));
-    metrics.recordHttp(httpStream({ responseCode: 502, destinationServiceName: 'BlackHoleCluster', destinationServiceHost: 'www.baidu.com' }));
+    metrics.recordHttp(
+      httpStream({
+        responseCode: 200,
+        destinationServiceName: 'PassthroughCluster',
+        destinationServiceHost: 'random-1.example',
+      }),
+    );
+    metrics.recordHttp(
+      httpStream({
+        responseCode: 200,
+        destinationServiceName: 'PassthroughCluster',
+        destinationServiceHost: 'random-2.example',
+      }),
+    );
+    metrics.recordHttp(
+      httpStream({
+        responseCode: 502,
+        destinationServiceName: 'BlackHoleCluster',
+        destinationServiceHost: 'www.baidu.com',
+      }),
+    );
     const { body } = await renderPrometheus(registry);
-    assert.equal(sample(body, ISTIO_METRIC.requestsTotal, { destination_service_name: 'PassthroughCluster', destination_service: 'unknown' }), 2);
-    assert.equal(sample(body, ISTIO_METRIC.requestsTotal, { destination_service_name: 'BlackHoleCluster', response_code: '502' }), 1);
+    assert.equal(
+      sample(body, ISTIO_METRIC.requestsTotal, {
+        destination_service_name: 'PassthroughCluster',
+        destination_service: 'unknown',
+      }),
+      2,
+    );
+    assert.equal(
+      sample(body, ISTIO_METRIC.requestsTotal, { destination_service_name: 'BlackHoleCluster', response_code: '502' }),
+      1,
+    );
     assert.ok(!body.includes('random-1.example'));
 
     const labelled = createMetricsRegistry();
-    new IstioMetrics(labelled, { passthroughHostLabels: true })
-      .recordHttp(httpStream({ responseCode: 200, destinationServiceName: 'PassthroughCluster', destinationServiceHost: 'random-1.example' }));
-    assert.equal(sample((await renderPrometheus(labelled)).body, ISTIO_METRIC.requestsTotal, { destination_service: 'random-1.example' }), 1);
+    new IstioMetrics(labelled, { passthroughHostLabels: true }).recordHttp(
+      httpStream({
+        responseCode: 200,
+        destinationServiceName: 'PassthroughCluster',
+        destinationServiceHost: 'random-1.example',
+      }),
+    );
+    assert.equal(
+      sample((await renderPrometheus(labelled)).body, ISTIO_METRIC.requestsTotal, {
+        destination_service: 'random-1.example',
+      }),
+      1,
+    );
   });
 
   void test('response flags and local-reply codes are labels', async () => {
@@ -86,7 +138,11 @@ void describe('istio_* metrics', () => {
     const registry = createMetricsRegistry();
     const metrics = new IstioMetrics(registry);
     const info = new StreamInfo(new ManualClock(), 'tcp');
-    Object.assign(info, { destinationServiceHost: 'www.google.com', destinationServiceName: 'www.google.com', destinationServiceNamespace: 'default' });
+    Object.assign(info, {
+      destinationServiceHost: 'www.google.com',
+      destinationServiceName: 'www.google.com',
+      destinationServiceNamespace: 'default',
+    });
     metrics.tcpOpened(info);
     info.bytesReceived = 601;
     info.bytesSent = 10_000;
@@ -108,14 +164,24 @@ void describe('istio_* metrics', () => {
     metrics.tcpOpened(refused);
     metrics.tcpClosed(refused);
     const after = (await renderPrometheus(registry)).body;
-    assert.equal(sample(after, ISTIO_METRIC.tcpConnectionsClosedTotal, { destination_service_name: 'BlackHoleCluster', response_flags: 'UH' }), 1);
+    assert.equal(
+      sample(after, ISTIO_METRIC.tcpConnectionsClosedTotal, {
+        destination_service_name: 'BlackHoleCluster',
+        response_flags: 'UH',
+      }),
+      1,
+    );
   });
 
   void test('TCP: a connection refused before it opened is counted opened when it closes, with its final flags', async () => {
     const registry = createMetricsRegistry();
     const metrics = new IstioMetrics(registry);
     const failed = new StreamInfo(new ManualClock(), 'tcp');
-    Object.assign(failed, { destinationServiceHost: 'db.example', destinationServiceName: 'db.example', destinationServiceNamespace: 'ns' });
+    Object.assign(failed, {
+      destinationServiceHost: 'db.example',
+      destinationServiceName: 'db.example',
+      destinationServiceNamespace: 'ns',
+    });
     failed.addResponseFlag('UF');
     failed.addResponseFlag('URX');
     metrics.tcpClosed(failed);
@@ -145,7 +211,10 @@ void describe('istio_* metrics', () => {
     const info = new StreamInfo(new ManualClock(), 'tcp');
     Object.assign(info, { destinationServiceHost: 'db.example', destinationServiceName: 'db.example' });
     let live = { received: 0, sent: 0 };
-    info.readLiveBytes = () => { info.bytesReceived = live.received; info.bytesSent = live.sent; };
+    info.readLiveBytes = () => {
+      info.bytesReceived = live.received;
+      info.bytesSent = live.sent;
+    };
     metrics.tcpOpened(info);
     live = { received: 100, sent: 2000 };
     metrics.reportOpenConnections();
@@ -169,7 +238,10 @@ void describe('meshgate_* health metrics', () => {
     let dns = { lookups: 3, failures: 1 };
     let dropped = 0;
     const metrics = new MeshgateMetrics(registry, {
-      upstreamPools: () => [['outbound|80||httpbin.org', 4], ['PassthroughCluster', 1]],
+      upstreamPools: () => [
+        ['outbound|80||httpbin.org', 4],
+        ['PassthroughCluster', 1],
+      ],
       dns: () => dns,
       accessLogDropped: () => dropped,
     });
