@@ -1,16 +1,15 @@
-// Micro-benchmark of the per-request telemetry path: StreamInfo creation, access-log formatting (TEXT and
-// JSON) and istio_* recording. Run: node --import tsx bench/micro/telemetry.ts
+// Micro-benchmarks of the per-request telemetry path: a StreamInfo per request, its access-log line in
+// Istio's TEXT and JSON formats, and the istio_* metrics it records.
 import { StreamInfo } from '../../src/dataplane/stream-info.ts';
 import { formatEnvoyText } from '../../src/observability/access-log/envoy-format.ts';
 import { formatIstioJson } from '../../src/observability/access-log/json-format.ts';
 import { IstioMetrics } from '../../src/observability/metrics/istio-metrics.ts';
 import { createMetricsRegistry } from '../../src/observability/metrics/meshgate-metrics.ts';
 import { systemClock } from '../../src/system-clock.ts';
+import type { MicroCase } from './harness.ts';
 
-const ITERATIONS = 500_000;
-
-/** A realistic finished request; 1000 of them with a few distinct status codes and paths. */
-function sampleStreams(): StreamInfo[] {
+/** 1000 finished requests with a few distinct statuses and paths, as a busy proxy logs them. */
+function finishedStreams(): StreamInfo[] {
   return Array.from({ length: 1000 }, (_, i) => {
     const info = new StreamInfo(systemClock, 'http');
     Object.assign(info, {
@@ -39,19 +38,15 @@ function sampleStreams(): StreamInfo[] {
   });
 }
 
-function measure(name: string, op: (info: StreamInfo) => unknown, streams: readonly StreamInfo[]): void {
-  let sink = 0;
-  for (let i = 0; i < ITERATIONS / 10; i++) sink ^= op(streams[i % streams.length]!) === undefined ? 0 : 1;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < ITERATIONS; i++) sink ^= op(streams[i % streams.length]!) === undefined ? 0 : 1;
-  const ns = Number(process.hrtime.bigint() - start) / ITERATIONS;
-  console.log(`${name.padEnd(28)} ${ns.toFixed(0).padStart(7)} ns/op${sink === 2 ? ' ' : ''}`);
+export function accessLogCases(): MicroCase[] {
+  const streams = finishedStreams();
+  const metrics = new IstioMetrics(createMetricsRegistry());
+  let i = 0;
+  const next = (): StreamInfo => streams[(i = (i + 1) % streams.length)]!;
+  return [
+    { name: 'new StreamInfo', run: () => new StreamInfo(systemClock, 'http') },
+    { name: 'format access-log line, TEXT (Istio default)', run: () => formatEnvoyText(next()) },
+    { name: 'format access-log line, JSON', run: () => formatIstioJson(next()) },
+    { name: 'record istio_* metrics for an HTTP request', run: () => metrics.recordHttp(next()) },
+  ];
 }
-
-const streams = sampleStreams();
-const metrics = new IstioMetrics(createMetricsRegistry());
-console.log(`node ${process.version}, ${ITERATIONS} iterations each`);
-measure('new StreamInfo', () => new StreamInfo(systemClock, 'http'), streams);
-measure('format TEXT line', formatEnvoyText, streams);
-measure('format JSON line', formatIstioJson, streams);
-measure('record istio_* (HTTP)', (info) => metrics.recordHttp(info), streams);
