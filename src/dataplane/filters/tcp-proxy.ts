@@ -160,8 +160,9 @@ export function splice(
   client.pipe(upstream);
   upstream.pipe(client);
   upstream.once('close', () => {
-    client.end();
-    setTimeout(() => client.destroy(), 1000).unref();
+    // The pipe has usually ended the client already; ending it again builds an error object per tunnel.
+    if (!client.writableEnded) client.end();
+    if (!client.destroyed) setTimeout(() => client.destroy(), 1000).unref();
     done();
   });
   client.once('close', () => {
