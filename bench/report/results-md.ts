@@ -47,7 +47,7 @@ function peerSection(report: BenchReport): string {
 
 function targetSection(report: BenchReport): string {
   const rows = evaluateTargets(report).map((t) => [t.target, t.measured, `**${t.verdict}**`]);
-  return ['## Targets (issue #6)', '', table(['target', 'measured', 'result'], rows)].join('\n');
+  return ['## Targets', '', table(['target', 'measured', 'result'], rows)].join('\n');
 }
 
 function scenarioSections(report: BenchReport): string[] {

@@ -30,7 +30,7 @@ describe('npm run bench --quick', () => {
       const md = readFileSync(out, 'utf8');
       assert.match(md, /^# meshgate benchmark results/);
       assert.match(md, /\| Node \| v\d+/);
-      assert.match(md, /## Targets \(issue #6\)/);
+      assert.match(md, /^## Targets$/m);
       // meshgate was not asked for: every target says why it has no number instead of passing.
       assert.doesNotMatch(md, /\*\*PASS\*\*|\*\*FAIL\*\*/);
       assert.match(md, /\*\*NOT MEASURED\*\*/);
