@@ -67,9 +67,8 @@ async function proxy(deps: TunnelDeps, tunnel: CapturedTunnel, info: StreamInfo,
   // Beyond Istio: the SNI is logged even for refused connections, so a blocked name can be diagnosed.
   info.requestedServerName = tunnel.sni;
   info.upstreamCluster = decision.cluster;
-  if (decision.route !== undefined) info.routeName = decision.route;
   deps.trace?.(
-    `router: captured ${tunnel.sni !== undefined ? `TLS ${tunnel.sni} ` : ''}${formatEndpoint(destination)} → ${decision.cluster} on ${decision.listener} chain ${decision.chain}${decision.route !== undefined ? ` route ${decision.route}` : ''} (${decision.reason})`,
+    `router: captured ${tunnel.sni !== undefined ? `TLS ${tunnel.sni} ` : ''}${formatEndpoint(destination)} → ${decision.cluster} on ${decision.listener} chain ${decision.chain} (${decision.reason})`,
   );
   const refuse = (cause: RescueCause): void => {
     recordFailure(info, cause);

@@ -66,7 +66,6 @@ async function tunnel(
   const decision = routeTunnel(snapshot, host, split.port, deps.random());
   deps.trace?.(`router: CONNECT ${target} → ${decision.cluster} on ${decision.listener} (${decision.reason})`);
   info.upstreamCluster = decision.cluster;
-  if (decision.route !== undefined) info.routeName = decision.route;
   if (decision.cluster === BLACKHOLE_CLUSTER) {
     info.destinationServiceName = BLACKHOLE_CLUSTER;
     writeRawReply(client, info, rescue({ kind: 'blackhole_connect' }));
