@@ -66,6 +66,7 @@ export class ProxyServer {
         capturedTunnel(tunnel);
       },
       trace: options.trace,
+      random,
     };
     this.#listener = new OutboundListener(
       {

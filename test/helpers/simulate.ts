@@ -121,12 +121,18 @@ export interface CapturedCallInput {
   /** For HTTP: the Host header. */
   host?: string;
   path?: string;
+  /** The draw in [0, 1) that picks among a tls/tcp route's weighted destinations. */
+  random?: number;
 }
 
 /** What a captured connection gets: its listener and, for HTTP, the route the Host picks on the original port. */
 export function simulateCaptured(snapshot: Snapshot, call: CapturedCallInput): Result & { sniff: boolean } {
   const sniff = needsSniffing(snapshot, call.address, call.port);
-  const d = routeCaptured(snapshot, { address: call.address, port: call.port, protocol: call.protocol, sni: call.sni });
+  const d = routeCaptured(
+    snapshot,
+    { address: call.address, port: call.port, protocol: call.protocol, sni: call.sni },
+    call.random,
+  );
   if (d.kind === 'http') {
     return {
       ...simulateHttp(snapshot, { authority: call.host ?? call.address, port: call.port, path: call.path ?? '/' }),
@@ -134,5 +140,11 @@ export function simulateCaptured(snapshot: Snapshot, call: CapturedCallInput): R
       sniff,
     };
   }
-  return { listener: d.listener, cluster: d.cluster, flag: d.cluster === 'BlackHoleCluster' ? 'UH' : '-', sniff };
+  return {
+    listener: d.listener,
+    cluster: d.cluster,
+    ...(d.route !== undefined ? { route: d.route } : {}),
+    flag: d.cluster === 'BlackHoleCluster' ? 'UH' : '-',
+    sniff,
+  };
 }

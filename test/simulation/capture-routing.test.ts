@@ -3,8 +3,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile } from '../../src/compiler/compile.ts';
-import { configSet, seed, serviceEntry } from '../helpers/config-set.ts';
-import { simulateCaptured } from '../helpers/simulate.ts';
+import { configSet, destinationRule, seed, serviceEntry, virtualService } from '../helpers/config-set.ts';
+import { simulateCaptured, simulateConnect } from '../helpers/simulate.ts';
 
 void describe('captured traffic routing', () => {
   const entries = [
@@ -184,5 +184,159 @@ void describe('captured traffic routing', () => {
   void test('mesh protocolDetectionTimeout reaches the snapshot only when set', () => {
     assert.equal(blocked.protocolDetectionTimeoutMs, 250);
     assert.equal(open.protocolDetectionTimeoutMs, undefined);
+  });
+});
+
+void describe('captured traffic and VirtualService tls[] / tcp[] routes', () => {
+  const TLS = [{ number: 443, name: 'tls', protocol: 'TLS' }];
+  const snap = compile(
+    configSet({
+      serviceEntries: [
+        serviceEntry({ name: 'api' }, { hosts: ['api.example.com'], ports: TLS, resolution: 'DNS' }),
+        serviceEntry({ name: 'mirror' }, { hosts: ['mirror.example.net'], ports: TLS, resolution: 'DNS' }),
+        serviceEntry({ name: 'wild' }, { hosts: ['*.example.org'], ports: TLS, resolution: 'NONE' }),
+        serviceEntry(
+          { name: 'db' },
+          { hosts: ['db.internal'], ports: [{ number: 5432, name: 'pg', protocol: 'TCP' }], resolution: 'DNS' },
+        ),
+        serviceEntry(
+          { name: 'db-replica' },
+          { hosts: ['replica.internal'], ports: [{ number: 5433, name: 'pg', protocol: 'TCP' }], resolution: 'DNS' },
+        ),
+      ],
+      destinationRules: [
+        destinationRule(
+          { name: 'api' },
+          { host: 'api.example.com', subsets: [{ name: 'v1', labels: { version: 'v1' } }] },
+        ),
+      ],
+      virtualServices: [
+        virtualService(
+          { name: 'api', namespace: 'default' },
+          {
+            hosts: ['api.example.com', '*.example.org'],
+            tls: [
+              {
+                match: [{ sniHosts: ['api.example.com'], destinationSubnets: ['10.0.0.0/8'] }],
+                route: [{ destination: { host: 'mirror.example.net', port: { number: 443 } } }],
+              },
+              {
+                match: [{ sniHosts: ['api.example.com'] }],
+                route: [
+                  { destination: { host: 'api.example.com', subset: 'v1' }, weight: 75 },
+                  { destination: { host: 'mirror.example.net' }, weight: 25 },
+                ],
+              },
+              {
+                match: [{ sniHosts: ['*.cdn.example.org'], port: 443 }],
+                route: [{ destination: { host: 'mirror.example.net' } }],
+              },
+            ],
+          },
+        ),
+        virtualService(
+          { name: 'db', namespace: 'default' },
+          {
+            hosts: ['db.internal'],
+            tcp: [
+              {
+                match: [{ port: 5432, destinationSubnets: ['192.168.0.0/16'] }],
+                route: [{ destination: { host: 'replica.internal', port: { number: 5433 } } }],
+              },
+              { match: [{ port: 5432 }], route: [{ destination: { host: 'db.internal' } }] },
+            ],
+          },
+        ),
+      ],
+      mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' },
+    }),
+    { namespace: 'default', version: '1' },
+  );
+
+  void test('a tls route by SNI splits by weight between a subset and another host', () => {
+    assert.deepEqual(
+      simulateCaptured(snap, {
+        address: '203.0.113.5',
+        port: 443,
+        protocol: 'tls',
+        sni: 'api.example.com',
+        random: 0.5,
+      }),
+      {
+        listener: '0.0.0.0_443',
+        cluster: 'outbound|443|v1|api.example.com',
+        route: 'default/api tls[1]',
+        flag: '-',
+        sniff: true,
+      },
+    );
+    assert.equal(
+      simulateCaptured(snap, {
+        address: '203.0.113.5',
+        port: 443,
+        protocol: 'tls',
+        sni: 'api.example.com',
+        random: 0.8,
+      }).cluster,
+      'outbound|443||mirror.example.net',
+    );
+  });
+
+  void test('destinationSubnets match the original destination IP', () => {
+    assert.deepEqual(
+      simulateCaptured(snap, { address: '10.2.3.4', port: 443, protocol: 'tls', sni: 'api.example.com', random: 0.5 }),
+      {
+        listener: '0.0.0.0_443',
+        cluster: 'outbound|443||mirror.example.net',
+        route: 'default/api tls[0]',
+        flag: '-',
+        sniff: true,
+      },
+    );
+  });
+
+  void test('a wildcard sniHost gets its own chain; other names keep the covering service', () => {
+    const routed = simulateCaptured(snap, {
+      address: '198.51.100.2',
+      port: 443,
+      protocol: 'tls',
+      sni: 'a.cdn.example.org',
+    });
+    assert.equal(routed.cluster, 'outbound|443||mirror.example.net');
+    assert.equal(routed.route, 'default/api tls[2]');
+    assert.deepEqual(
+      simulateCaptured(snap, { address: '198.51.100.2', port: 443, protocol: 'tls', sni: 'www.example.org' }),
+      { listener: '0.0.0.0_443', cluster: 'outbound|443||*.example.org', flag: '-', sniff: true },
+    );
+  });
+
+  void test('captured routing agrees with CONNECT routing for the same SNI and destination', () => {
+    for (const [ip, sni, random] of [
+      ['10.2.3.4', 'api.example.com', 0.1],
+      ['203.0.113.5', 'api.example.com', 0.9],
+      ['203.0.113.5', 'b.cdn.example.org', 0],
+    ] as const) {
+      const captured = simulateCaptured(snap, { address: ip, port: 443, protocol: 'tls', sni, random });
+      const connect = simulateConnect(snap, sni, 443, random, ip);
+      assert.equal(captured.cluster, connect.cluster);
+      assert.equal(captured.route, connect.route);
+    }
+  });
+
+  void test('a tcp route by port and destination subnet; the one without subnets is the catch-all', () => {
+    assert.deepEqual(simulateCaptured(snap, { address: '192.168.4.4', port: 5432, protocol: 'tcp' }), {
+      listener: '0.0.0.0_5432',
+      cluster: 'outbound|5433||replica.internal',
+      route: 'default/db tcp[0]',
+      flag: '-',
+      sniff: false,
+    });
+    assert.deepEqual(simulateCaptured(snap, { address: '172.16.0.9', port: 5432, protocol: 'tcp' }), {
+      listener: '0.0.0.0_5432',
+      cluster: 'outbound|5432||db.internal',
+      route: 'default/db tcp[1]',
+      flag: '-',
+      sniff: false,
+    });
   });
 });

@@ -23,6 +23,8 @@ export interface CapturedConnectionDeps {
   /** Hands the socket to the HTTP server, replaying `head` to its parser first. */
   readonly http: (socket: Socket, head: Buffer) => void;
   readonly tunnel: (tunnel: CapturedTunnel) => void;
+  /** Draws in [0, 1) to pick among a VirtualService tls/tcp route's weighted destinations (default 0). */
+  readonly random?: (() => number) | undefined;
   readonly trace?: ((line: string) => void) | undefined;
 }
 
@@ -71,7 +73,7 @@ async function dispatch(deps: CapturedConnectionDeps, socket: Socket, destinatio
     head = detection.head;
     call = protocolOf(detection);
   }
-  const decision = routeCaptured(snapshot, { address, port, ...call });
+  const decision = routeCaptured(snapshot, { address, port, ...call }, deps.random?.() ?? 0);
   if (decision.kind === 'http') {
     deps.trace?.(`router: captured HTTP to ${address}:${port} → ${decision.listener} (${decision.reason})`);
     deps.http(socket, head);

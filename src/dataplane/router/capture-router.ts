@@ -1,11 +1,12 @@
 // Routes a transparently captured connection (spec §3.4–§3.6): the original destination's port picks the
 // listener; an IP-bound TCP service wins first, then HTTP goes to the port's route config, TLS is matched
 // by SNI among the port's TLS/HTTPS services, then the port's match-all TCP service, else the catch-all.
-import type { Listener, Snapshot } from '../../compiler/snapshot.ts';
+// Each matched chain applies its VirtualService tls[]/tcp[] routes first, exactly as CONNECT tunnels do.
+import type { Listener, Snapshot, TunnelChain } from '../../compiler/snapshot.ts';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../../model/cluster-name.ts';
 import { isHttpProtocol, isTlsProtocol, parseProtocol, type Protocol } from '../../model/protocol.ts';
 import { lookupDomain, normaliseDomain } from '../../model/vhost-domains.ts';
-import { inCidr, type TunnelDecision } from './tcp-router.ts';
+import { chainDecision, inCidr, type TunnelDecision } from './tcp-router.ts';
 
 /** What the first bytes of the connection turned out to be (or `tcp` when nothing was sniffed). */
 export type CapturedProtocol = 'http' | 'tls' | 'tcp';
@@ -39,7 +40,7 @@ function addressChain(
   snapshot: Snapshot,
   listener: Listener,
   call: CapturedCall,
-): { address: string; cluster: string } | undefined {
+): Listener['addressChains'][number] | undefined {
   for (const chain of listener.addressChains) {
     if (!inCidr(call.address, chain.address)) continue;
     const protocol = protocolOf(snapshot, chain.cluster);
@@ -60,10 +61,18 @@ export function needsSniffing(snapshot: Snapshot, address: string, port: number)
   if (listener === undefined) return false;
   if (addressChain(snapshot, listener, { address, port, protocol: 'tcp' }) !== undefined) return false;
   if (listener.routeConfigName !== undefined) return true;
-  return listener.chains.some((chain) => isTlsProtocol(protocolOf(snapshot, chain.cluster)));
+  return listener.chains.some((chain) => sniChain(snapshot, chain));
 }
 
-export function routeCaptured(snapshot: Snapshot, call: CapturedCall): CapturedDecision {
+/** A chain matched by SNI: a TLS/HTTPS service's, or one made only of VirtualService `tls[]` routes. */
+function sniChain(snapshot: Snapshot, chain: TunnelChain): boolean {
+  return chain.cluster === '' || isTlsProtocol(protocolOf(snapshot, chain.cluster));
+}
+
+/**
+ * `random` in [0, 1) picks among a VirtualService route's weighted destinations.
+ */
+export function routeCaptured(snapshot: Snapshot, call: CapturedCall, random = 0): CapturedDecision {
   const policy = snapshot.outboundTrafficPolicy;
   const catchAll = policy === 'REGISTRY_ONLY' ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER;
   const listener = snapshot.listeners[String(call.port)];
@@ -78,13 +87,10 @@ export function routeCaptured(snapshot: Snapshot, call: CapturedCall): CapturedD
   }
   const bound = addressChain(snapshot, listener, call);
   if (bound !== undefined) {
-    return {
-      kind: 'tunnel',
-      listener: `${call.address}_${call.port}`,
-      cluster: bound.cluster,
-      chain: bound.cluster,
-      reason: `${call.address} is in ${bound.address}`,
-    };
+    const listenerName = `${call.address}_${call.port}`;
+    const why = `${call.address} is in ${bound.address}`;
+    const d = chainDecision(listenerName, bound.cluster, bound.cluster, bound.routes, call.address, random, why);
+    if (d !== undefined) return { kind: 'tunnel', ...d };
   }
   if (call.protocol === 'http' && listener.routeConfigName !== undefined) {
     return {
@@ -98,24 +104,17 @@ export function routeCaptured(snapshot: Snapshot, call: CapturedCall): CapturedD
     const sni = normaliseDomain(call.sni);
     const index = lookupDomain(listener.serverNameIndex, sni);
     const chain = index >= 0 ? listener.chains[index] : undefined;
-    if (chain !== undefined && isTlsProtocol(protocolOf(snapshot, chain.cluster))) {
-      return {
-        kind: 'tunnel',
-        listener: listener.name,
-        cluster: chain.cluster,
-        chain: chain.name,
-        reason: `SNI ${sni} matched server name ${chain.serverNames.join(',')}`,
-      };
+    if (chain !== undefined && sniChain(snapshot, chain)) {
+      const why = `SNI ${sni} matched server name ${chain.serverNames.join(',')}`;
+      const d = chainDecision(listener.name, chain.name, chain.cluster, chain.routes, call.address, random, why);
+      if (d !== undefined) return { kind: 'tunnel', ...d };
     }
   }
   if (listener.matchAllCluster !== undefined) {
-    return {
-      kind: 'tunnel',
-      listener: listener.name,
-      cluster: listener.matchAllCluster,
-      chain: listener.matchAllCluster,
-      reason: `port ${call.port} belongs to ${listener.matchAllCluster}`,
-    };
+    const cluster = listener.matchAllCluster;
+    const why = `port ${call.port} belongs to ${cluster}`;
+    const d = chainDecision(listener.name, cluster, cluster, listener.matchAllRoutes, call.address, random, why);
+    if (d !== undefined) return { kind: 'tunnel', ...d };
   }
   const what =
     call.protocol === 'tls'

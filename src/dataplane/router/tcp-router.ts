@@ -43,8 +43,9 @@ function pickL4Route(routes: readonly L4Route[] | undefined, ip: string | undefi
 /**
  * Chooses the cluster of one chain: its VirtualService routes first (weighted by `random`), else the
  * service's own cluster; undefined when a routes-only chain has no route for this destination.
+ * Captured TLS/TCP connections decide their chains with it too, so both paths match routes alike.
  */
-function chainDecision(
+export function chainDecision(
   listener: string,
   chain: string,
   cluster: string,

@@ -70,6 +70,9 @@ function entries(): string {
       'tcp',
       `  hosts: [tcp.test]\n  addresses: [${VIP}]\n  ports: [{number: 9000, name: tcp, protocol: TCP}]\n  resolution: STATIC\n  endpoints: [{address: ${REMOTE_A}}]\n`,
     ),
+    // Where the tls route below sends secure.test dialled at REMOTE_B: the original destination.
+    se('forward', '  hosts: [forward.test]\n  ports: [{number: 443, name: tls, protocol: TLS}]\n  resolution: NONE\n'),
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: secure\n  namespace: default\nspec:\n  hosts: [secure.test]\n  tls:\n  - match: [{sniHosts: [secure.test], destinationSubnets: [${REMOTE_B}/32]}]\n    route: [{destination: {host: forward.test, port: {number: 443}}}]\n`,
   ].join('---\n');
 }
 
@@ -319,6 +322,25 @@ describe('captured traffic through meshgate proxy', { skip }, () => {
     await proxy!.waitForLog(
       new RegExp(
         `"- - -" 0 UH - - "-" 0 0 \\d+ - "-" "-" "-" "-" "-" BlackHoleCluster - ${esc(REMOTE_B)}:443 ${esc(APP)}:\\d+ unknown\\.test -\\n$`,
+      ),
+    );
+  });
+
+  test('a VirtualService tls route picks the cluster by SNI and original destination subnet', async () => {
+    // secure.test dialled at REMOTE_B is in the route's subnet: forward.test (NONE) dials REMOTE_B itself,
+    // where DNS would have sent secure.test to REMOTE_A.
+    const routed = await appCurl([
+      '--cacert',
+      caFile,
+      '--resolve',
+      `secure.test:443:${REMOTE_B}`,
+      'https://secure.test/routed',
+    ]);
+    assert.equal(routed.status, 200, routed.stderr);
+    assert.match(routed.body, new RegExp(`^served by ${esc(REMOTE_B)}:443 for secure\\.test /routed`));
+    await proxy!.waitForLog(
+      new RegExp(
+        `"- - -" 0 - - - "-" \\d+ \\d+ \\d+ - "-" "-" "-" "-" "${esc(REMOTE_B)}:443" outbound\\|443\\|\\|forward\\.test ${esc(APP)}:\\d+ ${esc(REMOTE_B)}:443 ${esc(APP)}:\\d+ secure\\.test -\\n$`,
       ),
     );
   });
