@@ -9,7 +9,7 @@ import { causeOf, rescue, type RescueCause } from '../rescue.ts';
 import type { TunnelDecision } from '../router/tcp-router.ts';
 import { formatSocketAddress, type StreamInfo } from '../stream-info.ts';
 import type { UpstreamHost } from '../upstream/endpoint-resolver.ts';
-import { splice, type TunnelDeps } from './tcp-proxy.ts';
+import { splice, trackTunnel, type TunnelDeps } from './tcp-proxy.ts';
 
 export interface CapturedTunnel {
   readonly client: Socket;
@@ -39,16 +39,7 @@ function reset(client: Socket): void {
 export function createCapturedTunnelHandler(deps: TunnelDeps): (tunnel: CapturedTunnel) => void {
   return (tunnel) => {
     const { client, info } = tunnel;
-    deps.open.add(client);
-    let logged = false;
-    const finish = (): void => {
-      if (logged) return;
-      logged = true;
-      deps.open.delete(client);
-      info.finish(deps.clock);
-      deps.log(info);
-    };
-    client.on('error', () => client.destroy());
+    const finish = trackTunnel(deps, client, info);
     proxy(deps, tunnel, info, finish).catch((error: unknown) => {
       // Expected failures are handled inside; reaching here is a broken invariant.
       deps.bug?.(error);

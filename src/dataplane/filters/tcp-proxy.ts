@@ -19,20 +19,28 @@ export interface TunnelDeps extends StreamDeps {
   readonly opened?: ((info: StreamInfo) => void) | undefined;
 }
 
+/**
+ * Registers a tunnel's client as open and returns the function that ends its stream exactly once:
+ * forget the client, stamp the end time and write the one access-log line.
+ */
+export function trackTunnel(deps: TunnelDeps, client: Socket, info: StreamInfo): () => void {
+  deps.open.add(client);
+  let logged = false;
+  client.on('error', () => client.destroy());
+  return () => {
+    if (logged) return;
+    logged = true;
+    deps.open.delete(client);
+    info.finish(deps.clock);
+    deps.log(info);
+  };
+}
+
 export function createConnectHandler(deps: TunnelDeps): (req: IncomingMessage, client: Socket, head: Buffer) => void {
   return (req, client, head) => {
     const info = new StreamInfo(deps.clock, 'tcp');
     const snapshot = deps.snapshot();
-    deps.open.add(client);
-    let logged = false;
-    const finish = (): void => {
-      if (logged) return;
-      logged = true;
-      deps.open.delete(client);
-      info.finish(deps.clock);
-      deps.log(info);
-    };
-    client.on('error', () => client.destroy());
+    const finish = trackTunnel(deps, client, info);
     tunnel(deps, snapshot, req, client, head, info, finish).catch((error: unknown) => {
       deps.bug?.(error);
       writeRawReply(client, info, rescue(causeOf(error)));
