@@ -86,7 +86,7 @@ export function registerProxyCommand(program: Command): void {
       new Option('--access-log-format <format>', 'access log encoding').choices(['text', 'json']).default('text'),
     )
     .option('--drain-timeout <seconds>', 'on SIGTERM, how long in-flight requests may finish', '5')
-    .option('--labels <k=v,...>', "the proxy's workload labels, for VirtualService sourceLabels matches")
+    .option('--labels <k=v,...>', "the proxy's workload labels, for sourceLabels and workloadSelector matches")
     .option('--random-seed <n>', 'seed the random draws of weights, faults and mirrors (repeatable runs, for tests)')
     .action(async (flags: ProxyFlags) => {
       await runProxy(flags);

@@ -3,7 +3,7 @@ import type { ConfigSet, VirtualServiceResource } from '../config/model.ts';
 import { qualifyShortName } from '../model/hostname.ts';
 import { buildRegistry } from '../registry/build-registry.ts';
 import { ageOf, compareAge, type Diagnostic } from '../registry/service.ts';
-import { buildView, isExportedTo, selectSidecar, sidecarImportsConfig } from '../registry/visibility.ts';
+import { buildView, chooseSidecar, isExportedTo, sidecarImportsConfig } from '../registry/visibility.ts';
 import { buildClusters } from './build-clusters.ts';
 import { buildListeners } from './build-listeners.ts';
 import { buildRoutes, httpPorts } from './build-routes.ts';
@@ -15,14 +15,16 @@ export interface CompileOptions {
   readonly namespace: string;
   /** Opaque version label shown in /config_dump and logs. */
   readonly version: string;
-  /** The proxy's workload labels (`--labels`), for VirtualService `sourceLabels` matches. */
+  /** The proxy's workload labels (`--labels`): VirtualService `sourceLabels`, Sidecar and DestinationRule workloadSelectors. */
   readonly labels?: Readonly<Record<string, string>>;
 }
 
 export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot {
   const { mesh } = configSet;
   const registry = buildRegistry(configSet.serviceEntries, mesh.defaultServiceExportTo);
-  const sidecar = selectSidecar(configSet.sidecars, options.namespace, mesh.rootNamespace);
+  const labels = options.labels ?? {};
+  const sidecarChoice = chooseSidecar(configSet.sidecars, options.namespace, mesh.rootNamespace, labels);
+  const { sidecar } = sidecarChoice;
   const view = buildView(registry, options.namespace, sidecar);
   const mode = view.outboundTrafficPolicyMode ?? mesh.outboundTrafficPolicyMode;
   // ALLOW_ANY_DYNAMIC_DNS differs only for plain HTTP to unknown hosts, which an explicit proxy resolves itself anyway.
@@ -42,9 +44,10 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     configSet.destinationRules,
     options.namespace,
     mesh.defaultDestinationRuleExportTo,
+    labels,
   );
 
-  const proxy = { namespace: options.namespace, labels: options.labels ?? {} };
+  const proxy = { namespace: options.namespace, labels };
   const clusters = buildClusters({
     services: view.services,
     destinationRules,
@@ -64,6 +67,7 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     proxy,
   });
   const diagnostics: Diagnostic[] = [
+    ...sidecarChoice.diagnostics,
     ...view.diagnostics,
     ...ignoredVirtualServices(configSet.virtualServices),
     ...clusters.diagnostics,

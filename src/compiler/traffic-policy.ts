@@ -3,25 +3,36 @@ import type { DestinationRuleResource } from '../config/model.ts';
 import type { ConnectionPoolSettings, LoadBalancerSettings, TrafficPolicy } from '../config/wire/destination-rule.ts';
 import type { DeepReadonly } from '../config/model.ts';
 import { qualifyShortName } from '../model/hostname.ts';
-import { isExportedTo, istioHostMatches } from '../registry/visibility.ts';
+import { isExportedTo, istioHostMatches, selectorMatches } from '../registry/visibility.ts';
 
 export interface PortPolicy {
   readonly connectionPool?: DeepReadonly<ConnectionPoolSettings>;
   readonly loadBalancer?: DeepReadonly<LoadBalancerSettings>;
 }
 
-/** DestinationRules the proxy namespace sees, in Istio's preference order (own namespace first, then by age). */
+/**
+ * DestinationRules the proxy sees, in Istio's preference order: in its own namespace those whose
+ * workloadSelector matches its labels first, then the rest of its namespace, then other namespaces.
+ * A rule with a selector applies only in its own namespace and only when every matchLabels entry matches.
+ */
 export function visibleDestinationRules(
   rules: readonly DestinationRuleResource[],
   namespace: string,
   defaultExportTo: readonly string[],
+  labels: Readonly<Record<string, string>> = {},
 ): DestinationRuleResource[] {
-  const visible = rules.filter(
-    (r) =>
-      r.spec.workloadSelector === undefined &&
-      isExportedTo(r.spec.exportTo.length > 0 ? r.spec.exportTo : defaultExportTo, r.key.namespace, namespace),
+  const rank = (r: DestinationRuleResource): number => (r.key.namespace !== namespace ? 0 : hasSelector(r) ? 2 : 1);
+  const visible = rules.filter((r) =>
+    hasSelector(r)
+      ? r.key.namespace === namespace && selectorMatches(r.spec.workloadSelector?.matchLabels, labels)
+      : isExportedTo(r.spec.exportTo.length > 0 ? r.spec.exportTo : defaultExportTo, r.key.namespace, namespace),
   );
-  return visible.sort((a, b) => Number(b.key.namespace === namespace) - Number(a.key.namespace === namespace));
+  return visible.sort((a, b) => rank(b) - rank(a));
+}
+
+/** An empty matchLabels selects nothing in particular, so the rule is treated as selector-less. */
+function hasSelector(rule: DestinationRuleResource): boolean {
+  return Object.keys(rule.spec.workloadSelector?.matchLabels ?? {}).length > 0;
 }
 
 /** The most specific matching rule: exact host first, then the longest wildcard. */

@@ -33,22 +33,79 @@ export function istioHostMatches(a: string, b: string): boolean {
   return a === b;
 }
 
+/** A workload selector matches when every one of its labels is among the proxy's labels with the same value. */
+export function selectorMatches(
+  selector: Readonly<Record<string, string>> | undefined,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  if (selector === undefined) return false;
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+function hasSelector(s: SidecarResource): boolean {
+  return Object.keys(s.spec.workloadSelector?.labels ?? {}).length > 0;
+}
+
+/** Older first by creationTimestamp, then by name: how Istio orders Sidecars that select the same workload. */
+function compareSidecarAge(a: SidecarResource, b: SidecarResource): number {
+  const ta = a.creationTimestamp;
+  const tb = b.creationTimestamp;
+  if (ta !== tb) {
+    if (ta === undefined) return 1;
+    if (tb === undefined) return -1;
+    const delta = Date.parse(ta) - Date.parse(tb);
+    if (delta !== 0) return delta;
+  }
+  return a.key.name < b.key.name ? -1 : a.key.name > b.key.name ? 1 : 0;
+}
+
+export interface SidecarChoice {
+  readonly sidecar?: SidecarResource;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
 /**
- * The Sidecar that applies to a proxy without workload labels: the namespace's selector-less Sidecar,
- * else the root namespace's. Sidecars with a workloadSelector select labelled workloads, which a
- * meshgate proxy is not, so they never apply.
+ * The Sidecar that applies to a proxy: in its namespace, one whose workloadSelector matches the proxy's
+ * labels (the oldest when several do), else the namespace's selector-less one, else the root namespace's.
+ * Without labels no selector matches, so only selector-less Sidecars apply.
  */
+export function chooseSidecar(
+  sidecars: readonly SidecarResource[],
+  namespace: string,
+  rootNamespace: string,
+  labels: Readonly<Record<string, string>> = {},
+): SidecarChoice {
+  const matching = sidecars
+    .filter(
+      (s) =>
+        s.key.namespace === namespace && hasSelector(s) && selectorMatches(s.spec.workloadSelector?.labels, labels),
+    )
+    .sort(compareSidecarAge);
+  const winner = matching[0];
+  if (winner !== undefined) {
+    const diagnostics = matching.slice(1).map((loser) => ({
+      code: 'ConflictingSidecar',
+      message: `Sidecar ${loser.key.namespace}/${loser.key.name} is ignored: ${winner.key.namespace}/${winner.key.name} also selects this proxy and is older`,
+      resource: `Sidecar/${loser.key.namespace}/${loser.key.name}`,
+      position: loser.source,
+    }));
+    return { sidecar: winner, diagnostics };
+  }
+  const unselective = sidecars.filter((s) => !hasSelector(s));
+  const sidecar =
+    unselective.find((s) => s.key.namespace === namespace) ??
+    unselective.find((s) => s.key.namespace === rootNamespace);
+  return { ...(sidecar !== undefined ? { sidecar } : {}), diagnostics: [] };
+}
+
+/** The Sidecar that applies to a proxy with the given labels (none by default); see chooseSidecar. */
 export function selectSidecar(
   sidecars: readonly SidecarResource[],
   namespace: string,
   rootNamespace: string,
+  labels: Readonly<Record<string, string>> = {},
 ): SidecarResource | undefined {
-  const unselective = sidecars.filter(
-    (s) => s.spec.workloadSelector?.labels === undefined || Object.keys(s.spec.workloadSelector.labels).length === 0,
-  );
-  return (
-    unselective.find((s) => s.key.namespace === namespace) ?? unselective.find((s) => s.key.namespace === rootNamespace)
-  );
+  return chooseSidecar(sidecars, namespace, rootNamespace, labels).sidecar;
 }
 
 interface EgressImport {

@@ -49,15 +49,103 @@ void describe('Sidecar', () => {
     );
   });
 
-  void test('a Sidecar with a workloadSelector never applies to meshgate', () => {
+  void describe('workloadSelector', () => {
+    const closed = { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' as const } };
+    const open = { outboundTrafficPolicy: { mode: 'ALLOW_ANY' as const } };
     const selective = sidecar(
       { name: 'pods', namespace: 'app' },
-      { workloadSelector: { labels: { app: 'x' } }, outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } },
+      { workloadSelector: { labels: { app: 'x' } }, ...closed },
     );
-    assert.equal(
-      compile(configSet({ sidecars: [selective] }), { namespace: 'app', version: '1' }).outboundTrafficPolicy,
-      'ALLOW_ANY',
-    );
+    const namespaceWide = sidecar({ name: 'default', namespace: 'app' }, open);
+    const mode = (sidecars: ReturnType<typeof sidecar>[], labels?: Record<string, string>) =>
+      compile(configSet({ sidecars }), { namespace: 'app', version: '1', ...(labels !== undefined ? { labels } : {}) })
+        .outboundTrafficPolicy;
+
+    void test("a Sidecar whose selector matches the proxy's labels beats the namespace's selector-less one", () => {
+      assert.equal(mode([namespaceWide, selective], { app: 'x', version: 'v1' }), 'REGISTRY_ONLY');
+    });
+
+    void test('a Sidecar whose selector does not match is ignored', () => {
+      assert.equal(mode([namespaceWide, selective], { app: 'y' }), 'ALLOW_ANY');
+      assert.equal(mode([selective], { app: 'y' }), 'ALLOW_ANY', 'the mesh default applies');
+    });
+
+    void test('without --labels a Sidecar with a selector never applies', () => {
+      assert.equal(mode([namespaceWide, selective]), 'ALLOW_ANY');
+      assert.equal(mode([selective]), 'ALLOW_ANY');
+    });
+
+    void test('a matching selector in another namespace does not apply; the root namespace default does', () => {
+      const elsewhere = sidecar(
+        { name: 'pods', namespace: 'other' },
+        { workloadSelector: { labels: { app: 'x' } }, ...open },
+      );
+      const root = sidecar({ name: 'default', namespace: 'istio-system' }, closed);
+      assert.equal(mode([elsewhere, root], { app: 'x' }), 'REGISTRY_ONLY');
+    });
+
+    void test('when several selectors match, the oldest wins and the others are reported', () => {
+      const older = sidecar(
+        { name: 'zz-older', namespace: 'app', creationTimestamp: '2024-01-01T00:00:00Z' },
+        { workloadSelector: { labels: { app: 'x' } }, ...closed },
+      );
+      const newer = sidecar(
+        { name: 'aa-newer', namespace: 'app', creationTimestamp: '2024-06-01T00:00:00Z' },
+        { workloadSelector: { labels: { app: 'x' } }, ...open },
+      );
+      const snap = compile(configSet({ sidecars: [newer, older] }), {
+        namespace: 'app',
+        version: '1',
+        labels: { app: 'x' },
+      });
+      assert.equal(snap.outboundTrafficPolicy, 'REGISTRY_ONLY');
+      const conflict = snap.diagnostics.filter((d) => d.code === 'ConflictingSidecar');
+      assert.deepEqual(
+        conflict.map((d) => d.resource),
+        ['Sidecar/app/aa-newer'],
+      );
+    });
+  });
+});
+
+void describe('DestinationRule workloadSelector', () => {
+  const entries = [
+    serviceEntry({ name: 'api', namespace: 'app' }, { hosts: ['api.example.com'], ports: http, resolution: 'DNS' }),
+  ];
+  const plain = destinationRule(
+    { name: 'plain', namespace: 'app' },
+    { host: 'api.example.com', trafficPolicy: { loadBalancer: { simple: 'RANDOM' } } },
+  );
+  const selective = destinationRule(
+    { name: 'pods', namespace: 'app' },
+    {
+      host: 'api.example.com',
+      workloadSelector: { matchLabels: { app: 'x' } },
+      exportTo: ['.'],
+      trafficPolicy: { loadBalancer: { simple: 'ROUND_ROBIN' } },
+    },
+  );
+  const lb = (namespace: string, labels?: Record<string, string>) =>
+    compile(configSet({ serviceEntries: entries, destinationRules: [plain, selective] }), {
+      namespace,
+      version: '1',
+      ...(labels !== undefined ? { labels } : {}),
+    }).clusters['outbound|80||api.example.com']!.lbPolicy;
+
+  void test("a rule whose selector matches the proxy's labels takes precedence over the selector-less rule", () => {
+    assert.equal(lb('app', { app: 'x', tier: 'web' }), 'ROUND_ROBIN');
+  });
+
+  void test('a rule whose selector does not match is ignored', () => {
+    assert.equal(lb('app', { app: 'y' }), 'RANDOM');
+  });
+
+  void test('without --labels a rule with a selector never applies', () => {
+    assert.equal(lb('app'), 'RANDOM');
+  });
+
+  void test('a rule with a selector applies only in its own namespace', () => {
+    assert.equal(lb('other', { app: 'x' }), 'RANDOM');
   });
 });
 

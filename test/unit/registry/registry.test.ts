@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildRegistry } from '../../../src/registry/build-registry.ts';
-import { buildView, selectSidecar } from '../../../src/registry/visibility.ts';
+import { buildView, chooseSidecar, selectSidecar } from '../../../src/registry/visibility.ts';
 import { serviceEntry, sidecar } from '../../helpers/config-set.ts';
 
 void describe('buildRegistry', () => {
@@ -107,5 +107,29 @@ void describe('buildView', () => {
     assert.equal(view.services[0]!.source.name, 'older');
     assert.equal(view.diagnostics[0]!.code, 'DuplicateHost');
     assert.match(view.diagnostics[0]!.message, /ServiceEntry\/x\/newer is ignored/);
+  });
+});
+
+void describe('chooseSidecar', () => {
+  const web = { workloadSelector: { labels: { app: 'web' } } };
+  const plain = sidecar({ name: 'default', namespace: 'app' }, {});
+  const root = sidecar({ name: 'default', namespace: 'istio-system' }, {});
+
+  void test('a selector matching every label wins over the selector-less Sidecar; otherwise it is skipped', () => {
+    const pods = sidecar({ name: 'pods', namespace: 'app' }, web);
+    assert.equal(chooseSidecar([plain, pods], 'app', 'istio-system', { app: 'web', v: '1' }).sidecar?.key.name, 'pods');
+    assert.equal(chooseSidecar([plain, pods], 'app', 'istio-system', { app: 'api' }).sidecar?.key.name, 'default');
+    assert.equal(chooseSidecar([pods, root], 'app', 'istio-system').sidecar?.key.namespace, 'istio-system');
+  });
+
+  void test('several matches without timestamps: the first name wins, the rest are reported', () => {
+    const b = sidecar({ name: 'b', namespace: 'app' }, web);
+    const a = sidecar({ name: 'a', namespace: 'app' }, web);
+    const choice = chooseSidecar([b, a], 'app', 'istio-system', { app: 'web' });
+    assert.equal(choice.sidecar?.key.name, 'a');
+    assert.deepEqual(
+      choice.diagnostics.map((d) => [d.code, d.message]),
+      [['ConflictingSidecar', 'Sidecar app/b is ignored: app/a also selects this proxy and is older']],
+    );
   });
 });
