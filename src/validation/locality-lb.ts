@@ -119,11 +119,23 @@ export function checkLocalityLb(
     }
   }
   if (!checkDistribute(setting, path, findings)) return;
+  checkFailovers(failover, priority, outlier, 'locality', path, findings);
+}
+
+/** The failover checks locality and zone-aware settings share. */
+function checkFailovers(
+  failover: readonly ({ from?: string; to?: string } | null)[],
+  priority: readonly unknown[],
+  outlier: OutlierDetection | null | undefined,
+  kind: keyof typeof FAILOVER_MESSAGES,
+  path: FieldPath,
+  findings: Findings,
+): void {
   // Failover only happens when endpoints are ejected, which needs outlier detection.
   if ((failover.length > 0 || priority.length > 0) && !outlier) {
     findings.warning(path, 'DR_FAILOVER_WITHOUT_OUTLIER', FAILOVER_NEEDS_OUTLIER);
   }
-  failover.forEach((f, i) => checkFailover(f ?? {}, 'locality', [...path, 'failover', i], findings));
+  failover.forEach((f, i) => checkFailover(f ?? {}, kind, [...path, 'failover', i], findings));
 }
 
 const FAILOVER_MESSAGES = {
@@ -170,8 +182,5 @@ export function checkZoneAwareLb(
       `'failover_priority' for zone aware lb must not use topology label '${label}'; region- and zone-level routing are handled automatically`,
     );
   });
-  if ((failover.length > 0 || priority.length > 0) && !outlier) {
-    findings.warning(path, 'DR_FAILOVER_WITHOUT_OUTLIER', FAILOVER_NEEDS_OUTLIER);
-  }
-  failover.forEach((f, i) => checkFailover(f ?? {}, 'zoneAware', [...path, 'failover', i], findings));
+  checkFailovers(failover, priority, outlier, 'zoneAware', path, findings);
 }
