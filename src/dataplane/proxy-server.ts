@@ -30,6 +30,8 @@ export interface ProxyServerOptions {
   readonly connections?: (kind: 'http' | 'connect', delta: 1 | -1) => void;
   /** Look for transparently captured sockets (SO_ORIGINAL_DST) on the outbound port; default true. */
   readonly capture?: boolean;
+  /** Serve plain explicit-proxy requests on the fast lane; default true. */
+  readonly fastLane?: boolean;
 }
 
 export class ProxyServer {
@@ -75,6 +77,7 @@ export class ProxyServer {
         log: options.accessLog,
         clock: options.clock,
         connections: options.connections,
+        fastLane: options.fastLane === false ? undefined : common,
         captured:
           options.capture === false
             ? undefined

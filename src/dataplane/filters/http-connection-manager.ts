@@ -15,6 +15,7 @@ import { capturedDestinationOf } from '../listeners/captured-connection.ts';
 import { formatEndpoint } from '../listeners/original-dst.ts';
 import { forward, recordDestination, resetByProxy } from './forward.ts';
 import { applyHeaderMutation, type HeaderMap } from './header-mutation.ts';
+import { HOP_BY_HOP } from './hop-by-hop.ts';
 import { parseRequestTarget, type RequestTarget } from './request-target.ts';
 import { redirectLocation } from './rewrite.ts';
 import type { StreamDeps } from './stream-deps.ts';
@@ -22,22 +23,6 @@ import type { StreamDeps } from './stream-deps.ts';
 export interface HttpDeps extends StreamDeps {
   readonly maxUriBytes: number;
 }
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1) and proxy credentials never go upstream. */
-/** `expect` too: Node already answered `100-continue` to the client, as Envoy does itself. */
-const HOP_BY_HOP: ReadonlySet<string> = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'expect',
-]);
 
 function upstreamHeaders(
   headers: IncomingHttpHeaders,
@@ -143,11 +128,12 @@ async function handle(
     },
     deps.random(),
   );
-  deps.trace?.(`router: ${req.method} http://${target.authority}${target.path} → ${describe(decision)}`);
+  deps.trace?.(`router: ${req.method} http://${target.authority}${target.path} → ${describeDecision(decision)}`);
   return dispatch(deps, snapshot, decision, req, res, info, target, original, requestId);
 }
 
-function describe(d: HttpDecision): string {
+/** One line for the router trace: what the decision is and why. */
+export function describeDecision(d: HttpDecision): string {
   if (d.kind === 'no_route') return `404 NR (${d.reason})`;
   if (d.kind === 'direct') return `direct ${d.status} via route ${d.route.name} (${d.reason})`;
   if (d.kind === 'redirect') return `redirect ${d.action.responseCode} via route ${d.route.name || '-'} (${d.reason})`;

@@ -9,6 +9,8 @@ import { decideCapture, formatEndpoint, type OriginalDestination } from './origi
 import { writeRawReply } from '../local-reply.ts';
 import { rescue } from '../rescue.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
+import type { StreamDeps } from '../filters/stream-deps.ts';
+import { Http1Session } from './http1-session.ts';
 
 export interface ListenerLimits {
   /** Request line + headers (Node counts both); beyond it the client gets 431. Envoy's default is 60 KiB. */
@@ -37,6 +39,8 @@ export interface OutboundListenerHandlers {
   readonly connections?: ((kind: 'http' | 'connect', delta: 1 | -1) => void) | undefined;
   /** Takes a transparently captured socket (original destination ≠ this listener); without it, none is looked for. */
   readonly captured?: ((socket: Socket, destination: OriginalDestination) => void) | undefined;
+  /** Serve plain explicit-proxy requests on the fast lane (http1-session.ts); without it, Node's server takes all. */
+  readonly fastLane?: StreamDeps | undefined;
 }
 
 export class OutboundListener {
@@ -50,6 +54,9 @@ export class OutboundListener {
   #bound: { address: string; port: number } | undefined;
   /** Captured sockets still open: one still being sniffed belongs to no server or tunnel set, so a drain ends them here. */
   readonly #captured = new Set<Socket>();
+  /** Connections the fast lane still serves. */
+  readonly #sessions = new Set<Http1Session>();
+  #draining = false;
 
   constructor(handlers: OutboundListenerHandlers, limits: ListenerLimits) {
     this.#server = createServer({
@@ -67,6 +74,7 @@ export class OutboundListener {
     this.#httpConnection = parser;
     this.#server.removeListener('connection', parser);
     const captured = handlers.captured;
+    const fastLane = handlers.fastLane;
     this.#server.on('connection', (socket: Socket) => {
       if (captured !== undefined) {
         const decision = decideCapture(socket, this.#bound !== undefined ? { listening: this.#bound } : {});
@@ -76,6 +84,7 @@ export class OutboundListener {
           return captured(socket, decision.destination);
         }
       }
+      if (fastLane !== undefined && !this.#draining) return this.#startSession(fastLane, limits, socket);
       this.#httpConnection.call(this.#server, socket);
     });
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -118,6 +127,30 @@ export class OutboundListener {
   serveHttp(socket: Socket, head: Buffer): void {
     this.#httpConnection.call(this.#server, socket);
     if (head.length > 0) socket.emit('data', head);
+  }
+
+  #startSession(deps: StreamDeps, limits: ListenerLimits, socket: Socket): void {
+    const session: Http1Session = new Http1Session(
+      {
+        ...deps,
+        maxHeaderBytes: limits.maxHeaderBytes,
+        maxUriBytes: limits.maxUriBytes,
+        idleTimeoutMs: limits.idleTimeoutMs,
+        handOff: (handed, unread) => this.serveHttp(handed, unread),
+        begin: () => {
+          this.#inFlight++;
+          let released = false;
+          return () => {
+            if (released) return;
+            released = true;
+            this.#release();
+          };
+        },
+      },
+      socket,
+      () => this.#sessions.delete(session),
+    );
+    this.#sessions.add(session);
   }
 
   #track(res: ServerResponse): void {
@@ -174,8 +207,10 @@ export class OutboundListener {
    * `timeoutMs`, then closes whatever is left. Resolves with the number of streams cut off.
    */
   async drain(timeoutMs: number, openTunnels: Set<Socket>): Promise<number> {
+    this.#draining = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
+    for (const session of this.#sessions) session.drain();
     if (this.#inFlight > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);
@@ -188,6 +223,7 @@ export class OutboundListener {
     const cut = this.#inFlight;
     for (const socket of openTunnels) socket.destroy();
     for (const socket of this.#captured) socket.destroy();
+    for (const session of this.#sessions) session.destroy();
     this.#server.closeAllConnections();
     await closed;
     return cut;

@@ -5,6 +5,7 @@ import { buildConnector, errors as undiciErrors, Pool } from 'undici';
 import type { Cluster } from '../../compiler/snapshot.ts';
 import { UpstreamConnectError } from '../../errors.ts';
 import { transportFailureReasonOf } from '../rescue.ts';
+import { Http1Pool } from './http1-pool.ts';
 import { EndpointResolver, type NameResolver, type UpstreamHost } from './endpoint-resolver.ts';
 import { LoadBalancer } from './load-balancer.ts';
 
@@ -63,6 +64,9 @@ export class ClusterManager {
   readonly endpoints: EndpointResolver;
   readonly lb = new LoadBalancer();
   readonly #pools = new Map<string, Pool>();
+  /** The fast lane's own HTTP/1.1 pools, keyed like #pools. */
+  readonly #http1Pools = new Map<string, Http1Pool>();
+  readonly #http1PoolClusters = new Map<Http1Pool, Set<string>>();
   /** Which clusters have sent through each pool, for the per-cluster connection gauge. */
   readonly #poolClusters = new Map<Pool, Set<string>>();
   /** Last resolved hosts per cluster name, for /clusters. */
@@ -167,6 +171,21 @@ export class ClusterManager {
     return pool;
   }
 
+  /** The fast lane's keep-alive HTTP/1.1 connections to one host, shared like pool()'s. */
+  http1Pool(cluster: Cluster, host: UpstreamHost): Http1Pool {
+    const key = `${cluster.idleTimeoutMs}|${host.key}`;
+    let pool = this.#http1Pools.get(key);
+    if (pool === undefined) {
+      const idle = cluster.idleTimeoutMs > 0 ? cluster.idleTimeoutMs : 3_600_000;
+      pool = new Http1Pool(host.key, Math.min(4000, idle));
+      this.#http1Pools.set(key, pool);
+      this.#http1PoolClusters.set(pool, new Set());
+    }
+    const users = this.#http1PoolClusters.get(pool)!;
+    if (!users.has(cluster.name)) users.add(cluster.name);
+    return pool;
+  }
+
   /** Opens a TCP connection for a tunnel; rejects with MG_ERR_UPSTREAM_CONNECT on refusal or timeout. */
   connectTcp(cluster: Cluster, host: UpstreamHost): Promise<Socket> {
     return new Promise((resolve, reject) => {
@@ -196,6 +215,10 @@ export class ClusterManager {
       const connected = pool.stats.connected;
       for (const name of clusters) totals.set(name, (totals.get(name) ?? 0) + connected);
     }
+    for (const [pool, clusters] of this.#http1PoolClusters) {
+      const connected = pool.connected;
+      for (const name of clusters) totals.set(name, (totals.get(name) ?? 0) + connected);
+    }
     return [...totals.entries()];
   }
 
@@ -208,6 +231,9 @@ export class ClusterManager {
     const pools = [...this.#pools.values()];
     this.#pools.clear();
     this.#poolClusters.clear();
+    for (const pool of this.#http1Pools.values()) pool.close();
+    this.#http1Pools.clear();
+    this.#http1PoolClusters.clear();
     await Promise.allSettled(pools.map((p) => p.destroy()));
   }
 }
