@@ -1,6 +1,5 @@
 // Handles CONNECT host:port (spec §7): route like captured TLS/TCP, connect upstream, answer 200 only once
 // the upstream is up, then pipe bytes both ways untouched; one access-log line when both sides close.
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Snapshot } from '../../compiler/snapshot.ts';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../../model/cluster-name.ts';
@@ -36,12 +35,13 @@ export function trackTunnel(deps: TunnelDeps, client: Socket, info: StreamInfo):
   };
 }
 
-export function createConnectHandler(deps: TunnelDeps): (req: IncomingMessage, client: Socket, head: Buffer) => void {
-  return (req, client, head) => {
+/** Takes `CONNECT <target>` requests; `head` holds bytes the client sent after the request head. */
+export function createConnectHandler(deps: TunnelDeps): (target: string, client: Socket, head: Buffer) => void {
+  return (target, client, head) => {
     const info = new StreamInfo(deps.clock, 'tcp');
     const snapshot = deps.snapshot();
     const finish = trackTunnel(deps, client, info);
-    tunnel(deps, snapshot, req, client, head, info, finish).catch((error: unknown) => {
+    tunnel(deps, snapshot, target, client, head, info, finish).catch((error: unknown) => {
       deps.bug?.(error);
       writeRawReply(client, info, rescue(causeOf(error)));
       finish();
@@ -52,13 +52,12 @@ export function createConnectHandler(deps: TunnelDeps): (req: IncomingMessage, c
 async function tunnel(
   deps: TunnelDeps,
   snapshot: Snapshot,
-  req: IncomingMessage,
+  target: string,
   client: Socket,
   head: Buffer,
   info: StreamInfo,
   finish: () => void,
 ): Promise<void> {
-  const target = req.url ?? '';
   info.authority = target;
   if (client.remoteAddress !== undefined)
     info.downstreamRemoteAddress = formatSocketAddress(client.remoteAddress, client.remotePort ?? 0);

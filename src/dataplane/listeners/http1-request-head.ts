@@ -58,7 +58,6 @@ export function parseRequestHead(buffer: Buffer, maxHeadBytes: number, maxUriByt
   while (i < lineEnd && TOKEN[buffer[i]!] === 1) i++;
   if (i === 0 || buffer[i] !== 0x20) return 'unsupported';
   const method = buffer.toString('latin1', 0, i);
-  if (method === 'CONNECT') return 'unsupported';
   const targetStart = i + 1;
   const targetEnd = buffer.indexOf(0x20, targetStart);
   if (targetEnd < 0 || targetEnd >= lineEnd || targetEnd === targetStart) return 'unsupported';

@@ -22,6 +22,8 @@ export interface Http1SessionDeps extends StreamDeps {
   readonly idleTimeoutMs: number;
   /** Gives the socket and the bytes read but not consumed to Node's HTTP server. */
   readonly handOff: (socket: Socket, unread: Buffer) => void;
+  /** Starts a CONNECT tunnel on the socket; `early` holds bytes the client sent after the request head. */
+  readonly tunnel: (socket: Socket, target: string, early: Buffer) => void;
   /** Counts a request in flight until the returned function is called (drain waits for them). */
   readonly begin: () => () => void;
 }
@@ -106,6 +108,7 @@ export class Http1Session {
     if (unread === undefined || this.#draining) return;
     const head = parseRequestHead(unread, this.#deps.maxHeaderBytes, this.#deps.maxUriBytes);
     if (typeof head === 'string') return this.#handOff();
+    if (head.method === 'CONNECT') return this.#tunnel(head, unread);
     if (!this.#serve(head, unread)) return this.#handOff();
   }
 
@@ -198,8 +201,26 @@ export class Http1Session {
     this.#next();
   }
 
+  /** The connection becomes a CONNECT tunnel: the session lets go of it. */
+  #tunnel(head: RequestHead, unread: Buffer): void {
+    // Nothing may flow until the tunnel pipes the socket, or the client's first bytes would be lost.
+    this.#socket.pause();
+    this.#detach();
+    this.#unread = undefined;
+    this.#deps.tunnel(this.#socket, head.target, unread.subarray(head.length));
+  }
+
   #handOff(): void {
     if (this.#handedOff) return;
+    this.#detach();
+    const unread = this.#unread ?? Buffer.alloc(0);
+    this.#unread = undefined;
+    if (this.#socket.isPaused()) this.#socket.resume();
+    this.#deps.handOff(this.#socket, unread);
+  }
+
+  /** Removes the session from the socket, which then belongs to whoever takes it next. */
+  #detach(): void {
     this.#handedOff = true;
     const socket = this.#socket;
     socket.off('data', this.#onData);
@@ -208,12 +229,8 @@ export class Http1Session {
     socket.off('timeout', this.#onTimeout);
     socket.off('error', noop);
     socket.setTimeout(0);
-    if (socket.isPaused()) socket.resume();
-    const unread = this.#unread ?? Buffer.alloc(0);
-    this.#unread = undefined;
     this.#ended?.();
     this.#ended = undefined;
-    this.#deps.handOff(socket, unread);
   }
 
   #closed(): void {

@@ -32,7 +32,7 @@ export const DEFAULT_LIMITS: ListenerLimits = Object.freeze({
 
 export interface OutboundListenerHandlers {
   readonly request: (req: IncomingMessage, res: ServerResponse) => void;
-  readonly connect: (req: IncomingMessage, socket: Socket, head: Buffer) => void;
+  readonly connect: (target: string, socket: Socket, head: Buffer) => void;
   readonly log: (info: StreamInfo) => void;
   readonly clock: Clock;
   /** Told when a client connection opens (+1) or closes (-1); a CONNECT moves it from `http` to `connect`. */
@@ -84,7 +84,8 @@ export class OutboundListener {
           return captured(socket, decision.destination);
         }
       }
-      if (fastLane !== undefined && !this.#draining) return this.#startSession(fastLane, limits, socket);
+      if (fastLane !== undefined && !this.#draining)
+        return this.#startSession(fastLane, limits, socket, handlers.connect);
       this.#httpConnection.call(this.#server, socket);
     });
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -102,7 +103,7 @@ export class OutboundListener {
     }
     this.#server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
       this.trackTunnel(socket);
-      handlers.connect(req, socket, head);
+      handlers.connect(req.url ?? '', socket, head);
     });
     this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
       this.#clientError(error, socket, handlers),
@@ -129,7 +130,12 @@ export class OutboundListener {
     if (head.length > 0) socket.emit('data', head);
   }
 
-  #startSession(deps: StreamDeps, limits: ListenerLimits, socket: Socket): void {
+  #startSession(
+    deps: StreamDeps,
+    limits: ListenerLimits,
+    socket: Socket,
+    connect: OutboundListenerHandlers['connect'],
+  ): void {
     const session: Http1Session = new Http1Session(
       {
         ...deps,
@@ -137,6 +143,10 @@ export class OutboundListener {
         maxUriBytes: limits.maxUriBytes,
         idleTimeoutMs: limits.idleTimeoutMs,
         handOff: (handed, unread) => this.serveHttp(handed, unread),
+        tunnel: (client, target, early) => {
+          this.trackTunnel(client);
+          connect(target, client, early);
+        },
         begin: () => {
           this.#inFlight++;
           let released = false;

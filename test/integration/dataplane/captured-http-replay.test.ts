@@ -39,7 +39,7 @@ void describe('captured HTTP handed to the HTTP server', () => {
     listener = new OutboundListener(
       {
         request: (req, res) => res.end(`${req.method} ${req.url} host=${req.headers.host}\n`),
-        connect: (_req, socket) => socket.destroy(),
+        connect: (_target, socket) => socket.destroy(),
         log: () => undefined,
         clock: systemClock,
       },
