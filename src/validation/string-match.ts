@@ -1,5 +1,5 @@
 // Checks Istio StringMatch values (exact | prefix | regex) and RE2 regexes the way Istio does before Envoy sees them.
-import { RE2JS } from 're2js';
+import { compileRe2, type Re2Program } from '../model/re2.ts';
 import type { FieldPath } from '../config/resource.ts';
 import type { StringMatch } from '../config/wire/common.ts';
 import type { Findings } from './findings.ts';
@@ -21,7 +21,7 @@ export function regexProblem(re: string, where: string): { code: string; message
     };
   }
   try {
-    RE2JS.compile(re);
+    compileRe2(re);
     return undefined;
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);

@@ -1,14 +1,14 @@
 // Applies a route's `rewrite` and `redirect` path rules: Envoy's prefix_rewrite, regex_rewrite (RE2, every
 // match replaced, `\1` groups) and RedirectAction's Location, with RE2 programs built once per rule.
-import { RE2JS } from 're2js';
+import { compileRe2, type Re2Program } from '../../model/re2.ts';
 import type { PathRewrite, RedirectAction } from '../../compiler/snapshot.ts';
 
-const programs = new WeakMap<object, RE2JS>();
+const programs = new WeakMap<object, Re2Program>();
 
-function program(rule: { readonly pattern: string }): RE2JS {
+function program(rule: { readonly pattern: string }): Re2Program {
   let re = programs.get(rule);
   if (re === undefined) {
-    re = RE2JS.compile(rule.pattern);
+    re = compileRe2(rule.pattern);
     programs.set(rule, re);
   }
   return re;

@@ -1,5 +1,5 @@
 // Evaluates the snapshot's compiled matchers against one request; RE2 programs are built once per matcher.
-import { RE2JS } from 're2js';
+import { compileRe2, type Re2Program } from '../../model/re2.ts';
 import type { RouteMatch, Snapshot, StringMatcher } from '../../compiler/snapshot.ts';
 import { compileRewriteProgram } from '../filters/rewrite.ts';
 
@@ -15,7 +15,7 @@ export interface RequestFacts {
 
 /** An RE2 program and the literal every full match must start with ('' when none is known). */
 interface Program {
-  readonly re: RE2JS;
+  readonly re: Re2Program;
   readonly literal: string;
 }
 
@@ -41,7 +41,7 @@ export function literalPrefix(pattern: string): string {
 function program(m: StringMatcher): Program {
   let p = programs.get(m);
   if (p === undefined) {
-    p = { re: RE2JS.compile(m.value), literal: literalPrefix(m.value) };
+    p = { re: compileRe2(m.value), literal: literalPrefix(m.value) };
     programs.set(m, p);
   }
   return p;
