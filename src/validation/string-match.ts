@@ -1,5 +1,5 @@
 // Checks Istio StringMatch values (exact | prefix | regex) and RE2 regexes the way Istio does before Envoy sees them.
-import { compileRe2, type Re2Program } from '../model/re2.ts';
+import { compileRe2 } from '../model/re2.ts';
 import type { FieldPath } from '../config/resource.ts';
 import type { StringMatch } from '../config/wire/common.ts';
 import type { Findings } from './findings.ts';

@@ -2,6 +2,7 @@
 // settings, host) for HTTP, and plain TCP connects with the cluster's connect timeout for tunnels.
 import { connect, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
+import type * as UndiciModule from 'undici';
 import type { buildConnector, Pool } from 'undici';
 import type { Cluster } from '../../compiler/snapshot.ts';
 import { UpstreamConnectError } from '../../errors.ts';
@@ -29,7 +30,7 @@ export interface ConnectionStats {
   active: number;
 }
 
-type Undici = typeof import('undici');
+type Undici = typeof UndiciModule;
 let undiciModule: Undici | undefined;
 
 /**
