@@ -12,11 +12,17 @@ export interface AccessLogSinkOptions {
 }
 
 const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
-/** A batch this large is written without waiting for the end of the event-loop turn. */
+/** A batch this large is written at once, without waiting for the flush interval. */
 const EAGER_BATCH_BYTES = 64 * 1024;
+/**
+ * How long a line may wait for company. Every write is a trip through libuv's thread pool (a futex wake
+ * and a context switch): one per event-loop turn cost a CONNECT-per-request load ~8% of the proxy's CPU.
+ * Envoy flushes its access-log files every second; 50 ms is invisible to anyone tailing the file.
+ */
+const FLUSH_INTERVAL_MS = 50;
 
 /**
- * Collects lines and writes them as one chunk per event-loop turn. A synchronous write per line cost a
+ * Collects lines and writes them as one chunk per flush interval (or sooner, when 64 KiB are waiting). A synchronous write per line cost a
  * Node proxy 40% of its throughput (platform notes); one write per batch costs almost nothing.
  */
 export class AccessLogSink {
@@ -72,10 +78,10 @@ export class AccessLogSink {
     if (this.#pendingBytes >= EAGER_BATCH_BYTES) this.#writeBatch();
     else if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => {
+      setTimeout(() => {
         this.#scheduled = false;
         this.#writeBatch();
-      });
+      }, FLUSH_INTERVAL_MS);
     }
   }
 
