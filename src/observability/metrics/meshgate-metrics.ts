@@ -1,5 +1,5 @@
 // meshgate's own health metrics: config reloads, connections, upstream pools, DNS, dropped log lines, bugs.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from './prom-classes.ts';
 import { MESHGATE_METRIC } from './metric-names.ts';
 
 /** Values read at scrape time, so nothing is paid per request for them. */
