@@ -108,7 +108,8 @@ export class Http1ResponseReader {
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
       const colon = line.indexOf(':');
-      if (colon <= 0 || line.charCodeAt(0) === 0x20 || line.charCodeAt(0) === 0x09)
+      // A bare LF or NUL would let the client see a line break where meshgate saw none.
+      if (colon <= 0 || line.charCodeAt(0) === 0x20 || line.charCodeAt(0) === 0x09 || /[\n\0]/.test(line))
         throw new UpstreamProtocolError('bad header line');
       headers.push(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
     }
