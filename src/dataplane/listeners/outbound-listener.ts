@@ -10,7 +10,7 @@ import { writeRawReply } from '../local-reply.ts';
 import { rescue } from '../rescue.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
 import type { StreamDeps } from '../filters/stream-deps.ts';
-import { Http1Session } from './http1-session.ts';
+import { Http1Session, type Http1SessionDeps } from './http1-session.ts';
 
 export interface ListenerLimits {
   /** Request line + headers (Node counts both); beyond it the client gets 431. Envoy's default is 60 KiB. */
@@ -74,7 +74,8 @@ export class OutboundListener {
     this.#httpConnection = parser;
     this.#server.removeListener('connection', parser);
     const captured = handlers.captured;
-    const fastLane = handlers.fastLane;
+    const fastLane =
+      handlers.fastLane === undefined ? undefined : this.#sessionDeps(handlers.fastLane, limits, handlers.connect);
     this.#server.on('connection', (socket: Socket) => {
       if (captured !== undefined) {
         const decision = decideCapture(socket, this.#bound !== undefined ? { listening: this.#bound } : {});
@@ -84,8 +85,7 @@ export class OutboundListener {
           return captured(socket, decision.destination);
         }
       }
-      if (fastLane !== undefined && !this.#draining)
-        return this.#startSession(fastLane, limits, socket, handlers.connect);
+      if (fastLane !== undefined && !this.#draining) return this.#startSession(fastLane, socket);
       this.#httpConnection.call(this.#server, socket);
     });
     this.#server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -130,36 +130,36 @@ export class OutboundListener {
     if (head.length > 0) socket.emit('data', head);
   }
 
-  #startSession(
+  /** What every fast-lane session is given, built once per listener rather than per connection. */
+  #sessionDeps(
     deps: StreamDeps,
     limits: ListenerLimits,
-    socket: Socket,
     connect: OutboundListenerHandlers['connect'],
-  ): void {
-    const session: Http1Session = new Http1Session(
-      {
-        ...deps,
-        maxHeaderBytes: limits.maxHeaderBytes,
-        maxUriBytes: limits.maxUriBytes,
-        idleTimeoutMs: limits.idleTimeoutMs,
-        handOff: (handed, unread) => this.serveHttp(handed, unread),
-        tunnel: (client, target, early) => {
-          this.trackTunnel(client);
-          connect(target, client, early);
-        },
-        begin: () => {
-          this.#inFlight++;
-          let released = false;
-          return () => {
-            if (released) return;
-            released = true;
-            this.#release();
-          };
-        },
+  ): Http1SessionDeps {
+    return {
+      ...deps,
+      maxHeaderBytes: limits.maxHeaderBytes,
+      maxUriBytes: limits.maxUriBytes,
+      idleTimeoutMs: limits.idleTimeoutMs,
+      handOff: (handed, unread) => this.serveHttp(handed, unread),
+      tunnel: (client, target, early) => {
+        this.trackTunnel(client);
+        connect(target, client, early);
       },
-      socket,
-      () => this.#sessions.delete(session),
-    );
+      begin: () => {
+        this.#inFlight++;
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          this.#release();
+        };
+      },
+    };
+  }
+
+  #startSession(deps: Http1SessionDeps, socket: Socket): void {
+    const session: Http1Session = new Http1Session(deps, socket, () => this.#sessions.delete(session));
     this.#sessions.add(session);
   }
 
