@@ -4,12 +4,13 @@
 // are the full path's (forward.ts, http-upstream.ts), so the access log and metrics cannot tell them apart.
 import type { Socket } from 'node:net';
 import type { Cluster, RetryPolicy } from '../../compiler/snapshot.ts';
-import { NoHealthyUpstreamError, PerTryTimeoutError, RouteTimeoutError } from '../../errors.ts';
+import { NoHealthyUpstreamError, PerTryTimeoutError, RouteTimeoutError, UpstreamResetError } from '../../errors.ts';
 import { formatResponseHead } from '../http1-response-head.ts';
 import { causeOf, recordLocalReply, rescue, type LocalReply } from '../rescue.ts';
 import { formatSocketAddress, type StreamInfo } from '../stream-info.ts';
 import type { HostStats } from '../upstream/cluster-manager.ts';
-import type { ExchangeHandler, Http1Connection } from '../upstream/http1-pool.ts';
+import type { UpstreamHost } from '../upstream/endpoint-resolver.ts';
+import type { ExchangeHandler, Http1Connection, Http1Pool } from '../upstream/http1-pool.ts';
 import type { ResponseHead } from '../upstream/http1-response-reader.ts';
 import {
   backoffMs,
@@ -28,6 +29,8 @@ export interface Http1ForwardRequest {
   readonly requestedHost: string;
   readonly requestedPort: number;
   readonly headRequest: boolean;
+  /** GET, HEAD or OPTIONS: safe to send again when a reused connection turns out to be closed. */
+  readonly idempotent: boolean;
   /** The upstream request head up to (not including) the attempt-count header and the blank line. */
   readonly upstreamHead: string;
   readonly retryPolicy: RetryPolicy | null;
@@ -51,6 +54,7 @@ export class Http1Forward implements ExchangeHandler {
   #connection: Http1Connection | undefined;
   #stats: HostStats | undefined;
   #releaseHost: (() => void) | undefined;
+  #host: UpstreamHost | undefined;
   #routeTimer: NodeJS.Timeout | undefined;
   #tryTimer: NodeJS.Timeout | undefined;
   #timedOut = false;
@@ -59,6 +63,11 @@ export class Http1Forward implements ExchangeHandler {
   /** The body is close-delimited upstream and chunk-encoded here. */
   #wrapChunks = false;
   #over = false;
+  /** The attempt in flight went out on a kept-alive connection (which the server may have just closed). */
+  #reused = false;
+  /** An attempt was already re-sent on a fresh connection after a reused one failed. */
+  #resent = false;
+  #pool: Http1Pool | undefined;
 
   constructor(deps: StreamDeps, req: Http1ForwardRequest) {
     this.#deps = deps;
@@ -101,25 +110,30 @@ export class Http1Forward implements ExchangeHandler {
     this.#stats = stats;
     stats.rqTotal++;
     this.#releaseHost = clusters.lb.track(host);
+    this.#host = host;
     const pool = clusters.http1Pool(cluster, host);
-    let connection = pool.take();
-    if (connection === undefined) {
-      try {
-        connection = pool.adopt(await clusters.connectTcp(cluster, host));
-      } catch (error) {
-        return this.#attemptFailed(error as Error);
-      }
-      if (this.#over) {
-        connection.abandon();
-        return;
-      }
+    this.#pool = pool;
+    const idle = pool.take();
+    if (idle !== undefined) return this.#send(idle);
+    await this.#dial();
+  }
+
+  /** Opens a new connection to the attempt's host and sends on it. */
+  async #dial(): Promise<void> {
+    let connection: Http1Connection;
+    try {
+      connection = this.#pool!.adopt(await this.#deps.clusters.connectTcp(this.#req.cluster, this.#host!));
+    } catch (error) {
+      return this.#attemptFailed(error as Error);
     }
+    if (this.#over) return connection.abandon();
     this.#send(connection);
   }
 
   #send(connection: Http1Connection): void {
     const info = this.#req.info;
     this.#connection = connection;
+    this.#reused = connection.uses > 0;
     const socket = connection.socket;
     if (socket.localAddress !== undefined)
       info.upstreamLocalAddress = formatSocketAddress(socket.localAddress, socket.localPort ?? 0);
@@ -195,6 +209,15 @@ export class Http1Forward implements ExchangeHandler {
   }
 
   fail(error: Error, headSeen: boolean): void {
+    if (!headSeen && this.#reused && !this.#resent && this.#req.idempotent && error instanceof UpstreamResetError) {
+      // A kept-alive connection the server closed as the request went out: the request never reached
+      // anyone, so it goes again on a new connection, as browsers and curl do; not a retry.
+      this.#resent = true;
+      clearTimeout(this.#tryTimer);
+      this.#connection = undefined;
+      void this.#dial();
+      return;
+    }
     if (!headSeen) return this.#attemptFailed(error);
     // Mid-body: the status line is gone, so the only honest signal left is a reset.
     this.#connection = undefined;

@@ -147,6 +147,7 @@ export class Http1Session {
       requestedHost: target.host,
       requestedPort: target.port,
       headRequest: head.method === 'HEAD',
+      idempotent: head.method === 'GET' || head.method === 'HEAD' || head.method === 'OPTIONS',
       upstreamHead: upstreamHead(head, target.authority, target.path, info.requestId!),
       retryPolicy: decision.action.retryPolicy,
       routeTimeoutMs: decision.action.timeoutMs,
