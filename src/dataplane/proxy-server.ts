@@ -62,7 +62,7 @@ export class ProxyServer {
     const captured: CapturedConnectionDeps = {
       snapshot,
       clock: options.clock,
-      http: (socket, head) => this.#listener.serveHttp(socket, head),
+      http: (socket, head) => this.#listener.serveCapturedHttp(socket, head),
       tunnel: (tunnel) => {
         this.#listener.trackTunnel(tunnel.client);
         capturedTunnel(tunnel);

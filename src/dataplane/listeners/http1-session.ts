@@ -14,7 +14,9 @@ import { parseRequestTarget } from '../filters/request-target.ts';
 import type { StreamDeps } from '../filters/stream-deps.ts';
 import { routeHttp, type HttpCall, type HttpDecision } from '../router/http-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
+import { capturedDestinationOf } from './captured-connection.ts';
 import { parseRequestHead, type RequestHead } from './http1-request-head.ts';
+import { formatEndpoint } from './original-dst.ts';
 
 export interface Http1SessionDeps extends StreamDeps {
   readonly maxHeaderBytes: number;
@@ -77,6 +79,13 @@ export class Http1Session {
     socket.on('end', this.#onEnd);
     socket.on('timeout', this.#onTimeout);
     socket.on('error', noop);
+    // A captured socket arrives paused by the protocol sniffer; a new 'data' listener would not resume it.
+    socket.resume();
+  }
+
+  /** Serves bytes already read from the socket (a captured connection's sniffed head). */
+  feed(bytes: Buffer): void {
+    if (bytes.length > 0) this.#received(bytes);
   }
 
   get busy(): boolean {
@@ -108,7 +117,11 @@ export class Http1Session {
     if (unread === undefined || this.#draining) return;
     const head = parseRequestHead(unread, this.#deps.maxHeaderBytes, this.#deps.maxUriBytes);
     if (typeof head === 'string') return this.#handOff();
-    if (head.method === 'CONNECT') return this.#tunnel(head, unread);
+    // A CONNECT line on a captured connection is the application's own business: the full path decides.
+    if (head.method === 'CONNECT') {
+      if (capturedDestinationOf(this.#socket) !== undefined) return this.#handOff();
+      return this.#tunnel(head, unread);
+    }
     if (!this.#serve(head, unread)) return this.#handOff();
   }
 
@@ -116,11 +129,15 @@ export class Http1Session {
   #serve(head: RequestHead, unread: Buffer): boolean {
     const deps = this.#deps;
     const target = parseRequestTarget(head.target, head.host, deps.maxUriBytes);
-    if (target.kind === 'error' || head.target.startsWith('/')) return false;
+    if (target.kind === 'error') return false;
+    // Explicit mode: origin-form requests (a direct hit on the proxy port) stay with the full path.
+    // Captured: the listener is the original port's, and ORIGINAL_DST clusters dial the original address.
+    const captured = capturedDestinationOf(this.#socket);
+    if (captured === undefined && head.target.startsWith('/')) return false;
     const snapshot = deps.snapshot();
     const call: HttpCall = {
       authority: target.authority,
-      port: target.port,
+      port: captured?.port ?? target.port,
       method: head.method,
       path: target.path,
       scheme: 'http',
@@ -137,15 +154,18 @@ export class Http1Session {
 
     this.#unread = unread.length === head.length ? undefined : unread.subarray(head.length);
     const info = this.#requestInfo(head, target, snapshot, decision);
+    if (captured !== undefined) info.downstreamLocalAddress = formatEndpoint(captured);
+    const forwardCluster = snapshot.clusters[decision.cluster] ?? cluster;
+    const dialOriginal = captured !== undefined && forwardCluster.type !== 'DYNAMIC_FORWARD_PROXY';
     deps.trace?.(`router: ${head.method} http://${target.authority}${target.path} → ${describeDecision(decision)}`);
     const release = deps.begin();
     const keepAlive = !head.close && !this.#draining;
     const exchange = new Http1Forward(deps, {
       client: this.#socket,
       info,
-      cluster: snapshot.clusters[decision.cluster] ?? cluster,
-      requestedHost: target.host,
-      requestedPort: target.port,
+      cluster: forwardCluster,
+      requestedHost: dialOriginal ? captured.address : target.host,
+      requestedPort: captured?.port ?? target.port,
       headRequest: head.method === 'HEAD',
       idempotent: head.method === 'GET' || head.method === 'HEAD' || head.method === 'OPTIONS',
       upstreamHead: upstreamHead(head, target.authority, target.path, info.requestId!),

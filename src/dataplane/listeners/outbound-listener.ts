@@ -56,6 +56,7 @@ export class OutboundListener {
   readonly #captured = new Set<Socket>();
   /** Connections the fast lane still serves. */
   readonly #sessions = new Set<Http1Session>();
+  readonly #fastLane: Http1SessionDeps | undefined;
   #draining = false;
 
   constructor(handlers: OutboundListenerHandlers, limits: ListenerLimits) {
@@ -76,6 +77,7 @@ export class OutboundListener {
     const captured = handlers.captured;
     const fastLane =
       handlers.fastLane === undefined ? undefined : this.#sessionDeps(handlers.fastLane, limits, handlers.connect);
+    this.#fastLane = fastLane;
     this.#server.on('connection', (socket: Socket) => {
       if (captured !== undefined) {
         const decision = decideCapture(socket, this.#bound !== undefined ? { listening: this.#bound } : {});
@@ -158,9 +160,19 @@ export class OutboundListener {
     };
   }
 
-  #startSession(deps: Http1SessionDeps, socket: Socket): void {
+  #startSession(deps: Http1SessionDeps, socket: Socket, initial?: Buffer): void {
     const session: Http1Session = new Http1Session(deps, socket, () => this.#sessions.delete(session));
     this.#sessions.add(session);
+    if (initial !== undefined) session.feed(initial);
+  }
+
+  /**
+   * Serves a captured socket whose first bytes are HTTP: on the fast lane when it is on (which hands the
+   * connection to Node's server as for explicit traffic), else on Node's server directly.
+   */
+  serveCapturedHttp(socket: Socket, head: Buffer): void {
+    if (this.#fastLane === undefined || this.#draining) return this.serveHttp(socket, head);
+    this.#startSession(this.#fastLane, socket, head);
   }
 
   #track(res: ServerResponse): void {
