@@ -9,6 +9,7 @@ import { routeTunnel } from '../router/tcp-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
 import type { UpstreamHost } from '../upstream/endpoint-resolver.ts';
 import { splitAuthority } from './request-target.ts';
+import { UpstreamRelay } from './upstream-relay.ts';
 import type { StreamDeps } from './stream-deps.ts';
 
 export interface TunnelDeps extends StreamDeps {
@@ -107,8 +108,9 @@ async function tunnel(
   }
   info.upstreamHost = picked.key;
   let upstream: Socket;
+  const relay = new UpstreamRelay();
   try {
-    upstream = await deps.clusters.connectTcp(cluster, picked);
+    upstream = await deps.clusters.connectTcp(cluster, picked, relay.onread);
   } catch (error) {
     deps.clusters.stats(cluster.name, picked).cxConnectFail++;
     // tcp_proxy logs UF,URX (max_connect_attempts 1 exhausted); the client gets Envoy's connect-failure text.
@@ -125,16 +127,19 @@ async function tunnel(
   deps.opened?.(info);
   if (upstream.localAddress !== undefined)
     info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
-  splice(client, upstream, head, info, finish, cluster.tcpIdleTimeoutMs, 'HTTP/1.1 200 OK\r\n\r\n');
+  splice(client, upstream, relay, head, info, finish, cluster.tcpIdleTimeoutMs, 'HTTP/1.1 200 OK\r\n\r\n');
 }
 
 /**
- * Pipes both ways with no per-chunk work; byte counts come from the upstream socket at the end. `greeting`
- * goes to the client first (CONNECT's 200; nothing for captured connections), `head` upstream first.
+ * Moves bytes both ways with no per-chunk work of meshgate's: client to upstream by pipe, upstream to client
+ * by `relay` (the upstream socket must have been opened with its `onread`). Byte counts come from the
+ * upstream socket at the end. `greeting` goes to the client first (CONNECT's 200; nothing for captured
+ * connections), `head` upstream first.
  */
 export function splice(
   client: Socket,
   upstream: Socket,
+  relay: UpstreamRelay,
   head: Buffer,
   info: StreamInfo,
   finish: () => void,
@@ -165,7 +170,10 @@ export function splice(
   if (greeting !== '') client.write(greeting);
   if (head.length > 0) upstream.write(head);
   client.pipe(upstream);
-  upstream.pipe(client);
+  relay.start(upstream, client);
+  upstream.once('end', () => {
+    if (!client.writableEnded) client.end();
+  });
   upstream.once('close', () => {
     // The pipe has usually ended the client already; ending it again builds an error object per tunnel.
     if (!client.writableEnded) client.end();

@@ -1,6 +1,6 @@
 // Run-time side of clusters: endpoint resolution, load balancing, keep-alive undici Pools per (cluster
 // settings, host) for HTTP, and plain TCP connects with the cluster's connect timeout for tunnels.
-import { connect, type Socket } from 'node:net';
+import { connect, type OnReadOpts, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import type * as UndiciModule from 'undici';
 import type { buildConnector, Pool } from 'undici';
@@ -201,10 +201,18 @@ export class ClusterManager {
     return pool;
   }
 
-  /** Opens a TCP connection for a tunnel; rejects with MG_ERR_UPSTREAM_CONNECT on refusal or timeout. */
-  connectTcp(cluster: Cluster, host: UpstreamHost): Promise<Socket> {
+  /**
+   * Opens a TCP connection for a tunnel; rejects with MG_ERR_UPSTREAM_CONNECT on refusal or timeout.
+   * With `onread`, reads go to its callback instead of the socket's stream (see filters/upstream-relay.ts).
+   */
+  connectTcp(cluster: Cluster, host: UpstreamHost, onread?: OnReadOpts): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: host.ip, port: host.port, noDelay: true });
+      const socket = connect({
+        host: host.ip,
+        port: host.port,
+        noDelay: true,
+        ...(onread !== undefined ? { onread } : {}),
+      });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new UpstreamConnectError(host.key, undefined));
