@@ -11,6 +11,7 @@ import { formatSocketAddress, type StreamInfo } from '../stream-info.ts';
 import type { HostStats } from '../upstream/cluster-manager.ts';
 import type { UpstreamHost } from '../upstream/endpoint-resolver.ts';
 import type { ExchangeHandler, Http1Connection, Http1Pool } from '../upstream/http1-pool.ts';
+import { PendingReads } from '../upstream/socket-reads.ts';
 import type { ResponseHead } from '../upstream/http1-response-reader.ts';
 import {
   backoffMs,
@@ -122,7 +123,9 @@ export class Http1Forward implements ExchangeHandler {
   async #dial(): Promise<void> {
     let connection: Http1Connection;
     try {
-      connection = this.#pool!.adopt(await this.#deps.clusters.connectTcp(this.#req.cluster, this.#host!));
+      const reads = new PendingReads();
+      const socket = await this.#deps.clusters.connectTcp(this.#req.cluster, this.#host!, reads.onread);
+      connection = this.#pool!.adopt(socket, reads);
     } catch (error) {
       return this.#attemptFailed(error as Error);
     }

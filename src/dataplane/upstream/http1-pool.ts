@@ -3,6 +3,7 @@
 // only when the response ended cleanly and both sides agreed to keep it.
 import type { Socket } from 'node:net';
 import { UpstreamResetError } from '../../errors.ts';
+import type { PendingReads } from './socket-reads.ts';
 import { Http1ResponseReader, type ResponseHead, type ResponseSink } from './http1-response-reader.ts';
 
 /** What one exchange is told about its response; exactly one of `end` or `fail` is called, once. */
@@ -25,10 +26,12 @@ export class Http1Connection implements ResponseSink {
   /** Requests this connection has carried; a reused connection may have been closed by the server meanwhile. */
   uses = 0;
 
-  constructor(socket: Socket, pool: Http1Pool) {
+  /** `reads`: the socket was opened with its `onread`; otherwise its 'data' events are read. */
+  constructor(socket: Socket, pool: Http1Pool, reads?: PendingReads) {
     this.socket = socket;
     this.#pool = pool;
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    if (reads !== undefined) reads.bind((chunk) => this.#onData(chunk));
+    else socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('end', () => this.#onClose());
     socket.on('close', () => this.#onClose());
     socket.on('error', () => undefined);
@@ -150,10 +153,10 @@ export class Http1Pool {
   }
 
   /** Wraps a freshly connected socket. */
-  adopt(socket: Socket): Http1Connection {
+  adopt(socket: Socket, reads?: PendingReads): Http1Connection {
     this.#open++;
     socket.setNoDelay(true);
-    return new Http1Connection(socket, this);
+    return new Http1Connection(socket, this, reads);
   }
 
   release(connection: Http1Connection): void {
