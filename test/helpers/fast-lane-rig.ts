@@ -1,0 +1,259 @@
+// Two in-process proxies over the same config, one with the HTTP/1.1 fast lane (the default) and one with
+// `fastLane: false`, in front of an httpbin-like upstream and a raw upstream whose bytes each test scripts,
+// so a test can send one request to both and compare what a client and the access log see.
+import { Agent, request } from 'node:http';
+import type { Socket } from 'node:net';
+import { compile } from '../../src/compiler/compile.ts';
+import type { Snapshot } from '../../src/compiler/snapshot.ts';
+import { ProxyServer } from '../../src/dataplane/proxy-server.ts';
+import type { StreamInfo } from '../../src/dataplane/stream-info.ts';
+import { DnsResolver } from '../../src/dns/resolver.ts';
+import { formatEnvoyText } from '../../src/observability/access-log/envoy-format.ts';
+import { systemClock } from '../../src/system-clock.ts';
+import { configSet, serviceEntry, virtualService } from './config-set.ts';
+import { TestDnsServer } from './dns-server.ts';
+import { startHttpUpstream, type TestUpstream } from './upstream.ts';
+import { startWireUpstream, type WireHandler, type WireRequest, type WireUpstream } from './wire-upstream.ts';
+
+export interface Lane {
+  readonly name: 'fast' | 'full';
+  readonly proxy: ProxyServer;
+  readonly port: number;
+  readonly infos: StreamInfo[];
+  readonly lines: string[];
+  /** Keep-alive, one connection at a time, so consecutive requests share a client connection. */
+  readonly agent: Agent;
+}
+
+export interface Response {
+  readonly status: number;
+  /** `[name, value, ...]` as received, names lower-cased. */
+  readonly headers: string[];
+  readonly body: Buffer;
+}
+
+export interface FastLaneRig {
+  readonly web: TestUpstream;
+  readonly wire: WireUpstream;
+  readonly fast: Lane;
+  readonly full: Lane;
+  /** `http://api.test:PORT` (httpbin-like), `http://wire.test:PORT` (scripted), `http://refused.test:9`. */
+  url(upstream: 'api' | 'wire' | 'refused', path: string): string;
+  /** Starts one more proxy on the same config (for tests that stop it). */
+  startLane(fastLane: boolean): Promise<Lane>;
+  close(): Promise<void>;
+}
+
+function snapshotFor(web: TestUpstream, wire: WireUpstream): Snapshot {
+  const port = (name: string, number: number): { number: number; name: string; protocol: string } => ({
+    number,
+    name,
+    protocol: 'HTTP',
+  });
+  return compile(
+    configSet({
+      serviceEntries: [
+        serviceEntry({ name: 'api' }, { hosts: ['api.test'], ports: [port('http', web.port)], resolution: 'DNS' }),
+        serviceEntry({ name: 'wire' }, { hosts: ['wire.test'], ports: [port('http', wire.port)], resolution: 'DNS' }),
+        // Nothing listens on port 9 of the scripted upstream's address: every connect is refused.
+        serviceEntry(
+          { name: 'refused' },
+          {
+            hosts: ['refused.test'],
+            ports: [port('http', 9)],
+            resolution: 'STATIC',
+            endpoints: [{ address: wire.host }],
+          },
+        ),
+      ],
+      virtualServices: [
+        virtualService(
+          { name: 'api' },
+          {
+            hosts: ['api.test'],
+            http: [
+              {
+                name: 'slow',
+                match: [{ uri: { prefix: '/delay' } }],
+                timeout: '500ms',
+                route: [{ destination: { host: 'api.test' } }],
+              },
+              {
+                name: 'retry-5xx',
+                match: [{ headers: { 'x-retry': { exact: '5xx' } } }],
+                retries: { attempts: 2, retryOn: '5xx' },
+                route: [{ destination: { host: 'api.test' } }],
+              },
+              { name: 'default', route: [{ destination: { host: 'api.test' } }] },
+            ],
+          },
+        ),
+      ],
+    }),
+    { namespace: 'default', version: '1' },
+  );
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The scripted upstream's routes: `/fixed` (length 5), `/chunked` (extensions and trailers, in three
+ * writes), `/close` (no length, ends by closing), `/say?word=W&delay=MS`, `/bye` (a keep-alive response,
+ * then the upstream closes), `/cut` (reset in the middle of the body), `/hang` (never answers), `/slow`
+ * (half the body, the rest 300 ms later); anything else 404.
+ */
+async function script(request: WireRequest, socket: Socket): Promise<void> {
+  const url = new URL(request.path, 'http://wire');
+  switch (url.pathname) {
+    case '/fixed':
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Trace: a\r\nContent-Length: 5\r\n\r\n');
+      if (request.method !== 'HEAD') socket.write('hello');
+      return;
+    case '/chunked':
+      socket.write(
+        'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n',
+      );
+      await sleep(20);
+      socket.write('7\r\n, world\r\n1');
+      await sleep(20);
+      socket.write('\r\n!\r\n0\r\nX-Checksum: 42\r\n\r\n');
+      return;
+    case '/close':
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil ');
+      await sleep(20);
+      socket.write('the upstream ');
+      await sleep(20);
+      socket.end('closes');
+      return;
+    case '/say': {
+      await sleep(Number(url.searchParams.get('delay') ?? 0));
+      const word = url.searchParams.get('word') ?? '';
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${word.length}\r\n\r\n${word}`);
+      return;
+    }
+    case '/bye':
+      socket.end('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nbye');
+      return;
+    case '/cut':
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(1000)}`);
+      await sleep(50);
+      socket.resetAndDestroy();
+      return;
+    case '/hang':
+      return;
+    case '/slow':
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\nfirst-half|');
+      await sleep(300);
+      socket.write('second-half');
+      return;
+    default:
+      socket.write('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+  }
+}
+
+/** `routes` add to (or override) the scripted upstream's own, by path. */
+export async function startFastLaneRig(
+  hosts: { web: string; wire: string },
+  routes: Readonly<Record<string, WireHandler>> = {},
+): Promise<FastLaneRig> {
+  const dns = await TestDnsServer.start();
+  const web = await startHttpUpstream({ host: hosts.web, name: 'web' });
+  const wire = await startWireUpstream(hosts.wire, (request, socket) => {
+    const route = routes[new URL(request.path, 'http://wire').pathname];
+    return route !== undefined ? route(request, socket) : script(request, socket);
+  });
+  dns.set('api.test', { a: [hosts.web], ttl: 30 });
+  dns.set('wire.test', { a: [hosts.wire], ttl: 30 });
+  const snapshot = snapshotFor(web, wire);
+  const lanes: Lane[] = [];
+  const startLane = async (fastLane: boolean): Promise<Lane> => {
+    const infos: StreamInfo[] = [];
+    const lines: string[] = [];
+    const proxy = new ProxyServer({
+      clock: systemClock,
+      resolver: new DnsResolver({ servers: [dns.server] }),
+      accessLog: (info) => {
+        infos.push(info);
+        lines.push(formatEnvoyText(info));
+      },
+      fastLane,
+    });
+    proxy.swap(snapshot);
+    const { port } = await proxy.listen(0, '127.0.0.1');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const lane: Lane = { name: fastLane ? 'fast' : 'full', proxy, port, infos, lines, agent };
+    lanes.push(lane);
+    return lane;
+  };
+  const fast = await startLane(true);
+  const full = await startLane(false);
+  return {
+    web,
+    wire,
+    fast,
+    full,
+    url: (upstream, path) => {
+      const port = upstream === 'api' ? web.port : upstream === 'wire' ? wire.port : 9;
+      return `http://${upstream}.test:${port}${path}`;
+    },
+    startLane,
+    close: async () => {
+      for (const lane of lanes) lane.agent.destroy();
+      // A lane a test already stopped may refuse a second stop.
+      await Promise.allSettled(lanes.map((lane) => lane.proxy.stop(100)));
+      await Promise.all([web.close(), wire.close(), dns.close()]);
+    },
+  };
+}
+
+/** Sends one request through `lane` with node:http (absolute-form, as any HTTP proxy client does). */
+export function send(
+  lane: Lane,
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: lane.port, method, path: url, headers, agent: lane.agent });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const raw = res.rawHeaders.map((item, i) => (i % 2 === 0 ? item.toLowerCase() : item));
+        resolve({ status: res.statusCode ?? 0, headers: raw, body: Buffer.concat(chunks) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Resolves once `lane` has logged `count` entries (the full path logs when the response has finished). */
+export async function logged(lane: Lane, count: number, timeoutMs = 3000): Promise<StreamInfo> {
+  const deadline = performance.now() + timeoutMs;
+  while (lane.infos.length < count) {
+    if (performance.now() > deadline)
+      throw new Error(`${lane.name}: ${lane.infos.length} log entries, wanted ${count}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return lane.infos[count - 1]!;
+}
+
+/**
+ * An access-log line with what legitimately differs between two runs blanked: start time, request id,
+ * durations, upstream service time, and the ephemeral ports of the client and upstream-side sockets.
+ */
+export function comparableLogLine(line: string): string[] {
+  const fields = line.trim().match(/"[^"]*"|\[[^\]]*\]|\S+/g) ?? [];
+  const blank = (at: number, value: string): void => {
+    if (fields[at] !== undefined && fields[at] !== '-' && fields[at] !== '"-"') fields[at] = value;
+  };
+  blank(0, '[START]');
+  blank(9, 'DURATION');
+  blank(10, 'SERVICE_TIME');
+  blank(13, '"REQUEST_ID"');
+  for (const at of [17, 19]) if (fields[at] !== undefined) fields[at] = fields[at].replace(/:\d+$/, ':PORT');
+  return fields;
+}
