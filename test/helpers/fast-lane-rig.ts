@@ -2,7 +2,6 @@
 // `fastLane: false`, in front of an httpbin-like upstream and a raw upstream whose bytes each test scripts,
 // so a test can send one request to both and compare what a client and the access log see.
 import { Agent, request } from 'node:http';
-import type { Socket } from 'node:net';
 import { compile } from '../../src/compiler/compile.ts';
 import type { Snapshot } from '../../src/compiler/snapshot.ts';
 import { ProxyServer } from '../../src/dataplane/proxy-server.ts';
@@ -14,6 +13,7 @@ import { configSet, serviceEntry, virtualService } from './config-set.ts';
 import { TestDnsServer } from './dns-server.ts';
 import { startHttpUpstream, type TestUpstream } from './upstream.ts';
 import { startWireUpstream, type WireHandler, type WireRequest, type WireUpstream } from './wire-upstream.ts';
+import { wireScript } from './wire-script.ts';
 
 export interface Lane {
   readonly name: 'fast' | 'full';
@@ -94,63 +94,6 @@ function snapshotFor(web: TestUpstream, wire: WireUpstream): Snapshot {
   );
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * The scripted upstream's routes: `/fixed` (length 5), `/chunked` (extensions and trailers, in three
- * writes), `/close` (no length, ends by closing), `/say?word=W&delay=MS`, `/bye` (a keep-alive response,
- * then the upstream closes), `/cut` (reset in the middle of the body), `/hang` (never answers), `/slow`
- * (half the body, the rest 300 ms later); anything else 404.
- */
-async function script(request: WireRequest, socket: Socket): Promise<void> {
-  const url = new URL(request.path, 'http://wire');
-  switch (url.pathname) {
-    case '/fixed':
-      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Trace: a\r\nContent-Length: 5\r\n\r\n');
-      if (request.method !== 'HEAD') socket.write('hello');
-      return;
-    case '/chunked':
-      socket.write(
-        'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n',
-      );
-      await sleep(20);
-      socket.write('7\r\n, world\r\n1');
-      await sleep(20);
-      socket.write('\r\n!\r\n0\r\nX-Checksum: 42\r\n\r\n');
-      return;
-    case '/close':
-      socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil ');
-      await sleep(20);
-      socket.write('the upstream ');
-      await sleep(20);
-      socket.end('closes');
-      return;
-    case '/say': {
-      await sleep(Number(url.searchParams.get('delay') ?? 0));
-      const word = url.searchParams.get('word') ?? '';
-      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${word.length}\r\n\r\n${word}`);
-      return;
-    }
-    case '/bye':
-      socket.end('HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nbye');
-      return;
-    case '/cut':
-      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(1000)}`);
-      await sleep(50);
-      socket.resetAndDestroy();
-      return;
-    case '/hang':
-      return;
-    case '/slow':
-      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\nfirst-half|');
-      await sleep(300);
-      socket.write('second-half');
-      return;
-    default:
-      socket.write('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
-  }
-}
-
 /** `routes` add to (or override) the scripted upstream's own, by path. */
 export async function startFastLaneRig(
   hosts: { web: string; wire: string },
@@ -160,7 +103,7 @@ export async function startFastLaneRig(
   const web = await startHttpUpstream({ host: hosts.web, name: 'web' });
   const wire = await startWireUpstream(hosts.wire, (request, socket) => {
     const route = routes[new URL(request.path, 'http://wire').pathname];
-    return route !== undefined ? route(request, socket) : script(request, socket);
+    return route !== undefined ? route(request, socket) : wireScript(request, socket);
   });
   dns.set('api.test', { a: [hosts.web], ttl: 30 });
   dns.set('wire.test', { a: [hosts.wire], ttl: 30 });
@@ -228,6 +171,15 @@ export function send(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * Which lane sent a request to the scripted upstream: the full path's upstream client always sends
+ * `Connection: keep-alive`, the fast lane no Connection header (HTTP/1.1 keeps alive by default).
+ */
+export function laneOf(request: WireRequest | undefined): 'fast' | 'full' | undefined {
+  if (request === undefined) return undefined;
+  return /\r\nconnection:/i.test(request.head) ? 'full' : 'fast';
 }
 
 /** Resolves once `lane` has logged `count` entries (the full path logs when the response has finished). */

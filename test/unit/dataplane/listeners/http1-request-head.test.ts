@@ -64,11 +64,6 @@ void describe('parseRequestHead: accepted heads', () => {
     ['HTAB inside a value', get('X-Tab: a\tb'), { headers: ['x-tab', 'a\tb'] }],
     ['obs-text (bytes >= 0x80) in a value', get('X-Latin: caf\xe9'), { headers: ['x-latin', 'caf\xe9'] }],
     ['an extension method', 'PURGE http://a.example/x HTTP/1.1\r\n\r\n', { method: 'PURGE' }],
-    [
-      'a method with token punctuation',
-      "M-1!#$%&'*+.^_`|~ http://a/ HTTP/1.1\r\n\r\n",
-      { method: "M-1!#$%&'*+.^_`|~" },
-    ],
     ['origin-form targets are read (the session decides)', 'GET /x HTTP/1.1\r\nHost: a\r\n\r\n', { target: '/x' }],
     ['a target exactly at the URI limit', `GET /${'a'.repeat(MAX_URI - 1)} HTTP/1.1\r\n\r\n`, {}],
   ];
