@@ -4,6 +4,7 @@
 import { Agent, request } from 'node:http';
 import { compile } from '../../src/compiler/compile.ts';
 import type { Snapshot } from '../../src/compiler/snapshot.ts';
+import type { ListenerLimits } from '../../src/dataplane/listeners/outbound-listener.ts';
 import { ProxyServer } from '../../src/dataplane/proxy-server.ts';
 import type { StreamInfo } from '../../src/dataplane/stream-info.ts';
 import { DnsResolver } from '../../src/dns/resolver.ts';
@@ -40,7 +41,7 @@ export interface FastLaneRig {
   /** `http://api.test:PORT` (httpbin-like), `http://wire.test:PORT` (scripted), `http://refused.test:9`. */
   url(upstream: 'api' | 'wire' | 'refused', path: string): string;
   /** Starts one more proxy on the same config (for tests that stop it). */
-  startLane(fastLane: boolean): Promise<Lane>;
+  startLane(fastLane: boolean, limits?: Partial<ListenerLimits>): Promise<Lane>;
   close(): Promise<void>;
 }
 
@@ -109,7 +110,7 @@ export async function startFastLaneRig(
   dns.set('wire.test', { a: [hosts.wire], ttl: 30 });
   const snapshot = snapshotFor(web, wire);
   const lanes: Lane[] = [];
-  const startLane = async (fastLane: boolean): Promise<Lane> => {
+  const startLane = async (fastLane: boolean, limits: Partial<ListenerLimits> = {}): Promise<Lane> => {
     const infos: StreamInfo[] = [];
     const lines: string[] = [];
     const proxy = new ProxyServer({
@@ -120,6 +121,7 @@ export async function startFastLaneRig(
         lines.push(formatEnvoyText(info));
       },
       fastLane,
+      limits,
     });
     proxy.swap(snapshot);
     const { port } = await proxy.listen(0, '127.0.0.1');

@@ -1,13 +1,14 @@
-// The HTTP/1.1 fast lane while a body is in flight: an upstream reset cuts the client (UC), a client that
-// leaves is logged DC with code 0 (both as on the full path), a large body streams with backpressure
-// instead of being buffered, and a drain lets the response in flight finish.
+// The HTTP/1.1 fast lane while an exchange is in flight: an upstream reset cuts the client (UC); a client
+// that leaves, half-closes or idles out is logged DC with code 0 (all as on the full path); a large body
+// streams with backpressure instead of being buffered; a drain lets the response in flight finish.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { curl } from '../../helpers/curl.ts';
-import { laneOf, logged, startFastLaneRig, type FastLaneRig } from '../../helpers/fast-lane-rig.ts';
+import { rawExchange } from '../../helpers/raw-socket.ts';
+import { comparableLogLine, laneOf, logged, startFastLaneRig, type FastLaneRig } from '../../helpers/fast-lane-rig.ts';
 import type { WireRequest } from '../../helpers/wire-upstream.ts';
 
 const BIG = 64 * 1024 * 1024;
@@ -101,6 +102,52 @@ void describe('HTTP/1.1 fast lane: bodies in flight', () => {
       assert.match(lane.lines.at(-1)!, /^\[[^\]]+\] "GET \/hang HTTP\/1\.1" 0 DC downstream_remote_disconnect /);
     });
   }
+
+  void test('a client that half-closes after its request is logged DC on both lanes, and gets nothing', async () => {
+    const seen: string[][] = [];
+    for (const lane of [rig.fast, rig.full]) {
+      const count = lane.lines.length;
+      const received = await new Promise<string>((resolve) => {
+        let got = '';
+        const socket = connect(lane.port, '127.0.0.1', () =>
+          socket.end(`GET ${rig.url('wire', '/say?word=hi&delay=100')} HTTP/1.1\r\nHost: wire.test\r\n\r\n`),
+        );
+        socket.on('data', (chunk: Buffer) => (got += chunk.toString('latin1')));
+        socket.on('close', () => resolve(got));
+        socket.on('error', () => undefined);
+      });
+      assert.equal(received, '', lane.name);
+      await logged(lane, count + 1);
+      const fields = comparableLogLine(lane.lines.at(-1)!);
+      // Whether the upstream connection was up before the FIN was read is a race: its address may be `-`.
+      fields[17] = 'UPSTREAM_LOCAL_ADDRESS';
+      seen.push(fields);
+    }
+    assert.equal(seen[0]![2], '0');
+    assert.equal(seen[0]![3], 'DC');
+    assert.deepEqual(seen[0], seen[1]);
+  });
+
+  void test('the idle timeout cuts a request still waiting for its upstream, DC on both lanes', async () => {
+    const seen: string[][] = [];
+    for (const fastLane of [true, false]) {
+      const lane = await rig.startLane(fastLane, { idleTimeoutMs: 300 });
+      const started = performance.now();
+      const received = await rawExchange(
+        lane.port,
+        `GET ${rig.url('wire', '/say?word=late&delay=800')} HTTP/1.1\r\nHost: wire.test\r\n\r\n`,
+      );
+      const took = performance.now() - started;
+      assert.equal(received, '', lane.name);
+      assert.ok(took >= 250 && took < 700, `${lane.name}: cut after ${Math.round(took)} ms`);
+      await logged(lane, 1);
+      seen.push(comparableLogLine(lane.lines[0]!));
+      await lane.proxy.stop(100);
+    }
+    assert.equal(seen[0]![2], '0');
+    assert.equal(seen[0]![3], 'DC');
+    assert.deepEqual(seen[0], seen[1]);
+  });
 
   void test('fast: a 64 MiB body streams through without being buffered', async () => {
     const agent = new Agent({ keepAlive: false });
