@@ -38,8 +38,11 @@ export interface FastLaneRig {
   readonly wire: WireUpstream;
   readonly fast: Lane;
   readonly full: Lane;
-  /** `http://api.test:PORT` (httpbin-like), `http://wire.test:PORT` (scripted), `http://refused.test:9`. */
-  url(upstream: 'api' | 'wire' | 'refused', path: string): string;
+  /**
+   * `http://api.test:PORT` (httpbin-like), `http://wire.test:PORT` (scripted), `http://refused.test:9`,
+   * `http://open.test:PORT` (the scripted upstream under a name no ServiceEntry knows).
+   */
+  url(upstream: 'api' | 'wire' | 'refused' | 'open', path: string): string;
   /** Starts one more proxy on the same config (for tests that stop it). */
   startLane(fastLane: boolean, limits?: Partial<ListenerLimits>): Promise<Lane>;
   close(): Promise<void>;
@@ -74,15 +77,21 @@ function snapshotFor(web: TestUpstream, wire: WireUpstream): Snapshot {
             hosts: ['api.test'],
             http: [
               {
-                name: 'slow',
-                match: [{ uri: { prefix: '/delay' } }],
-                timeout: '500ms',
-                route: [{ destination: { host: 'api.test' } }],
-              },
-              {
                 name: 'retry-5xx',
                 match: [{ headers: { 'x-retry': { exact: '5xx' } } }],
                 retries: { attempts: 2, retryOn: '5xx' },
+                route: [{ destination: { host: 'api.test' } }],
+              },
+              {
+                name: 'retry-per-try',
+                match: [{ headers: { 'x-retry': { exact: 'per-try' } } }],
+                retries: { attempts: 2, perTryTimeout: '200ms', retryOn: 'gateway-error,reset' },
+                route: [{ destination: { host: 'api.test' } }],
+              },
+              {
+                name: 'slow',
+                match: [{ uri: { prefix: '/delay' } }],
+                timeout: '500ms',
                 route: [{ destination: { host: 'api.test' } }],
               },
               { name: 'default', route: [{ destination: { host: 'api.test' } }] },
@@ -108,6 +117,8 @@ export async function startFastLaneRig(
   });
   dns.set('api.test', { a: [hosts.web], ttl: 30 });
   dns.set('wire.test', { a: [hosts.wire], ttl: 30 });
+  // Known to DNS but to no ServiceEntry: ALLOW_ANY sends it through PassthroughCluster.
+  dns.set('open.test', { a: [hosts.wire], ttl: 30 });
   const snapshot = snapshotFor(web, wire);
   const lanes: Lane[] = [];
   const startLane = async (fastLane: boolean, limits: Partial<ListenerLimits> = {}): Promise<Lane> => {
@@ -138,7 +149,7 @@ export async function startFastLaneRig(
     fast,
     full,
     url: (upstream, path) => {
-      const port = upstream === 'api' ? web.port : upstream === 'wire' ? wire.port : 9;
+      const port = upstream === 'api' ? web.port : upstream === 'refused' ? 9 : wire.port;
       return `http://${upstream}.test:${port}${path}`;
     },
     startLane,

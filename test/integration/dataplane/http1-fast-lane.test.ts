@@ -40,7 +40,7 @@ function header(response: Response, name: string): string | undefined {
 
 interface Case {
   readonly name: string;
-  readonly upstream: 'api' | 'wire' | 'refused';
+  readonly upstream: 'api' | 'wire' | 'refused' | 'open';
   readonly method: string;
   /** `LANE` is replaced by the lane's name where the upstream counts requests per path. */
   readonly path: string;
@@ -162,6 +162,25 @@ const cases: Case[] = [
     check: (_r, line) => assert.match(line, / 503 URX via_upstream /),
   },
   {
+    name: 'per-try timeouts, retried on gateway-error: 504 UT',
+    upstream: 'api',
+    method: 'GET',
+    path: '/delay/1',
+    headers: { 'x-retry': 'per-try' },
+    status: 504,
+  },
+  {
+    name: 'a host no ServiceEntry knows goes through PassthroughCluster (ALLOW_ANY)',
+    upstream: 'open',
+    method: 'GET',
+    path: '/fixed',
+    status: 200,
+    check: (r, line) => {
+      assert.equal(r.body.toString(), 'hello');
+      assert.match(line, / PassthroughCluster .* allow_any\n$/);
+    },
+  },
+  {
     name: 'upstream reset before headers: 503 UC',
     upstream: 'api',
     method: 'GET',
@@ -191,7 +210,11 @@ void describe('HTTP/1.1 fast lane', () => {
   });
 
   const upstreamRequests = (upstream: Case['upstream']): number =>
-    upstream === 'api' ? rig.web.requests.length : upstream === 'wire' ? rig.wire.requests.length : 0;
+    upstream === 'api'
+      ? rig.web.requests.length
+      : upstream === 'wire' || upstream === 'open'
+        ? rig.wire.requests.length
+        : 0;
 
   /**
    * Which lane sent the last upstream request. The full path's upstream client always sends
