@@ -8,6 +8,7 @@ import { Agent } from 'node:http';
 import { rawExchange } from '../../helpers/raw-socket.ts';
 import {
   comparableLogLine,
+  laneOf,
   logged,
   send,
   startFastLaneRig,
@@ -288,6 +289,27 @@ void describe('HTTP/1.1 fast lane', () => {
         assert.deepEqual(bodies, ['one', 'two', 'three']);
         for (const request of rig.wire.requests.slice(-3))
           assert.equal(/\r\nconnection:/i.test(request.head) ? 'full' : 'fast', name, request.head);
+      });
+
+      void test(`${name}: 400 pipelined requests, more than a head's worth, come back complete and in order`, async () => {
+        let bytes = '';
+        for (let i = 0; i < 400; i++)
+          bytes +=
+            `GET ${rig.url('wire', `/say?word=w${i}`)} HTTP/1.1\r\nHost: wire.test\r\nUser-Agent: pipeline/1\r\n` +
+            `X-Padding: ${'p'.repeat(100)}\r\n${i === 399 ? 'Connection: close\r\n' : ''}\r\n`;
+        assert.ok(bytes.length > 60 * 1024);
+        const received = await rawExchange(lane().port, bytes);
+        const bodies = received
+          .split(/HTTP\/1\.1 200 OK\r\n/i)
+          .slice(1)
+          .map((response) => response.slice(response.indexOf('\r\n\r\n') + 4));
+        assert.equal(bodies.length, 400, received.slice(-300));
+        assert.deepEqual(
+          bodies,
+          Array.from({ length: 400 }, (_, i) => `w${i}`),
+        );
+        const lanes = rig.wire.requests.slice(-400).map((request) => laneOf(request));
+        assert.equal(lanes[0], name);
       });
 
       void test(`${name}: a GET, then a POST with a body on the same keep-alive connection`, async () => {
