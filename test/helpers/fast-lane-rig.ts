@@ -98,6 +98,21 @@ function snapshotFor(web: TestUpstream, wire: WireUpstream): Snapshot {
             ],
           },
         ),
+        virtualService(
+          { name: 'wire' },
+          {
+            hosts: ['wire.test'],
+            http: [
+              {
+                name: 'trickle',
+                match: [{ uri: { prefix: '/trickle' } }],
+                timeout: '200ms',
+                route: [{ destination: { host: 'wire.test' } }],
+              },
+              { name: 'default', route: [{ destination: { host: 'wire.test' } }] },
+            ],
+          },
+        ),
       ],
     }),
     { namespace: 'default', version: '1' },

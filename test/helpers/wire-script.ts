@@ -10,8 +10,9 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * `/conn-close` (a length, then `Connection: close`), `/http10` (an HTTP/1.0 body until close), `/hop`
  * (hop-by-hop response headers, two Set-Cookie), `/say?word=W&delay=MS`, `/bye` (a keep-alive response,
  * then the upstream closes), `/cut` (reset in the middle of the body), `/hang` (never answers), `/slow`
- * (half the body, the rest 300 ms later), `/odd-status` (299), `/no-reason` (a status line without reason),
- * `/interim` (100 and 103 before the answer), `/cl-te` (both framings), `/garbage` (not HTTP); anything else 404.
+ * (half the body, the rest 300 ms later), `/trickle` (part of the body, the rest 500 ms later), `/odd-status` (299), `/no-reason` (a status line without reason),
+ * `/interim` (100 and 103 before the answer), `/cl-te` (both framings), `/garbage` (not HTTP), `/extra` (bytes
+ * past the content-length), `/head-body` (a body even for HEAD); anything else 404.
  */
 export async function wireScript(request: WireRequest, socket: Socket): Promise<void> {
   const url = new URL(request.path, 'http://wire');
@@ -86,6 +87,19 @@ export async function wireScript(request: WireRequest, socket: Socket): Promise<
       return;
     case '/cl-te':
       socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n');
+      return;
+    case '/trickle':
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\nfirst|');
+      await sleep(500);
+      socket.write('the rest, too late');
+      return;
+    case '/extra':
+      // More bytes than announced, in the same write as the response: the upstream is out of step.
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA');
+      return;
+    case '/head-body':
+      // A body on a HEAD response (some servers do it), in the same write.
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello');
       return;
     case '/garbage':
       socket.end('SSH-2.0-OpenSSH_9.6\r\n\r\n');

@@ -149,6 +149,42 @@ void describe('HTTP/1.1 fast lane: bodies in flight', () => {
     assert.deepEqual(seen[0], seen[1]);
   });
 
+  void test('a route timeout in the middle of the body cuts the client; 200 UT on both lanes', async () => {
+    const seen: string[][] = [];
+    for (const lane of [rig.fast, rig.full]) {
+      const count = lane.lines.length;
+      const received = await rawExchange(
+        lane.port,
+        `GET ${rig.url('wire', '/trickle')} HTTP/1.1\r\nHost: wire.test\r\n\r\n`,
+      );
+      assert.match(received, /^HTTP\/1\.1 200 OK\r\n/, lane.name);
+      assert.ok(received.endsWith('\r\n\r\nfirst|'), `${lane.name}: ${received}`);
+      await logged(lane, count + 1);
+      assert.equal(laneOf(rig.wire.requests.at(-1)), lane.name);
+      seen.push(comparableLogLine(lane.lines.at(-1)!));
+    }
+    assert.equal(seen[0]![2], '200');
+    assert.equal(seen[0]![3], 'UT');
+    assert.equal(seen[0]![21], 'trickle');
+    assert.deepEqual(seen[0], seen[1]);
+  });
+
+  void test('a client that leaves in the middle of the body: 200 DC on both lanes', async () => {
+    const seen: string[][] = [];
+    for (const lane of [rig.fast, rig.full]) {
+      const count = lane.lines.length;
+      await rawExchange(lane.port, `GET ${rig.url('wire', '/slow')} HTTP/1.1\r\nHost: wire.test\r\n\r\n`, {
+        onData: (received) => received.endsWith('first-half|'),
+      });
+      await logged(lane, count + 1);
+      assert.equal(laneOf(rig.wire.requests.at(-1)), lane.name);
+      seen.push(comparableLogLine(lane.lines.at(-1)!));
+    }
+    assert.equal(seen[0]![2], '200');
+    assert.equal(seen[0]![3], 'DC');
+    assert.deepEqual(seen[0], seen[1]);
+  });
+
   void test('fast: a 64 MiB body streams through without being buffered', async () => {
     const agent = new Agent({ keepAlive: false });
     const digest = expectedDigest();
