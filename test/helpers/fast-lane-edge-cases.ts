@@ -219,4 +219,38 @@ export const edges: readonly Edge[] = [
     pad: { to: 16 * 1024 + 1, of: 'target' },
     status: '414 URI Too Long',
   },
+  {
+    name: 'an upstream that sends bytes past its content-length',
+    request: 'GET http://{wire}/extra HTTP/1.1\r\nHost: {wire}\r\n',
+    status: '200 OK',
+  },
+  {
+    name: 'an upstream that answers HEAD with a body',
+    request: 'HEAD http://{wire}/head-body HTTP/1.1\r\nHost: {wire}\r\n',
+    status: '200 OK',
+  },
+  {
+    name: 'x-envoy-attempt-count from the client is replaced',
+    request: 'GET http://{api}/headers HTTP/1.1\r\nHost: {api}\r\nX-Envoy-Attempt-Count: 7\r\nX-Request-Id: edge\r\n',
+    status: '200 OK',
+    echoes: true,
+  },
+  {
+    name: 'a method Node does not know',
+    handedOff: true,
+    request: 'FROB http://{wire}/fixed HTTP/1.1\r\nHost: {wire}\r\n',
+    status: '400 Bad Request',
+  },
+  {
+    name: 'a lower-case method',
+    handedOff: true,
+    request: 'get http://{wire}/fixed HTTP/1.1\r\nHost: {wire}\r\n',
+    status: '400 Bad Request',
+  },
+  {
+    name: 'no Host header',
+    handedOff: true,
+    request: 'GET http://{wire}/fixed HTTP/1.1\r\n',
+    status: '400 Bad Request',
+  },
 ];

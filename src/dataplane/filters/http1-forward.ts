@@ -221,7 +221,7 @@ export class Http1Forward implements ExchangeHandler {
       void this.#dial();
       return;
     }
-    if (!headSeen) return this.#attemptFailed(error);
+    if (!headSeen && !this.#committed) return this.#attemptFailed(error);
     // Mid-body: the status line is gone, so the only honest signal left is a reset.
     this.#connection = undefined;
     this.#req.info.addResponseFlag(this.#timedOut ? 'UT' : 'UC');

@@ -1,6 +1,6 @@
 // Envoy's retry conditions for an attempt's outcome, and its jittered exponential backoff.
 import type { RetryPolicy } from '../../compiler/snapshot.ts';
-import { UpstreamConnectError } from '../../errors.ts';
+import { UpstreamConnectError, UpstreamResetError } from '../../errors.ts';
 
 const CONNECT_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
@@ -10,7 +10,14 @@ const CONNECT_CODES: ReadonlySet<string> = new Set([
   'EADDRNOTAVAIL',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
-const RESET_CODES: ReadonlySet<string> = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+/** Resets as Envoy counts them: the connection closed or broke before a response, or spoke garbage. */
+const RESET_CODES: ReadonlySet<string> = new Set([
+  'UND_ERR_SOCKET',
+  'ECONNRESET',
+  'EPIPE',
+  UpstreamResetError.code,
+  'UPSTREAM_PROTOCOL_ERROR',
+]);
 
 export function isConnectFailure(error: unknown): boolean {
   if (error instanceof UpstreamConnectError) return true;

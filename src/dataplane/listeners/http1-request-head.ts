@@ -1,14 +1,15 @@
 // Reads one HTTP/1.1 request head from the bytes a client sent, for the fast lane. It accepts only plain,
 // unambiguous heads; anything else (bodies, upgrades, folding, odd syntax, HTTP/1.0) is "not mine" and the
 // connection goes to Node's full HTTP parser, which keeps the last word on every edge case.
+import { METHODS } from 'node:http';
 
 export interface RequestHead {
   readonly method: string;
   readonly target: string;
   /** Lower-cased names and raw values, in arrival order, `[name0, value0, name1, value1, ...]`. */
   readonly headers: readonly string[];
-  /** The `host` header, if any (at most one). */
-  readonly host: string | undefined;
+  /** The `host` header (exactly one: a head without it is not the fast lane's). */
+  readonly host: string;
   /** The client asked to close after this exchange (`connection: close`). */
   readonly close: boolean;
   /** Bytes of the head including the blank line that ends it. */
@@ -17,6 +18,9 @@ export interface RequestHead {
 
 /** `incomplete`: no blank line yet. `unsupported`: valid or not, the full parser must take it. */
 export type HeadParse = RequestHead | 'incomplete' | 'unsupported';
+
+/** Methods Node's parser (the full path) accepts; anything else gets its 400 there. */
+const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
 
 const CR = 13;
 const LF = 10;
@@ -58,6 +62,7 @@ export function parseRequestHead(buffer: Buffer, maxHeadBytes: number, maxUriByt
   while (i < lineEnd && TOKEN[buffer[i]!] === 1) i++;
   if (i === 0 || buffer[i] !== 0x20) return 'unsupported';
   const method = buffer.toString('latin1', 0, i);
+  if (!KNOWN_METHODS.has(method)) return 'unsupported';
   const targetStart = i + 1;
   const targetEnd = buffer.indexOf(0x20, targetStart);
   if (targetEnd < 0 || targetEnd >= lineEnd || targetEnd === targetStart) return 'unsupported';
@@ -106,5 +111,7 @@ export function parseRequestHead(buffer: Buffer, maxHeadBytes: number, maxUriByt
     headers.push(name, value);
     pos = end + 2;
   }
+  // HTTP/1.1 requires Host; the full path answers its absence with 400.
+  if (host === undefined) return 'unsupported';
   return { method, target, headers, host, close, length: headEnd };
 }

@@ -270,7 +270,8 @@ function upstreamHead(head: RequestHead, authority: string, path: string, reques
   const headers = head.headers;
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i]!;
-    if (HOP_BY_HOP.has(name) || name === 'x-request-id') continue;
+    // Set by meshgate for each attempt (Istio's include_request_attempt_count), never passed on.
+    if (HOP_BY_HOP.has(name) || name === 'x-request-id' || name === 'x-envoy-attempt-count') continue;
     if (name === 'x-forwarded-proto') forwardedProto = true;
     out += `${name}: ${headers[i + 1]}\r\n`;
   }

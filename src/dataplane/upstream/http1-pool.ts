@@ -85,19 +85,22 @@ export class Http1Connection implements ResponseSink {
     try {
       this.#reader.push(chunk);
     } catch (error) {
+      // Bytes past a complete response (extra body, a body on a HEAD answer): the response stands, the
+      // connection is out of step and is closed.
+      if (this.#ended) return this.#complete(false);
       this.#fail(error as Error);
       return;
     }
-    if (this.#ended) this.#complete();
+    if (this.#ended) this.#complete(true);
   }
 
-  #complete(): void {
+  #complete(reusable: boolean): void {
     const handler = this.#handler;
     this.#handler = undefined;
     this.#ended = false;
     // Abandoned mid-response (a retry or timeout): the socket is already closed.
     if (handler === undefined) return;
-    if (this.#keepAlive && !this.socket.destroyed) this.#pool.release(this);
+    if (reusable && this.#keepAlive && !this.socket.destroyed) this.#pool.release(this);
     else this.socket.destroy();
     handler.end();
   }
@@ -109,7 +112,7 @@ export class Http1Connection implements ResponseSink {
     }
     if (this.#handler === undefined) return;
     if (this.#reader.closed()) {
-      if (this.#ended) this.#complete();
+      if (this.#ended) this.#complete(false);
       return;
     }
     this.#fail(new UpstreamResetError(this.#pool.address));

@@ -58,6 +58,14 @@ interface Case {
 }
 
 const cases: Case[] = [
+  {
+    name: 'resets before headers, retried on reset: 503 URX,UC',
+    upstream: 'api',
+    method: 'GET',
+    path: '/reset',
+    headers: { 'x-retry': 'per-try' },
+    status: 503,
+  },
   { name: 'GET with a content-length', upstream: 'api', method: 'GET', path: '/', status: 200 },
   {
     name: 'the request headers the upstream sees',

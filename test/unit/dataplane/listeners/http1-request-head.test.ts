@@ -10,9 +10,12 @@ const MAX_URI = 256;
 const parse = (text: string | Buffer, maxHead = MAX_HEAD, maxUri = MAX_URI): HeadParse =>
   parseRequestHead(typeof text === 'string' ? Buffer.from(text, 'latin1') : text, maxHead, maxUri);
 
-/** A head with the given header lines, on an absolute-form GET. */
-const get = (...lines: string[]): string =>
-  `GET http://a.example/x HTTP/1.1\r\n${lines.map((line) => `${line}\r\n`).join('')}\r\n`;
+/** A head with the given header lines (after `Host: a.example` unless they name a host), on an absolute-form GET. */
+const get = (...lines: string[]): string => {
+  const all = lines.some((line) => /^host:/i.test(line)) ? lines : ['Host: a.example', ...lines];
+  return `GET http://a.example/x HTTP/1.1\r\n${all.map((line) => `${line}\r\n`).join('')}\r\n`;
+};
+const HOST = ['host', 'a.example'];
 
 /** Small deterministic generator (mulberry32), so a failing case can be replayed from its seed. */
 function prng(seed: number): () => number {
@@ -55,17 +58,30 @@ void describe('parseRequestHead: accepted heads', () => {
   });
 
   const accepted: Array<[string, string, Partial<Exclude<HeadParse, string>>]> = [
-    ['no headers at all', 'HEAD http://a.example/ HTTP/1.1\r\n\r\n', { method: 'HEAD', host: undefined }],
+    [
+      'only a Host header',
+      'HEAD http://a.example/ HTTP/1.1\r\nHost: a.example\r\n\r\n',
+      { method: 'HEAD', host: 'a.example' },
+    ],
     ['connection: close sets the close flag', get('Host: a', 'Connection: close'), { close: true }],
     ['Connection: CLOSE in any case', get('Connection: CLOSE'), { close: true }],
     ['connection: keep-alive keeps it open', get('Connection: keep-alive'), { close: false }],
-    ['content-length: 0 is no body', get('Content-Length: 0'), { headers: ['content-length', '0'] }],
-    ['an empty value', get('X-Empty:'), { headers: ['x-empty', ''] }],
-    ['HTAB inside a value', get('X-Tab: a\tb'), { headers: ['x-tab', 'a\tb'] }],
-    ['obs-text (bytes >= 0x80) in a value', get('X-Latin: caf\xe9'), { headers: ['x-latin', 'caf\xe9'] }],
-    ['an extension method', 'PURGE http://a.example/x HTTP/1.1\r\n\r\n', { method: 'PURGE' }],
+    ['content-length: 0 is no body', get('Content-Length: 0'), { headers: [...HOST, 'content-length', '0'] }],
+    ['an empty value', get('X-Empty:'), { headers: [...HOST, 'x-empty', ''] }],
+    ['HTAB inside a value', get('X-Tab: a\tb'), { headers: [...HOST, 'x-tab', 'a\tb'] }],
+    ['obs-text (bytes >= 0x80) in a value', get('X-Latin: caf\xe9'), { headers: [...HOST, 'x-latin', 'caf\xe9'] }],
+    [
+      'a method Node knows beyond the common ones',
+      'PURGE http://a.example/x HTTP/1.1\r\nHost: a\r\n\r\n',
+      { method: 'PURGE' },
+    ],
+    [
+      'CONNECT is read (the session tunnels it)',
+      'CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n',
+      { method: 'CONNECT', target: 'a.example:443' },
+    ],
     ['origin-form targets are read (the session decides)', 'GET /x HTTP/1.1\r\nHost: a\r\n\r\n', { target: '/x' }],
-    ['a target exactly at the URI limit', `GET /${'a'.repeat(MAX_URI - 1)} HTTP/1.1\r\n\r\n`, {}],
+    ['a target exactly at the URI limit', `GET /${'a'.repeat(MAX_URI - 1)} HTTP/1.1\r\nHost: a\r\n\r\n`, {}],
   ];
   for (const [name, text, expected] of accepted) {
     void test(name, () => {
@@ -123,7 +139,9 @@ void describe('parseRequestHead: unsupported (left to the full parser)', () => {
     ['a non-token character in a name', get('X(A): b')],
     ['a header line without a colon', get('X-A')],
     ['an empty header name', get(': b')],
-    ['CONNECT', 'CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n'],
+    ['no Host header (the full path answers 400)', 'GET http://a.example/ HTTP/1.1\r\nAccept: */*\r\n\r\n'],
+    ['a method Node does not know', 'FROB http://a.example/ HTTP/1.1\r\nHost: a\r\n\r\n'],
+    ['a lower-case method', 'get http://a.example/ HTTP/1.1\r\nHost: a\r\n\r\n'],
     ['HTTP/1.0', 'GET http://a.example/ HTTP/1.0\r\n\r\n'],
     ['HTTP/2.0 text', 'GET http://a.example/ HTTP/2.0\r\n\r\n'],
     ['lower-case version', 'GET http://a.example/ http/1.1\r\n\r\n'],
