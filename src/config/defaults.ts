@@ -1,5 +1,5 @@
 // Applies Istio's defaults to decoded, valid specs and MeshConfig, producing the frozen model types.
-import { deepFreeze } from './deep-freeze.ts';
+import { deepFreeze, frozenCopy } from './deep-freeze.ts';
 import { parseDurationMs } from './duration.ts';
 import type {
   DeepReadonly,
@@ -54,16 +54,15 @@ export function serviceEntryWithDefaults(
   spec: ServiceEntrySpec,
   mesh: MeshConfig,
 ): DeepReadonly<ServiceEntrySpecWithDefaults> {
-  const copy = structuredClone(spec);
-  return deepFreeze({
-    ...copy,
-    hosts: copy.hosts ?? [],
-    addresses: copy.addresses ?? [],
-    ports: copy.ports ?? [],
-    endpoints: copy.endpoints ?? [],
-    exportTo: nonEmpty(copy.exportTo) ?? [...mesh.defaultServiceExportTo],
-    location: copy.location ?? 'MESH_EXTERNAL',
-    resolution: copy.resolution ?? 'NONE',
+  return frozenCopy({
+    ...spec,
+    hosts: spec.hosts ?? [],
+    addresses: spec.addresses ?? [],
+    ports: spec.ports ?? [],
+    endpoints: spec.endpoints ?? [],
+    exportTo: nonEmpty(spec.exportTo) ?? mesh.defaultServiceExportTo,
+    location: spec.location ?? 'MESH_EXTERNAL',
+    resolution: spec.resolution ?? 'NONE',
   });
 }
 
@@ -72,15 +71,14 @@ export function virtualServiceWithDefaults(
   spec: VirtualServiceSpec,
   mesh: MeshConfig,
 ): DeepReadonly<VirtualServiceSpecWithDefaults> {
-  const copy = structuredClone(spec);
-  return deepFreeze({
-    ...copy,
-    hosts: copy.hosts ?? [],
-    gateways: nonEmpty(copy.gateways) ?? ['mesh'],
-    http: copy.http ?? [],
-    tls: copy.tls ?? [],
-    tcp: copy.tcp ?? [],
-    exportTo: nonEmpty(copy.exportTo) ?? [...mesh.defaultVirtualServiceExportTo],
+  return frozenCopy({
+    ...spec,
+    hosts: spec.hosts ?? [],
+    gateways: nonEmpty(spec.gateways) ?? ['mesh'],
+    http: spec.http ?? [],
+    tls: spec.tls ?? [],
+    tcp: spec.tcp ?? [],
+    exportTo: nonEmpty(spec.exportTo) ?? mesh.defaultVirtualServiceExportTo,
   });
 }
 
@@ -89,17 +87,16 @@ export function destinationRuleWithDefaults(
   spec: DestinationRuleSpec,
   mesh: MeshConfig,
 ): DeepReadonly<DestinationRuleSpecWithDefaults> {
-  const copy = structuredClone(spec);
-  return deepFreeze({
-    ...copy,
-    subsets: copy.subsets ?? [],
-    exportTo: nonEmpty(copy.exportTo) ?? [...mesh.defaultDestinationRuleExportTo],
+  return frozenCopy({
+    ...spec,
+    subsets: spec.subsets ?? [],
+    exportTo: nonEmpty(spec.exportTo) ?? mesh.defaultDestinationRuleExportTo,
   });
 }
 
 /** Sidecar: no defaults are filled in (an absent outboundTrafficPolicy means "use the mesh's"); frozen copy. */
 export function sidecarWithDefaults(spec: SidecarSpec): DeepReadonly<SidecarSpec> {
-  return deepFreeze(structuredClone(spec));
+  return frozenCopy(spec);
 }
 
 function nonEmpty(list: string[] | undefined): string[] | undefined {
