@@ -165,9 +165,14 @@ function missingDestinations(
 
 /** Freezes every object reachable from `value`, so a reader can never change a live snapshot. */
 export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
+  freeze(value);
   return value;
+}
+
+function freeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  // Lists by index: Object.keys on an array of thousands makes a string per index first.
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) freeze(value[i]);
+  else for (const key of Object.keys(value)) freeze((value as Record<string, unknown>)[key]);
 }

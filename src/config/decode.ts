@@ -57,6 +57,31 @@ export function decodeMessage(
 
 const DROP = Symbol('drop');
 
+/**
+ * Whether `value` is already a valid scalar of `schema`: then it decodes as itself, and the field path
+ * (an array per field, needed only to report a finding or to descend) is never built. Most fields of a
+ * large config are such scalars.
+ */
+function isValidScalar(value: unknown, schema: FieldSchema): boolean {
+  switch (schema.type) {
+    case 'string':
+    case 'duration':
+      return typeof value === 'string';
+    case 'bool':
+      return typeof value === 'boolean';
+    case 'int':
+      return Number.isInteger(value);
+    case 'double':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'enum':
+      return typeof value === 'string' && schema.values.includes(value);
+    case 'any':
+      return true;
+    default:
+      return false;
+  }
+}
+
 function decodeValue(value: unknown, schema: FieldSchema, findings: Findings, path: FieldPath): unknown {
   switch (schema.type) {
     case 'any':
@@ -99,6 +124,7 @@ function decodeList(value: unknown, items: FieldSchema, findings: Findings, path
   // Items are never dropped, so indexes (and so positions) stay those of the file; a bad item is kept
   // as written, which is harmless because a resource with errors never reaches the model.
   return value.map((item: unknown, index) => {
+    if (isValidScalar(item, items)) return item;
     const decoded = decodeValue(item, items, findings, [...path, index]);
     return decoded === DROP ? item : decoded;
   });
@@ -108,7 +134,7 @@ function decodeMap(value: unknown, values: FieldSchema, findings: Findings, path
   if (!isRecord(value)) return wrongType(value, { type: 'map', values }, findings, path);
   const out: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(value)) {
-    const decoded = decodeValue(entry, values, findings, [...path, key]);
+    const decoded = isValidScalar(entry, values) ? entry : decodeValue(entry, values, findings, [...path, key]);
     if (decoded !== DROP) out[key] = decoded;
   }
   return out;
@@ -118,19 +144,18 @@ function decodeFields(value: unknown, schema: MessageSchema, findings: Findings,
   if (!isRecord(value)) return wrongType(value, schema, findings, path);
   const out: Record<string, unknown> = {};
   for (const [written, entry] of Object.entries(value)) {
-    const fieldPath = [...path, written];
     const key =
       schema.aliases !== undefined && Object.hasOwn(schema.aliases, written)
         ? (schema.aliases[written] ?? written)
         : written;
     const field = Object.hasOwn(schema.fields, key) ? schema.fields[key] : undefined;
     if (field === undefined) {
-      reportUnknownField(written, schema, findings, fieldPath);
+      reportUnknownField(written, schema, findings, [...path, written]);
       continue;
     }
     // Kubernetes drops explicit nulls of non-nullable fields, so `hosts:` with nothing after it is "not set".
     if (entry === null) continue;
-    const decoded = decodeValue(entry, field, findings, fieldPath);
+    const decoded = isValidScalar(entry, field) ? entry : decodeValue(entry, field, findings, [...path, written]);
     if (decoded !== DROP) out[key] = decoded;
   }
   return out;

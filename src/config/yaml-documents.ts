@@ -109,25 +109,45 @@ async function listYamlFiles(path: string, explicit: boolean): Promise<string[]>
 export function parseYamlFile(file: string, text: string): { documents: YamlDocument[]; problems: YamlProblem[] } {
   const plain = parsePlainYaml(file, text);
   if (plain === undefined) return parseYamlDocuments(file, text);
-  let twin: { documents: YamlDocument[] | undefined } | undefined;
-  const documents = plain.map(({ position, value }, index): YamlDocument => {
-    const positions: PositionLookup = (path) => {
-      twin ??= { documents: positionedTwin(file, text, plain.length) };
-      return twin.documents?.[index]?.positions(path) ?? position;
-    };
-    return { file, position, value, positions };
-  });
+  const twin = new PositionedTwin(file, text, plain.length);
+  const documents = plain.map(({ position, value }, index): YamlDocument => ({
+    file,
+    position,
+    value,
+    positions: twin.lookup(index, position),
+  }));
   return { documents, problems: [] };
 }
 
 /**
- * The same file parsed with positions, document for document. The fast parser takes only files both
- * parsers read alike (see yaml-plain.ts and its tests); should they still differ, findings fall back
- * to where their document starts rather than to a field of another document.
+ * The same file parsed with positions, document for document, on first use. The fast parser takes only
+ * files both parsers read alike (see yaml-plain.ts and its tests); should they still differ, findings
+ * fall back to where their document starts rather than to a field of another document.
  */
-function positionedTwin(file: string, text: string, count: number): YamlDocument[] | undefined {
-  const parsed = parseYamlDocuments(file, text);
-  return parsed.problems.length === 0 && parsed.documents.length === count ? parsed.documents : undefined;
+class PositionedTwin {
+  readonly #file: string;
+  readonly #text: string;
+  readonly #count: number;
+  #documents: YamlDocument[] | undefined | null = null;
+
+  constructor(file: string, text: string, count: number) {
+    this.#file = file;
+    this.#text = text;
+    this.#count = count;
+  }
+
+  lookup(index: number, start: SourcePosition): PositionLookup {
+    return (path) => this.#parsed()?.[index]?.positions(path) ?? start;
+  }
+
+  #parsed(): YamlDocument[] | undefined {
+    if (this.#documents === null) {
+      const parsed = parseYamlDocuments(this.#file, this.#text);
+      this.#documents =
+        parsed.problems.length === 0 && parsed.documents.length === this.#count ? parsed.documents : undefined;
+    }
+    return this.#documents;
+  }
 }
 
 /** Splits one file's text into objects; a malformed document becomes a problem at its own line. */

@@ -18,28 +18,62 @@ export interface PlainDocument {
 
 /**
  * YAML 1.2's core schema as the `yaml` library resolves plain scalars (so `yes` stays a string and
- * dates stay strings). The tags are private: an explicit `!!int` or `!!null` is then an unknown tag
- * to js-yaml, which throws, and the file goes to the positioned parser.
+ * dates stay strings), tried in its order; the first match wins, no match leaves a string.
  */
-const scalar = (name: string, test: RegExp, construct: (text: string) => unknown): jsYaml.Type =>
-  new jsYaml.Type(`tag:meshgate.dev,2026:${name}`, {
-    kind: 'scalar',
-    resolve: (data: unknown) => typeof data === 'string' && test.test(data),
-    construct: (data: string) => construct(data),
-  });
+const CORE_SCALARS: readonly (readonly [RegExp, (text: string) => unknown])[] = [
+  [/^(?:~|[Nn]ull|NULL)?$/, () => null],
+  [/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'],
+  [/^0o[0-7]+$/, (s) => parseInt(s.substring(2), 8)],
+  [/^[-+]?[0-9]+$/, (s) => parseInt(s, 10)],
+  [/^0x[0-9a-fA-F]+$/, (s) => parseInt(s.substring(2), 16)],
+  [
+    /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+    (s) => (s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity),
+  ],
+  [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, (s) => parseFloat(s)],
+  [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, (s) => parseFloat(s)],
+];
 
+/** Whether a plain scalar may be something other than a string: it starts with one of `-+.0-9~nNtTfF`. */
+function mayNotBeString(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return (
+    (c >= 0x30 && c <= 0x39) || // 0-9
+    c === 0x2d || // -
+    c === 0x2b || // +
+    c === 0x2e || // .
+    c === 0x7e || // ~
+    c === 0x6e || // n
+    c === 0x4e || // N
+    c === 0x74 || // t
+    c === 0x54 || // T
+    c === 0x66 || // f
+    c === 0x46 // F
+  );
+}
+
+function resolveScalar(text: string): unknown {
+  if (text !== '' && !mayNotBeString(text)) return text;
+  for (const [test, construct] of CORE_SCALARS) if (test.test(text)) return construct(text);
+  return text;
+}
+
+/** js-yaml calls construct right after a resolve that said yes, on the same text: resolve once. */
+let resolved: unknown;
+
+/**
+ * One implicit type for all of them: js-yaml tries every implicit type on every plain scalar, and most
+ * scalars in a config are names, which the first-character check settles at once. The tag is private:
+ * an explicit `!!int` or `!!null` is then an unknown tag to js-yaml, which throws, and the file goes to
+ * the positioned parser.
+ */
 const CORE_SCHEMA = jsYaml.FAILSAFE_SCHEMA.extend({
   implicit: [
-    scalar('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
-    scalar('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
-    scalar('int-oct', /^0o[0-7]+$/, (s) => parseInt(s.substring(2), 8)),
-    scalar('int', /^[-+]?[0-9]+$/, (s) => parseInt(s, 10)),
-    scalar('int-hex', /^0x[0-9a-fA-F]+$/, (s) => parseInt(s.substring(2), 16)),
-    scalar('float-special', /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (s) =>
-      s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? -Infinity : Infinity,
-    ),
-    scalar('float-exp', /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, (s) => parseFloat(s)),
-    scalar('float', /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, (s) => parseFloat(s)),
+    new jsYaml.Type('tag:meshgate.dev,2026:core-scalar', {
+      kind: 'scalar',
+      resolve: (data: unknown) => typeof data === 'string' && (resolved = resolveScalar(data)) !== data,
+      construct: () => resolved,
+    }),
   ],
 });
 

@@ -179,16 +179,17 @@ function runRules(
   }
 }
 
+/** The spec was decoded for this load alone, so defaults freeze it in place instead of copying it. */
 function withDefaults(kind: Kind, spec: SpecByKind[Kind], mesh: MeshConfig): DeepReadonly<unknown> {
   switch (kind) {
     case 'ServiceEntry':
-      return serviceEntryWithDefaults(spec as SpecByKind['ServiceEntry'], mesh);
+      return serviceEntryWithDefaults(spec as SpecByKind['ServiceEntry'], mesh, 'adopt');
     case 'VirtualService':
-      return virtualServiceWithDefaults(spec as SpecByKind['VirtualService'], mesh);
+      return virtualServiceWithDefaults(spec as SpecByKind['VirtualService'], mesh, 'adopt');
     case 'DestinationRule':
-      return destinationRuleWithDefaults(spec as SpecByKind['DestinationRule'], mesh);
+      return destinationRuleWithDefaults(spec as SpecByKind['DestinationRule'], mesh, 'adopt');
     case 'Sidecar':
-      return sidecarWithDefaults(spec as SpecByKind['Sidecar']);
+      return sidecarWithDefaults(spec as SpecByKind['Sidecar'], 'adopt');
   }
 }
 
