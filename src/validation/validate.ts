@@ -10,8 +10,8 @@ import { deepFreeze } from '../config/deep-freeze.ts';
 import { identify, type IdentifiedResource } from '../config/identify.ts';
 import { loadMeshConfig } from '../config/mesh-config.ts';
 import type { ConfigResource, ConfigSet, DeepReadonly, MeshConfig } from '../config/model.ts';
-import { DEFAULT_NAMESPACE, formatKey, type Kind, type ResourceKey } from '../config/resource.ts';
-import { readYamlInputs, type UnreadableInput, type YamlDocument } from '../config/yaml-documents.ts';
+import { DEFAULT_NAMESPACE, formatKey, type Kind, type ResourceKey, type SourcePosition } from '../config/resource.ts';
+import { parseYamlFile, readYamlFiles, type UnreadableInput, type YamlDocument } from '../config/yaml-documents.ts';
 import type { ValidationContext } from './context.ts';
 import { Findings } from './findings.ts';
 import { kindRules as productionRules } from './kind-rules.ts';
@@ -68,45 +68,53 @@ export async function loadConfig(paths: readonly string[], options: LoadOptions 
   const rules = options.kindRules ?? productionRules;
   const meshResult = await loadMeshConfig(options.meshConfigPath);
   const mesh = meshResult.mesh;
-  const inputs = await readYamlInputs(paths);
-  const findings: LocatedFinding[] = [...meshResult.findings];
-  for (const problem of inputs.problems) {
-    findings.push({
-      severity: 'error',
-      code: LoadCode.yamlSyntax,
-      message: problem.message,
-      path: [],
-      ...positionFields(problem.position),
-    });
-  }
+  const read = await readYamlFiles(paths);
+  const problems: LocatedFinding[] = [];
+  const documentFindings: LocatedFinding[] = [];
   const skipped: SkippedDocument[] = [];
   const accepted: { kind: Kind; resource: AnyResource }[] = [];
-  const seen = new Map<string, YamlDocument>();
+  const seen = new Map<string, SourcePosition>();
   let resourceCount = 0;
-  for (const doc of inputs.documents) {
-    const local = new Findings();
-    const identity = identify(doc.value, namespace, local);
-    if (identity.type === 'skipped') {
-      const { apiVersion, kind, namespace: ns, name } = identity;
-      skipped.push({ ...positionFields(doc.position), apiVersion, kind, namespace: ns, name });
-      continue;
+  // File by file, so that a file's parsed data is garbage before the next is read: on a large folder,
+  // holding every file's documents until the end made the garbage collector copy them all.
+  for (const { file, text } of read.files) {
+    const parsed = parseYamlFile(file, text);
+    for (const problem of parsed.problems) {
+      problems.push({
+        severity: 'error',
+        code: LoadCode.yamlSyntax,
+        message: problem.message,
+        path: [],
+        ...positionFields(problem.position),
+      });
     }
-    if (identity.type === 'invalid') {
-      const { kind, namespace: ns, name } = identity;
-      findings.push(...locate(local.items, doc.positions, { kind, namespace: ns, name }));
-      continue;
+    for (const doc of parsed.documents) {
+      const local = new Findings();
+      const identity = identify(doc.value, namespace, local);
+      if (identity.type === 'skipped') {
+        const { apiVersion, kind, namespace: ns, name } = identity;
+        skipped.push({ ...positionFields(doc.position), apiVersion, kind, namespace: ns, name });
+        continue;
+      }
+      if (identity.type === 'invalid') {
+        const { kind, namespace: ns, name } = identity;
+        documentFindings.push(...locate(local.items, doc.positions, { kind, namespace: ns, name }));
+        continue;
+      }
+      resourceCount++;
+      const resource = checkResource(identity, doc, local, rules, mesh, seen);
+      documentFindings.push(...locate(local.items, doc.positions, identity.key));
+      if (resource !== undefined) accepted.push({ kind: identity.key.kind, resource });
     }
-    resourceCount++;
-    const resource = checkResource(identity, doc, local, rules, mesh, seen);
-    findings.push(...locate(local.items, doc.positions, identity.key));
-    if (resource !== undefined) accepted.push({ kind: identity.key.kind, resource });
   }
-  const unreadable = [...(meshResult.unreadable === undefined ? [] : [meshResult.unreadable]), ...inputs.unreadable];
+  const files = read.files.map((f) => f.file);
+  const findings = [...meshResult.findings, ...problems, ...documentFindings];
+  const unreadable = [...(meshResult.unreadable === undefined ? [] : [meshResult.unreadable]), ...read.unreadable];
   return {
     configSet: buildConfigSet(accepted, mesh),
-    findings: sortFindings(findings, inputs.files, options.meshConfigPath),
+    findings: sortFindings(findings, files, options.meshConfigPath),
     skipped,
-    files: inputs.files,
+    files,
     unreadable,
     resourceCount,
     meshConfigRejected: meshResult.rejected,
@@ -120,14 +128,15 @@ function checkResource(
   findings: Findings,
   rules: KindRules,
   mesh: MeshConfig,
-  seen: Map<string, YamlDocument>,
+  seen: Map<string, SourcePosition>,
 ): AnyResource | undefined {
   const { key } = identity;
   validateMetadata(key.kind, identity.annotations, findings);
-  const first = seen.get(formatKey(key));
-  if (first === undefined) seen.set(formatKey(key), doc);
+  const id = formatKey(key);
+  const first = seen.get(id);
+  if (first === undefined) seen.set(id, doc.position);
   else {
-    const where = `${first.position.file}:${first.position.line}:${first.position.column}`;
+    const where = `${first.file}:${first.line}:${first.column}`;
     findings.error(['$', 'metadata', 'name'], LoadCode.duplicate, `duplicate resource: already defined at ${where}`);
   }
   const spec = decodeSpec(key.kind, identity.spec, findings);
