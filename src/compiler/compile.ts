@@ -2,6 +2,7 @@
 import type { ConfigSet, VirtualServiceResource } from '../config/model.ts';
 import { qualifyShortName } from '../model/hostname.ts';
 import { buildRegistry } from '../registry/build-registry.ts';
+import { HostIndex } from '../registry/host-index.ts';
 import { ageOf, compareAge, type Diagnostic } from '../registry/service.ts';
 import { buildView, chooseSidecar, isExportedTo, sidecarImportsConfig } from '../registry/visibility.ts';
 import { buildClusters } from './build-clusters.ts';
@@ -48,6 +49,7 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
   );
 
   const proxy = { namespace: options.namespace, labels };
+  const hosts = new HostIndex(view.services);
   const clusters = buildClusters({
     services: view.services,
     destinationRules,
@@ -58,6 +60,7 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     virtualServices,
     outboundPolicy,
     proxy,
+    hosts,
     ...(mesh.defaultHttpRetryPolicy !== undefined ? { meshRetryPolicy: mesh.defaultHttpRetryPolicy } : {}),
   });
   const listeners = buildListeners({
@@ -65,6 +68,7 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     httpPorts: httpPorts(view.services),
     virtualServices,
     proxy,
+    hosts,
   });
   const diagnostics: Diagnostic[] = [
     ...sidecarChoice.diagnostics,
