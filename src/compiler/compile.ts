@@ -3,7 +3,7 @@ import type { ConfigSet, VirtualServiceResource } from '../config/model.ts';
 import { qualifyShortName } from '../model/hostname.ts';
 import { buildRegistry } from '../registry/build-registry.ts';
 import { HostIndex } from '../registry/host-index.ts';
-import { ageOf, compareAge, type Diagnostic } from '../registry/service.ts';
+import { ageOf, compareAge, type Diagnostic, type Service } from '../registry/service.ts';
 import { buildView, chooseSidecar, isExportedTo, sidecarImportsConfig } from '../registry/visibility.ts';
 import { buildClusters } from './build-clusters.ts';
 import { buildListeners } from './build-listeners.ts';
@@ -85,19 +85,36 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     namespace: options.namespace,
     outboundTrafficPolicy: outboundPolicy,
     ...(mesh.protocolDetectionTimeoutMs > 0 ? { protocolDetectionTimeoutMs: mesh.protocolDetectionTimeoutMs } : {}),
-    services: view.services.map((s) => ({
-      hostname: s.hostname,
-      namespace: s.namespace,
-      resolution: s.resolution,
-      ports: s.ports.map((p) => ({ number: p.number, name: p.name, protocol: p.protocol })),
-      source: `${s.source.kind}/${s.source.namespace}/${s.source.name}`,
-    })),
+    services: summariseServices(view.services),
     listeners: listeners.listeners,
     routeConfigs: routes.routeConfigs,
     clusters: clusters.clusters,
     diagnostics: distinct(diagnostics),
   };
   return deepFreeze(snapshot);
+}
+
+/**
+ * The services as /config_dump lists them. Services with the same ports share one frozen port list:
+ * large meshes repeat a few port layouts thousands of times.
+ */
+function summariseServices(services: readonly Service[]): Snapshot['services'] {
+  const layouts = new Map<string, Snapshot['services'][number]['ports']>();
+  return services.map((s) => {
+    const layout = s.ports.map((p) => `${p.number}/${p.name}/${p.protocol}`).join(',');
+    let ports = layouts.get(layout);
+    if (ports === undefined) {
+      ports = deepFreeze(s.ports.map((p) => ({ number: p.number, name: p.name, protocol: p.protocol })));
+      layouts.set(layout, ports);
+    }
+    return {
+      hostname: s.hostname,
+      namespace: s.namespace,
+      resolution: s.resolution,
+      ports,
+      source: `${s.source.kind}/${s.source.namespace}/${s.source.name}`,
+    };
+  });
 }
 
 /** A route built for several hosts and ports reports the same thing once. */

@@ -16,7 +16,10 @@ export function buildRegistry(
       protocol: (p.protocol ?? '').toUpperCase(),
       ...(p.targetPort !== undefined && p.targetPort !== 0 ? { targetPort: p.targetPort } : {}),
     }));
-    const exportTo = spec.exportTo.length > 0 ? [...spec.exportTo] : [...defaultExportTo];
+    // The model is frozen, so its lists are shared rather than copied for every host of every entry.
+    const exportTo = spec.exportTo.length > 0 ? spec.exportTo : defaultExportTo;
+    const addresses = normaliseAddresses(spec.addresses);
+    const subjectAltNames = spec.subjectAltNames ?? NONE;
     for (const rawHost of spec.hosts) {
       const hostname = rawHost.toLowerCase();
       services.push({
@@ -25,10 +28,10 @@ export function buildRegistry(
         ports,
         resolution: spec.resolution,
         location: spec.location,
-        addresses: normaliseAddresses(spec.addresses),
+        addresses,
         endpoints: buildEndpoints(se, hostname, ports),
         exportTo,
-        subjectAltNames: [...(spec.subjectAltNames ?? [])],
+        subjectAltNames,
         source: se.key,
         position: se.source,
         ...(se.creationTimestamp !== undefined ? { creationTimestamp: se.creationTimestamp } : {}),
@@ -38,9 +41,13 @@ export function buildRegistry(
   return services;
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** A /32 (or /128) CIDR is a plain IP to Istio. */
-function normaliseAddresses(addresses: readonly string[]): string[] {
-  return addresses.map((a) => (a.endsWith('/32') || a.endsWith('/128') ? a.slice(0, a.lastIndexOf('/')) : a));
+function normaliseAddresses(addresses: readonly string[]): readonly string[] {
+  const host = (a: string): boolean => a.endsWith('/32') || a.endsWith('/128');
+  return addresses.some(host) ? addresses.map((a) => (host(a) ? a.slice(0, a.lastIndexOf('/')) : a)) : addresses;
 }
 
 /**
@@ -55,14 +62,14 @@ function buildEndpoints(se: ServiceEntryResource, hostname: string, ports: reado
       spec.workloadSelector === undefined &&
       !hostname.startsWith('*')
     ) {
-      return [{ address: hostname, ports: portMap(ports, undefined), labels: {}, weight: 1 }];
+      return [{ address: hostname, ports: portMap(ports, undefined), labels: NO_LABELS, weight: 1 }];
     }
     return [];
   }
   return spec.endpoints.map((ep) => ({
     address: ep.address ?? '',
     ports: portMap(ports, ep.ports),
-    labels: { ...(ep.labels ?? {}) },
+    labels: ep.labels ?? NO_LABELS,
     weight: ep.weight !== undefined && ep.weight > 0 ? ep.weight : 1,
     ...(ep.locality !== undefined ? { locality: ep.locality } : {}),
   }));
