@@ -3,6 +3,7 @@ import type { DestinationRuleResource } from '../config/model.ts';
 import { BLACKHOLE_CLUSTER, outboundClusterName, PASSTHROUGH_CLUSTER } from '../model/cluster-name.ts';
 import type { Diagnostic, Service, ServicePort } from '../registry/service.ts';
 import { durationMs } from './duration.ts';
+import type { CompileCache, ServiceClusters } from './compile-cache.ts';
 import type { Cluster, ClusterEndpoint, ClusterType } from './snapshot.ts';
 import { destinationRuleIndex, policyFor, type PortPolicy } from './traffic-policy.ts';
 
@@ -12,6 +13,8 @@ export interface ClusterInputs {
   readonly services: readonly Service[];
   readonly destinationRules: readonly DestinationRuleResource[];
   readonly connectTimeoutMs: number;
+  /** Clusters of unchanged services from earlier compiles. */
+  readonly cache?: CompileCache;
 }
 
 export interface BuiltClusters {
@@ -28,34 +31,14 @@ export function buildClusters(inputs: ClusterInputs): BuiltClusters {
   const ruleFor = destinationRuleIndex(inputs.destinationRules);
   for (const service of inputs.services) {
     const rule = ruleFor(service.hostname);
-    const subsets = ['', ...(rule?.spec.subsets.map((s) => s.name ?? '').filter((n) => n !== '') ?? [])];
-    for (const port of service.ports) {
-      for (const subset of subsets) {
-        const labels = subset === '' ? {} : (rule?.spec.subsets.find((s) => s.name === subset)?.labels ?? {});
-        const cluster = serviceCluster(
-          service,
-          port,
-          subset,
-          labels,
-          policyFor(rule, port.number, subset),
-          inputs.connectTimeoutMs,
-        );
-        if (cluster === undefined) {
-          if (subset === '') {
-            diagnostics.push({
-              code: 'ClusterWithoutEndpoints',
-              message: `${outboundClusterName(port.number, subset, service.hostname)} is not generated: a ${service.resolution} service needs endpoints (requests to it get 503 NC)`,
-              resource: `ServiceEntry/${service.source.namespace}/${service.source.name}`,
-              position: service.position,
-            });
-          }
-          continue;
-        }
-        const group = outboundClusterName(port.number, subset, '');
-        const list = groups.get(group);
-        if (list === undefined) groups.set(group, [cluster]);
-        else list.push(cluster);
-      }
+    const build = (): ServiceClusters => clustersOf(service, rule, inputs.connectTimeoutMs);
+    const built =
+      inputs.cache === undefined ? build() : inputs.cache.clusters(service, rule, inputs.connectTimeoutMs, build);
+    diagnostics.push(...built.diagnostics);
+    for (const { group, cluster } of built.clusters) {
+      const list = groups.get(group);
+      if (list === undefined) groups.set(group, [cluster]);
+      else list.push(cluster);
     }
   }
   const list: Cluster[] = [];
@@ -64,6 +47,34 @@ export function buildClusters(inputs: ClusterInputs): BuiltClusters {
   list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const clusters: Record<string, Cluster> = {};
   for (const c of list) clusters[c.name] = c;
+  return { clusters, diagnostics };
+}
+
+/** One service's clusters: each port, plain and per DestinationRule subset. */
+function clustersOf(
+  service: Service,
+  rule: DestinationRuleResource | undefined,
+  connectTimeoutMs: number,
+): ServiceClusters {
+  const clusters: { group: string; cluster: Cluster }[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const subsets = ['', ...(rule?.spec.subsets.map((s) => s.name ?? '').filter((n) => n !== '') ?? [])];
+  for (const port of service.ports) {
+    for (const subset of subsets) {
+      const labels = subset === '' ? {} : (rule?.spec.subsets.find((s) => s.name === subset)?.labels ?? {});
+      const policy = policyFor(rule, port.number, subset);
+      const cluster = serviceCluster(service, port, subset, labels, policy, connectTimeoutMs);
+      if (cluster !== undefined) clusters.push({ group: outboundClusterName(port.number, subset, ''), cluster });
+      else if (subset === '') {
+        diagnostics.push({
+          code: 'ClusterWithoutEndpoints',
+          message: `${outboundClusterName(port.number, subset, service.hostname)} is not generated: a ${service.resolution} service needs endpoints (requests to it get 503 NC)`,
+          resource: `ServiceEntry/${service.source.namespace}/${service.source.name}`,
+          position: service.position,
+        });
+      }
+    }
+  }
   return { clusters, diagnostics };
 }
 

@@ -6,6 +6,7 @@ import { HostIndex } from '../registry/host-index.ts';
 import { ageOf, compareAge, type Diagnostic, type Service } from '../registry/service.ts';
 import { buildView, chooseSidecar, isExportedTo, sidecarImportsConfig } from '../registry/visibility.ts';
 import { buildClusters } from './build-clusters.ts';
+import type { CompileCache } from './compile-cache.ts';
 import { buildListeners } from './build-listeners.ts';
 import { buildRoutes, httpPorts } from './build-routes.ts';
 import type { OutboundPolicy, Snapshot } from './snapshot.ts';
@@ -18,11 +19,16 @@ export interface CompileOptions {
   readonly version: string;
   /** The proxy's workload labels (`--labels`): VirtualService `sourceLabels`, Sidecar and DestinationRule workloadSelectors. */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * What earlier compiles of the same proxy built; a reload then rebuilds only what changed. The
+   * snapshot is the same with or without it.
+   */
+  readonly cache?: CompileCache;
 }
 
 export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot {
   const { mesh } = configSet;
-  const registry = buildRegistry(configSet.serviceEntries, mesh.defaultServiceExportTo);
+  const registry = buildRegistry(configSet.serviceEntries, mesh.defaultServiceExportTo, options.cache);
   const labels = options.labels ?? {};
   const sidecarChoice = chooseSidecar(configSet.sidecars, options.namespace, mesh.rootNamespace, labels);
   const { sidecar } = sidecarChoice;
@@ -54,6 +60,7 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     services: view.services,
     destinationRules,
     connectTimeoutMs: mesh.connectTimeoutMs,
+    ...(options.cache !== undefined ? { cache: options.cache } : {}),
   });
   const routes = buildRoutes({
     services: view.services,

@@ -1,4 +1,5 @@
 // Stage 3a: turns validated ServiceEntries into services, one per host, as Istio's conversion.go does.
+import type { CompileCache } from '../compiler/compile-cache.ts';
 import type { ServiceEntryResource } from '../config/model.ts';
 import type { Service, ServiceEndpoint, ServicePort } from './service.ts';
 
@@ -6,39 +7,46 @@ import type { Service, ServiceEndpoint, ServicePort } from './service.ts';
 export function buildRegistry(
   serviceEntries: readonly ServiceEntryResource[],
   defaultExportTo: readonly string[],
+  cache?: CompileCache,
 ): Service[] {
   const services: Service[] = [];
   for (const se of serviceEntries) {
-    const spec = se.spec;
-    const ports: ServicePort[] = spec.ports.map((p) => ({
-      name: p.name ?? '',
-      number: p.number ?? 0,
-      protocol: (p.protocol ?? '').toUpperCase(),
-      ...(p.targetPort !== undefined && p.targetPort !== 0 ? { targetPort: p.targetPort } : {}),
-    }));
-    // The model is frozen, so its lists are shared rather than copied for every host of every entry.
-    const exportTo = spec.exportTo.length > 0 ? spec.exportTo : defaultExportTo;
-    const addresses = normaliseAddresses(spec.addresses);
-    const subjectAltNames = spec.subjectAltNames ?? NONE;
-    for (const rawHost of spec.hosts) {
-      const hostname = rawHost.toLowerCase();
-      services.push({
-        hostname,
-        namespace: se.key.namespace,
-        ports,
-        resolution: spec.resolution,
-        location: spec.location,
-        addresses,
-        endpoints: buildEndpoints(se, hostname, ports),
-        exportTo,
-        subjectAltNames,
-        source: se.key,
-        position: se.source,
-        ...(se.creationTimestamp !== undefined ? { creationTimestamp: se.creationTimestamp } : {}),
-      });
-    }
+    const build = (): Service[] => entryServices(se, defaultExportTo);
+    services.push(...(cache === undefined ? build() : cache.services(se, defaultExportTo, build)));
   }
   return services;
+}
+
+/** The services of one ServiceEntry: one per host. */
+function entryServices(se: ServiceEntryResource, defaultExportTo: readonly string[]): Service[] {
+  const spec = se.spec;
+  const ports: ServicePort[] = spec.ports.map((p) => ({
+    name: p.name ?? '',
+    number: p.number ?? 0,
+    protocol: (p.protocol ?? '').toUpperCase(),
+    ...(p.targetPort !== undefined && p.targetPort !== 0 ? { targetPort: p.targetPort } : {}),
+  }));
+  // The model is frozen, so its lists are shared rather than copied for every host of every entry.
+  const exportTo = spec.exportTo.length > 0 ? spec.exportTo : defaultExportTo;
+  const addresses = normaliseAddresses(spec.addresses);
+  const subjectAltNames = spec.subjectAltNames ?? NONE;
+  return spec.hosts.map((rawHost): Service => {
+    const hostname = rawHost.toLowerCase();
+    return {
+      hostname,
+      namespace: se.key.namespace,
+      ports,
+      resolution: spec.resolution,
+      location: spec.location,
+      addresses,
+      endpoints: buildEndpoints(se, hostname, ports),
+      exportTo,
+      subjectAltNames,
+      source: se.key,
+      position: se.source,
+      ...(se.creationTimestamp !== undefined ? { creationTimestamp: se.creationTimestamp } : {}),
+    };
+  });
 }
 
 const NONE: readonly string[] = Object.freeze([]);

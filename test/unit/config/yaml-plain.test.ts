@@ -106,6 +106,8 @@ const DOCUMENTS: Record<string, string> = {
   'multi-document with comments and end markers':
     '# head\n---\napiVersion: v1\nkind: A\n...\n---   # trailing comment\n\n  # indented comment\nkind: B\n---\n---\n',
   'document starting on the --- line': '--- {kind: A, n: 1}\n--- \nkind: B\n',
+  'quoted first key': '"kind": A\n\'spec\': {}\n---\n  "kind": B\n',
+  'comment lines before the first key': '# a\n\n   # b\nkind: A\n',
   'flow map root': '{kind: A, spec: {hosts: [a, "b"], n: [1, 2.5]}}\n',
   'indented root map': '   kind: A\n   spec: {}\n',
   'CRLF line ends': 'kind: A\r\nspec:\r\n  hosts:\r\n  - a\r\n---\r\nkind: B\r\n',
@@ -178,6 +180,8 @@ const DOCUMENTS: Record<string, string> = {
 
 /** The documents above that the fast path takes; every other one it must decline. */
 const FAST = new Set([
+  'quoted first key',
+  'comment lines before the first key',
   'multi-document with comments and end markers',
   'document starting on the --- line',
   'flow map root',
