@@ -31,10 +31,12 @@ export function buildClusters(inputs: ClusterInputs): BuiltClusters {
   const ruleFor = destinationRuleIndex(inputs.destinationRules);
   for (const service of inputs.services) {
     const rule = ruleFor(service.hostname);
-    const build = (): ServiceClusters => clustersOf(service, rule, inputs.connectTimeoutMs);
+    const { cache, connectTimeoutMs } = inputs;
     const built =
-      inputs.cache === undefined ? build() : inputs.cache.clusters(service, rule, inputs.connectTimeoutMs, build);
-    diagnostics.push(...built.diagnostics);
+      cache === undefined
+        ? clustersOf(service, rule, connectTimeoutMs)
+        : cache.clusters(service, rule, connectTimeoutMs, () => clustersOf(service, rule, connectTimeoutMs));
+    for (const d of built.diagnostics) diagnostics.push(d);
     for (const { group, cluster } of built.clusters) {
       const list = groups.get(group);
       if (list === undefined) groups.set(group, [cluster]);

@@ -11,8 +11,11 @@ export function buildRegistry(
 ): Service[] {
   const services: Service[] = [];
   for (const se of serviceEntries) {
-    const build = (): Service[] => entryServices(se, defaultExportTo);
-    services.push(...(cache === undefined ? build() : cache.services(se, defaultExportTo, build)));
+    const built =
+      cache === undefined
+        ? entryServices(se, defaultExportTo)
+        : cache.services(se, defaultExportTo, () => entryServices(se, defaultExportTo));
+    for (const service of built) services.push(service);
   }
   return services;
 }
