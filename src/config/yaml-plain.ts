@@ -96,9 +96,10 @@ class NotPlain extends Error {}
 /**
  * Whole-file checks that are cheaper as one scan than per node: directives (`%YAML 1.1` would change
  * how scalars resolve), a byte-order mark or a lone CR (the two parsers count columns differently),
- * and an empty key (`: value`), which js-yaml reads without telling its listener.
+ * an empty key (`: value`), which js-yaml reads without telling its listener, and a verbatim tag
+ * (`!<…>`), which could name this schema's private tag.
  */
-const UNSAFE_TEXT = /^%|\r(?!\n)|(?:^|[\s[{,-])[?:](?:[ \t]|$)/m;
+const UNSAFE_TEXT = /^%|\r(?!\n)|(?:^|[\s[{,-])[?:](?:[ \t]|$)|!</m;
 
 /** Parses `text`; undefined means "use the positioned parser for this file". Never throws. */
 export function parsePlainYaml(file: string, text: string): PlainDocument[] | undefined {

@@ -123,6 +123,7 @@ const DOCUMENTS: Record<string, string> = {
   'explicit tags': 'kind: A\na: !!str 123\nb: !!int "7"\n',
   'str tag': 'kind: A\na: !!str 123\n',
   'map tag': 'kind: A\na: !!map {x: 1}\n',
+  'verbatim private tag': 'kind: A\na: !<tag:meshgate.dev,2026:core-scalar> 12\n',
   'local tag': 'kind: A\na: !custom x\n',
   'non-specific tag': 'kind: A\na: ! 123\n',
   'timestamp tag': 'kind: A\na: !!timestamp 2024-01-01\n',
