@@ -158,14 +158,15 @@ function checkResource(
     );
   }
   if (findings.hasErrors) return undefined;
-  return {
+  // Frozen whole here, so that freezing the ConfigSet only has its lists left to do.
+  return deepFreeze({
     key,
-    labels: deepFreeze({ ...identity.labels }),
-    annotations: deepFreeze({ ...identity.annotations }),
+    labels: { ...identity.labels },
+    annotations: { ...identity.annotations },
     ...(identity.creationTimestamp === undefined ? {} : { creationTimestamp: identity.creationTimestamp }),
     source: doc.position,
     spec: withDefaults(key.kind, spec, mesh),
-  };
+  });
 }
 
 function runRules(
