@@ -67,6 +67,8 @@ function sniRouteChains(port: number, onPort: readonly Service[], table: L4Route
   return chains;
 }
 
+const NO_ROUTES: readonly L4Route[] = Object.freeze([]);
+
 function withRoutes<T extends object>(value: T, routes: readonly L4Route[]): T & { routes?: readonly L4Route[] } {
   return routes.length > 0 ? { ...value, routes } : value;
 }
@@ -88,15 +90,13 @@ function buildListener(
   for (const service of onPort) {
     const servicePort = service.ports.find((p) => p.number === port)!;
     const cluster = outboundClusterName(port, '', service.hostname);
-    const tcpRoutes = table.byService.get(service.hostname) ?? [];
-    chains.push(
-      withRoutes({ name: cluster, serverNames: [service.hostname], cluster }, [
-        ...(table.bySni.get(service.hostname) ?? []),
-        ...tcpRoutes,
-      ]),
-    );
+    const tcpRoutes = table.byService.get(service.hostname) ?? NO_ROUTES;
+    const sniRoutes = table.bySni.get(service.hostname) ?? NO_ROUTES;
+    const chain = { name: cluster, serverNames: [service.hostname], cluster };
+    // Most services have no TLS or TCP routes: no list to build for them.
+    chains.push(sniRoutes.length + tcpRoutes.length === 0 ? chain : withRoutes(chain, [...sniRoutes, ...tcpRoutes]));
     const opaque = !isHttpProtocol(servicePort.protocol) && !isTlsProtocol(servicePort.protocol);
-    const ips = service.addresses.filter((a) => a !== '0.0.0.0');
+    const ips = service.addresses.length === 0 ? service.addresses : service.addresses.filter((a) => a !== '0.0.0.0');
     for (const address of ips) addressChains.push(withRoutes({ address, cluster }, tcpRoutes));
     // A TCP (or protocol-less) service without addresses takes every destination on its port.
     if (opaque && ips.length === 0 && !service.hostname.startsWith('*')) {
