@@ -8,6 +8,8 @@ import type { Cluster, ClusterEndpoint, ClusterType } from './snapshot.ts';
 import { destinationRuleIndex, policyFor, type PortPolicy } from './traffic-policy.ts';
 
 const ONE_HOUR_MS = 3_600_000;
+/** The subsets of a service no DestinationRule applies to: just the plain cluster. */
+const PLAIN_ONLY: readonly string[] = Object.freeze(['']);
 
 export interface ClusterInputs {
   readonly services: readonly Service[];
@@ -60,7 +62,8 @@ function clustersOf(
 ): ServiceClusters {
   const clusters: { group: string; cluster: Cluster }[] = [];
   const diagnostics: Diagnostic[] = [];
-  const subsets = ['', ...(rule?.spec.subsets.map((s) => s.name ?? '').filter((n) => n !== '') ?? [])];
+  const subsets =
+    rule === undefined ? PLAIN_ONLY : ['', ...rule.spec.subsets.map((s) => s.name ?? '').filter((n) => n !== '')];
   for (const port of service.ports) {
     for (const subset of subsets) {
       const labels = subset === '' ? {} : (rule?.spec.subsets.find((s) => s.name === subset)?.labels ?? {});
@@ -132,18 +135,45 @@ function serviceCluster(
         }));
   // Istio does not generate a DNS cluster without endpoints (routes to it answer 503 NC).
   if ((type === 'STRICT_DNS' || type === 'LOGICAL_DNS') && endpoints.length === 0) return undefined;
+  const name = outboundClusterName(port.number, subset, service.hostname);
+  const serves = {
+    hostname: service.hostname,
+    namespace: service.namespace,
+    port: port.number,
+    protocol: port.protocol,
+  };
+  const connectTimeoutMs = durationMs(policy.connectionPool?.tcp?.connectTimeout, meshConnectTimeoutMs);
+  const lb = lbPolicy(type, policy);
+  // DNS_ROUND_ROBIN allows one endpoint; Envoy's LOGICAL_DNS uses only its first address.
+  const picked = type === 'LOGICAL_DNS' ? endpoints.slice(0, 1) : endpoints;
+  const idleTimeoutMs = durationMs(policy.connectionPool?.http?.idleTimeout, ONE_HOUR_MS);
+  const tcpIdleTimeoutMs = durationMs(policy.connectionPool?.tcp?.idleTimeout, ONE_HOUR_MS);
+  // Two literals rather than a conditional spread (a runtime call for each of 20k clusters); the field
+  // order, which /config_dump shows, is the same in both.
+  if (type === 'ORIGINAL_DST' && port.targetPort !== undefined) {
+    return {
+      name,
+      type,
+      service: serves,
+      subset,
+      connectTimeoutMs,
+      lbPolicy: lb,
+      endpoints: picked,
+      portOverride: port.targetPort,
+      idleTimeoutMs,
+      tcpIdleTimeoutMs,
+    };
+  }
   return {
-    name: outboundClusterName(port.number, subset, service.hostname),
+    name,
     type,
-    service: { hostname: service.hostname, namespace: service.namespace, port: port.number, protocol: port.protocol },
+    service: serves,
     subset,
-    connectTimeoutMs: durationMs(policy.connectionPool?.tcp?.connectTimeout, meshConnectTimeoutMs),
-    lbPolicy: lbPolicy(type, policy),
-    // DNS_ROUND_ROBIN allows one endpoint; Envoy's LOGICAL_DNS uses only its first address.
-    endpoints: type === 'LOGICAL_DNS' ? endpoints.slice(0, 1) : endpoints,
-    ...(type === 'ORIGINAL_DST' && port.targetPort !== undefined ? { portOverride: port.targetPort } : {}),
-    idleTimeoutMs: durationMs(policy.connectionPool?.http?.idleTimeout, ONE_HOUR_MS),
-    tcpIdleTimeoutMs: durationMs(policy.connectionPool?.tcp?.idleTimeout, ONE_HOUR_MS),
+    connectTimeoutMs,
+    lbPolicy: lb,
+    endpoints: picked,
+    idleTimeoutMs,
+    tcpIdleTimeoutMs,
   };
 }
 

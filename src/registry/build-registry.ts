@@ -23,19 +23,18 @@ export function buildRegistry(
 /** The services of one ServiceEntry: one per host. */
 function entryServices(se: ServiceEntryResource, defaultExportTo: readonly string[]): Service[] {
   const spec = se.spec;
-  const ports: ServicePort[] = spec.ports.map((p) => ({
-    name: p.name ?? '',
-    number: p.number ?? 0,
-    protocol: (p.protocol ?? '').toUpperCase(),
-    ...(p.targetPort !== undefined && p.targetPort !== 0 ? { targetPort: p.targetPort } : {}),
-  }));
+  const ports = spec.ports.map((p): ServicePort => {
+    const port = { name: p.name ?? '', number: p.number ?? 0, protocol: (p.protocol ?? '').toUpperCase() };
+    // Literals without conditional spreads: a spread goes through the runtime for every port and service.
+    return p.targetPort !== undefined && p.targetPort !== 0 ? { ...port, targetPort: p.targetPort } : port;
+  });
   // The model is frozen, so its lists are shared rather than copied for every host of every entry.
   const exportTo = spec.exportTo.length > 0 ? spec.exportTo : defaultExportTo;
   const addresses = normaliseAddresses(spec.addresses);
   const subjectAltNames = spec.subjectAltNames ?? NONE;
   return spec.hosts.map((rawHost): Service => {
     const hostname = rawHost.toLowerCase();
-    return {
+    const service: Service = {
       hostname,
       namespace: se.key.namespace,
       ports,
@@ -47,8 +46,8 @@ function entryServices(se: ServiceEntryResource, defaultExportTo: readonly strin
       subjectAltNames,
       source: se.key,
       position: se.source,
-      ...(se.creationTimestamp !== undefined ? { creationTimestamp: se.creationTimestamp } : {}),
     };
+    return se.creationTimestamp === undefined ? service : { ...service, creationTimestamp: se.creationTimestamp };
   });
 }
 
@@ -57,8 +56,13 @@ const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** A /32 (or /128) CIDR is a plain IP to Istio. */
 function normaliseAddresses(addresses: readonly string[]): readonly string[] {
-  const host = (a: string): boolean => a.endsWith('/32') || a.endsWith('/128');
-  return addresses.some(host) ? addresses.map((a) => (host(a) ? a.slice(0, a.lastIndexOf('/')) : a)) : addresses;
+  return addresses.some(isHostCidr)
+    ? addresses.map((a) => (isHostCidr(a) ? a.slice(0, a.lastIndexOf('/')) : a))
+    : addresses;
+}
+
+function isHostCidr(address: string): boolean {
+  return address.endsWith('/32') || address.endsWith('/128');
 }
 
 /**
@@ -77,13 +81,15 @@ function buildEndpoints(se: ServiceEntryResource, hostname: string, ports: reado
     }
     return [];
   }
-  return spec.endpoints.map((ep) => ({
-    address: ep.address ?? '',
-    ports: portMap(ports, ep.ports),
-    labels: ep.labels ?? NO_LABELS,
-    weight: ep.weight !== undefined && ep.weight > 0 ? ep.weight : 1,
-    ...(ep.locality !== undefined ? { locality: ep.locality } : {}),
-  }));
+  return spec.endpoints.map((ep): ServiceEndpoint => {
+    const endpoint = {
+      address: ep.address ?? '',
+      ports: portMap(ports, ep.ports),
+      labels: ep.labels ?? NO_LABELS,
+      weight: ep.weight !== undefined && ep.weight > 0 ? ep.weight : 1,
+    };
+    return ep.locality === undefined ? endpoint : { ...endpoint, locality: ep.locality };
+  });
 }
 
 function portMap(

@@ -158,15 +158,18 @@ function checkResource(
     );
   }
   if (findings.hasErrors) return undefined;
-  // Frozen whole here, so that freezing the ConfigSet only has its lists left to do.
-  return deepFreeze({
-    key,
-    labels: { ...identity.labels },
-    annotations: { ...identity.annotations },
-    ...(identity.creationTimestamp === undefined ? {} : { creationTimestamp: identity.creationTimestamp }),
-    source: doc.position,
-    spec: withDefaults(key.kind, spec, mesh),
-  });
+  const labels = { ...identity.labels };
+  const annotations = { ...identity.annotations };
+  const source = doc.position;
+  const defaulted = withDefaults(key.kind, spec, mesh);
+  const { creationTimestamp } = identity;
+  // Frozen whole here, so that freezing the ConfigSet only has its lists left to do. Two literals, not a
+  // conditional spread, with the same field order.
+  return deepFreeze(
+    creationTimestamp === undefined
+      ? { key, labels, annotations, source, spec: defaulted }
+      : { key, labels, annotations, creationTimestamp, source, spec: defaulted },
+  );
 }
 
 function runRules(
