@@ -120,11 +120,12 @@ function serviceCluster(
   meshConnectTimeoutMs: number,
 ): Cluster | undefined {
   const type = clusterType(service, policy);
-  const selector = Object.entries(subsetLabels);
+  // The plain cluster (no subset) takes every endpoint: no selector to build or test.
+  const selector = subset === '' ? undefined : Object.entries(subsetLabels);
   const endpoints: ClusterEndpoint[] =
     type === 'ORIGINAL_DST' || type === 'DYNAMIC_FORWARD_PROXY'
       ? []
-      : (selector.length === 0
+      : (selector === undefined || selector.length === 0
           ? service.endpoints
           : service.endpoints.filter((ep) => selector.every(([k, v]) => ep.labels[k] === v))
         ).map((ep) => ({

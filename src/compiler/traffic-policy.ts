@@ -75,8 +75,11 @@ export function destinationRuleIndex(
 }
 
 /** Port-level settings replace whole components of the top-level policy (Istio does not merge fields). */
+/** What a port gets when no policy applies; shared, as most services have no DestinationRule. */
+const NO_POLICY: PortPolicy = Object.freeze({});
+
 function forPort(policy: DeepReadonly<TrafficPolicy> | undefined, port: number): PortPolicy {
-  if (policy === undefined) return {};
+  if (policy === undefined) return NO_POLICY;
   const level = policy.portLevelSettings?.find((p) => p.port?.number === port);
   const connectionPool = level?.connectionPool ?? policy.connectionPool;
   const loadBalancer = level?.loadBalancer ?? policy.loadBalancer;
