@@ -26,6 +26,8 @@ export interface RouteInputs {
   readonly proxy?: ProxyIdentity;
   /** `services` by hostname, when the caller has built it already. */
   readonly hosts?: HostIndex;
+  /** httpPorts(services), when the caller has worked it out already. */
+  readonly httpPorts?: readonly number[];
 }
 
 export interface BuiltRoutes {
@@ -45,7 +47,7 @@ export function buildRoutes(inputs: RouteInputs): BuiltRoutes {
   const routeConfigs: Record<string, RouteConfig> = {};
   const diagnostics: Diagnostic[] = [];
   const hosts = inputs.hosts ?? new HostIndex(inputs.services);
-  for (const port of httpPorts(inputs.services)) {
+  for (const port of inputs.httpPorts ?? httpPorts(inputs.services)) {
     const vhosts = [
       ...virtualServiceHosts(inputs, hosts, port, diagnostics),
       catchAllVirtualHost(inputs.outboundPolicy),

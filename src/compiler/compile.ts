@@ -62,8 +62,10 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     connectTimeoutMs: mesh.connectTimeoutMs,
     ...(options.cache !== undefined ? { cache: options.cache } : {}),
   });
+  const ports = httpPorts(view.services);
   const routes = buildRoutes({
     services: view.services,
+    httpPorts: ports,
     virtualServices,
     outboundPolicy,
     proxy,
@@ -72,7 +74,7 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
   });
   const listeners = buildListeners({
     services: view.services,
-    httpPorts: httpPorts(view.services),
+    httpPorts: ports,
     virtualServices,
     proxy,
     hosts,
