@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { AdminServer } from '../admin/admin-server.ts';
 import { MetricsServer } from '../admin/metrics-server.ts';
 import { compile } from '../compiler/compile.ts';
+import { CompileCache } from '../compiler/compile-cache.ts';
 import type { Snapshot } from '../compiler/snapshot.ts';
 import { DirectorySource, type ConfigState } from '../config/sources/directory-source.ts';
 import { originalDstAvailability } from '../dataplane/listeners/original-dst.ts';
@@ -183,12 +184,19 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     ...(traceRouter ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   });
   telemetry.attach(live.clusters);
+  // Services and clusters of files that did not change are reused by the next compile.
+  const compileCache = new CompileCache();
   const apply = (state: ConfigState): Snapshot | undefined => {
     reportLoad(log, state);
     const started = process.hrtime.bigint();
     const atSeconds = Date.now() / 1000;
     try {
-      const snapshot = compile(state.configSet, { namespace: flags.namespace, version: String(state.version), labels });
+      const snapshot = compile(state.configSet, {
+        namespace: flags.namespace,
+        version: String(state.version),
+        labels,
+        cache: compileCache,
+      });
       for (const d of snapshot.diagnostics) say(`note: ${d.message}`);
       live.swap(snapshot);
       const buildSeconds = Number(process.hrtime.bigint() - started) / 1e9;

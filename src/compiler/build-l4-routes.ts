@@ -3,8 +3,8 @@
 // they apply to (its name, address and match-all chains). Istio's rules from core/listener.go and tls.go.
 import type { VirtualServiceResource } from '../config/model.ts';
 import { qualifyShortName } from '../model/hostname.ts';
+import { HostIndex } from '../registry/host-index.ts';
 import { isHttpProtocol, type Service } from '../registry/service.ts';
-import { istioHostMatches } from '../registry/visibility.ts';
 import { totalWeight, weightedClusters, type DestinationContext } from './destinations.ts';
 import type { L4Route } from './snapshot.ts';
 import { staticMatchApplies, type ProxyIdentity } from './static-match.ts';
@@ -21,6 +21,8 @@ export interface L4Inputs {
   /** VirtualServices for this proxy, oldest first. */
   readonly virtualServices: readonly VirtualServiceResource[];
   readonly proxy?: ProxyIdentity | undefined;
+  /** `services` by hostname, when the caller has built it already. */
+  readonly hosts?: HostIndex | undefined;
 }
 
 interface L4Match {
@@ -46,23 +48,21 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 }
 
 /** Services on `port` that a VirtualService's hosts bind and that carry opaque (non-HTTP) traffic there. */
-function boundServices(vs: VirtualServiceResource, port: number, services: readonly Service[]): Service[] {
+function boundServices(vs: VirtualServiceResource, port: number, index: HostIndex): Service[] {
   const hosts = vs.spec.hosts.map((h) => qualifyShortName(h.toLowerCase(), vs.key.namespace));
-  return services.filter(
-    (s) =>
-      hosts.some((h) => istioHostMatches(h, s.hostname)) &&
-      s.ports.some((p) => p.number === port && !isHttpProtocol(p.protocol)),
-  );
+  return index.matchingAny(hosts).filter((s) => s.ports.some((p) => p.number === port && !isHttpProtocol(p.protocol)));
 }
 
 export function buildL4Routes(inputs: L4Inputs, port: number): L4RouteTable {
   const bySni = new Map<string, L4Route[]>();
   const byService = new Map<string, L4Route[]>();
+  let index = inputs.hosts;
   for (const vs of inputs.virtualServices) {
     if (vs.spec.tls.length === 0 && vs.spec.tcp.length === 0) continue;
-    const bound = boundServices(vs, port, inputs.services);
+    index ??= new HostIndex(inputs.services);
+    const bound = boundServices(vs, port, index);
     if (bound.length === 0) continue;
-    const ctx: DestinationContext = { services: inputs.services, port, namespace: vs.key.namespace };
+    const ctx: DestinationContext = { hosts: index, port, namespace: vs.key.namespace };
     const id = `${vs.key.namespace}/${vs.key.name}`;
     vs.spec.tls.forEach((tls, i) => {
       const clusters = weightedClusters(tls.route ?? [], ctx);

@@ -2,6 +2,7 @@
 // CONNECT and captured TLS/TCP streams are matched against (spec §3.4), and the port's HTTP route config.
 import { outboundClusterName } from '../model/cluster-name.ts';
 import { buildDomainIndex } from '../model/vhost-domains.ts';
+import { HostIndex } from '../registry/host-index.ts';
 import { compareAge, isHttpProtocol, isTlsProtocol, type Diagnostic, type Service } from '../registry/service.ts';
 import { istioHostMatches } from '../registry/visibility.ts';
 import { buildL4Routes, type L4RouteTable } from './build-l4-routes.ts';
@@ -16,6 +17,8 @@ export interface ListenerInputs {
   /** VirtualServices for this proxy, oldest first: their `tls[]` and `tcp[]` routes join the chains. */
   readonly virtualServices?: readonly VirtualServiceResource[];
   readonly proxy?: ProxyIdentity;
+  /** `services` by hostname, when the caller has built it already. */
+  readonly hosts?: HostIndex;
 }
 
 export interface BuiltListeners {
@@ -25,11 +28,20 @@ export interface BuiltListeners {
 
 export function buildListeners(inputs: ListenerInputs): BuiltListeners {
   const diagnostics: Diagnostic[] = [];
-  const ports = new Set<number>();
-  for (const s of inputs.services) for (const p of s.ports) ports.add(p.number);
+  // Oldest service first, so that a conflict keeps the oldest as Istio does; sorted once, then split by
+  // port (a stable sort, so each port's list is what sorting it on its own would give).
+  const byPort = new Map<number, Service[]>();
+  for (const s of [...inputs.services].sort(compareAge)) {
+    for (const p of s.ports) {
+      const onPort = byPort.get(p.number);
+      if (onPort === undefined) byPort.set(p.number, [s]);
+      else if (onPort[onPort.length - 1] !== s) onPort.push(s);
+    }
+  }
+  const hosts = inputs.hosts ?? new HostIndex(inputs.services);
   const listeners: Record<string, Listener> = {};
-  for (const port of [...ports].sort((a, b) => a - b)) {
-    listeners[String(port)] = buildListener(port, inputs, diagnostics);
+  for (const port of [...byPort.keys()].sort((a, b) => a - b)) {
+    listeners[String(port)] = buildListener(port, byPort.get(port)!, hosts, inputs, diagnostics);
   }
   return { listeners, diagnostics };
 }
@@ -55,32 +67,36 @@ function sniRouteChains(port: number, onPort: readonly Service[], table: L4Route
   return chains;
 }
 
+const NO_ROUTES: readonly L4Route[] = Object.freeze([]);
+
 function withRoutes<T extends object>(value: T, routes: readonly L4Route[]): T & { routes?: readonly L4Route[] } {
   return routes.length > 0 ? { ...value, routes } : value;
 }
 
-function buildListener(port: number, inputs: ListenerInputs, diagnostics: Diagnostic[]): Listener {
+function buildListener(
+  port: number,
+  onPort: readonly Service[],
+  hosts: HostIndex,
+  inputs: ListenerInputs,
+  diagnostics: Diagnostic[],
+): Listener {
   const addressChains: { address: string; cluster: string; routes?: readonly L4Route[] }[] = [];
   let matchAll: { cluster: string; service: Service } | undefined;
-  // Oldest service first, so that a conflict keeps the oldest as Istio does.
-  const onPort = inputs.services.filter((s) => s.ports.some((p) => p.number === port)).sort(compareAge);
   const table = buildL4Routes(
-    { services: inputs.services, virtualServices: inputs.virtualServices ?? [], proxy: inputs.proxy },
+    { services: inputs.services, virtualServices: inputs.virtualServices ?? [], proxy: inputs.proxy, hosts },
     port,
   );
   const chains: TunnelChain[] = sniRouteChains(port, onPort, table);
   for (const service of onPort) {
     const servicePort = service.ports.find((p) => p.number === port)!;
     const cluster = outboundClusterName(port, '', service.hostname);
-    const tcpRoutes = table.byService.get(service.hostname) ?? [];
-    chains.push(
-      withRoutes({ name: cluster, serverNames: [service.hostname], cluster }, [
-        ...(table.bySni.get(service.hostname) ?? []),
-        ...tcpRoutes,
-      ]),
-    );
+    const tcpRoutes = table.byService.get(service.hostname) ?? NO_ROUTES;
+    const sniRoutes = table.bySni.get(service.hostname) ?? NO_ROUTES;
+    const chain = { name: cluster, serverNames: [service.hostname], cluster };
+    // Most services have no TLS or TCP routes: no list to build for them.
+    chains.push(sniRoutes.length + tcpRoutes.length === 0 ? chain : withRoutes(chain, [...sniRoutes, ...tcpRoutes]));
     const opaque = !isHttpProtocol(servicePort.protocol) && !isTlsProtocol(servicePort.protocol);
-    const ips = service.addresses.filter((a) => a !== '0.0.0.0');
+    const ips = service.addresses.length === 0 ? service.addresses : service.addresses.filter((a) => a !== '0.0.0.0');
     for (const address of ips) addressChains.push(withRoutes({ address, cluster }, tcpRoutes));
     // A TCP (or protocol-less) service without addresses takes every destination on its port.
     if (opaque && ips.length === 0 && !service.hostname.startsWith('*')) {

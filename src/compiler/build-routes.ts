@@ -5,8 +5,8 @@ import type { HTTPMatchRequest, HTTPRoute, HTTPRetry } from '../config/wire/virt
 import { outboundClusterName, PASSTHROUGH_CLUSTER } from '../model/cluster-name.ts';
 import { qualifyShortName } from '../model/hostname.ts';
 import { buildDomainIndex } from '../model/vhost-domains.ts';
+import { HostIndex } from '../registry/host-index.ts';
 import { isHttpProtocol, type Diagnostic, type Service } from '../registry/service.ts';
-import { istioHostMatches } from '../registry/visibility.ts';
 import { destinationCluster, totalWeight, weightedClusters, type DestinationContext } from './destinations.ts';
 import { durationMs } from './duration.ts';
 import { compileRouteMatch } from './matchers.ts';
@@ -24,6 +24,10 @@ export interface RouteInputs {
   readonly meshRetryPolicy?: DeepReadonly<HTTPRetry>;
   /** The proxy's namespace and labels, for `sourceNamespace` / `sourceLabels` matches. */
   readonly proxy?: ProxyIdentity;
+  /** `services` by hostname, when the caller has built it already. */
+  readonly hosts?: HostIndex;
+  /** httpPorts(services), when the caller has worked it out already. */
+  readonly httpPorts?: readonly number[];
 }
 
 export interface BuiltRoutes {
@@ -42,8 +46,12 @@ export function httpPorts(services: readonly Service[]): number[] {
 export function buildRoutes(inputs: RouteInputs): BuiltRoutes {
   const routeConfigs: Record<string, RouteConfig> = {};
   const diagnostics: Diagnostic[] = [];
-  for (const port of httpPorts(inputs.services)) {
-    const vhosts = [...virtualServiceHosts(inputs, port, diagnostics), catchAllVirtualHost(inputs.outboundPolicy)];
+  const hosts = inputs.hosts ?? new HostIndex(inputs.services);
+  for (const port of inputs.httpPorts ?? httpPorts(inputs.services)) {
+    const vhosts = [
+      ...virtualServiceHosts(inputs, hosts, port, diagnostics),
+      catchAllVirtualHost(inputs.outboundPolicy),
+    ];
     const built = buildDomainIndex(vhosts.map((v, i) => ({ domains: v.domains, target: i })));
     for (const d of built.duplicates) {
       diagnostics.push({
@@ -68,7 +76,12 @@ function domainsFor(host: string, addresses: readonly string[]): string[] {
 }
 
 /** VirtualService vhosts first (oldest VirtualService first), then one default vhost per service no VirtualService claims. */
-function virtualServiceHosts(inputs: RouteInputs, port: number, diagnostics: Diagnostic[]): VirtualHost[] {
+function virtualServiceHosts(
+  inputs: RouteInputs,
+  hosts: HostIndex,
+  port: number,
+  diagnostics: Diagnostic[],
+): VirtualHost[] {
   const vhosts: VirtualHost[] = [];
   const claimed = new Set<Service>();
   // Sidecars do not merge VirtualServices: the oldest one for a host owns it (they arrive oldest first).
@@ -77,7 +90,7 @@ function virtualServiceHosts(inputs: RouteInputs, port: number, diagnostics: Dia
     if (vs.spec.http.length === 0) continue;
     for (const rawHost of vs.spec.hosts) {
       const host = qualifyShortName(rawHost.toLowerCase(), vs.key.namespace);
-      const matching = inputs.services.filter((s) => istioHostMatches(host, s.hostname));
+      const matching = hosts.matching(host);
       // A VirtualService host that names no service still gets a vhost on every HTTP port (Istio does the same).
       if (matching.length > 0 && !matching.some((s) => servesHttpOn(s, port))) continue;
       const older = owner.get(host);
@@ -97,7 +110,7 @@ function virtualServiceHosts(inputs: RouteInputs, port: number, diagnostics: Dia
       vhosts.push({
         name: `${host}:${port}`,
         domains: domainsFor(host, addresses),
-        routes: virtualServiceRoutes(vs, port, inputs, diagnostics),
+        routes: virtualServiceRoutes(vs, port, inputs, hosts, diagnostics),
       });
     }
   }
@@ -112,11 +125,14 @@ function virtualServiceHosts(inputs: RouteInputs, port: number, diagnostics: Dia
   return vhosts;
 }
 
+/** Shared by every default route: 10k services would otherwise allocate (and freeze) 10k empty lists. */
+const NO_MATCHES: Route['matches'] = Object.freeze([]);
+
 /** No VirtualService: one `default` route to the service's own cluster, with Istio's default retries. */
 function defaultRoute(host: string, port: number): Route {
   return {
     name: 'default',
-    matches: [],
+    matches: NO_MATCHES,
     action: {
       kind: 'route',
       clusters: [{ name: outboundClusterName(port, '', host), weight: 100 }],
@@ -162,10 +178,11 @@ function virtualServiceRoutes(
   vs: VirtualServiceResource,
   port: number,
   inputs: RouteInputs,
+  hosts: HostIndex,
   diagnostics: Diagnostic[],
 ): Route[] {
   const routes: Route[] = [];
-  const ctx: DestinationContext = { services: inputs.services, port, namespace: vs.key.namespace };
+  const ctx: DestinationContext = { hosts, port, namespace: vs.key.namespace };
   vs.spec.http.forEach((http, index) => {
     if (http.delegate !== undefined) {
       diagnostics.push({

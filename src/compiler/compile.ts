@@ -2,12 +2,14 @@
 import type { ConfigSet, VirtualServiceResource } from '../config/model.ts';
 import { qualifyShortName } from '../model/hostname.ts';
 import { buildRegistry } from '../registry/build-registry.ts';
-import { ageOf, compareAge, type Diagnostic } from '../registry/service.ts';
+import { HostIndex } from '../registry/host-index.ts';
+import { ageOf, compareAge, type Diagnostic, type Service } from '../registry/service.ts';
 import { buildView, chooseSidecar, isExportedTo, sidecarImportsConfig } from '../registry/visibility.ts';
 import { buildClusters } from './build-clusters.ts';
+import type { CompileCache } from './compile-cache.ts';
 import { buildListeners } from './build-listeners.ts';
 import { buildRoutes, httpPorts } from './build-routes.ts';
-import type { OutboundPolicy, Snapshot } from './snapshot.ts';
+import type { L4Route, OutboundPolicy, Snapshot } from './snapshot.ts';
 import { visibleDestinationRules } from './traffic-policy.ts';
 
 export interface CompileOptions {
@@ -17,11 +19,16 @@ export interface CompileOptions {
   readonly version: string;
   /** The proxy's workload labels (`--labels`): VirtualService `sourceLabels`, Sidecar and DestinationRule workloadSelectors. */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * What earlier compiles of the same proxy built; a reload then rebuilds only what changed. The
+   * snapshot is the same with or without it.
+   */
+  readonly cache?: CompileCache;
 }
 
 export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot {
   const { mesh } = configSet;
-  const registry = buildRegistry(configSet.serviceEntries, mesh.defaultServiceExportTo);
+  const registry = buildRegistry(configSet.serviceEntries, mesh.defaultServiceExportTo, options.cache);
   const labels = options.labels ?? {};
   const sidecarChoice = chooseSidecar(configSet.sidecars, options.namespace, mesh.rootNamespace, labels);
   const { sidecar } = sidecarChoice;
@@ -48,23 +55,29 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
   );
 
   const proxy = { namespace: options.namespace, labels };
+  const hosts = new HostIndex(view.services);
   const clusters = buildClusters({
     services: view.services,
     destinationRules,
     connectTimeoutMs: mesh.connectTimeoutMs,
+    ...(options.cache !== undefined ? { cache: options.cache } : {}),
   });
+  const ports = httpPorts(view.services);
   const routes = buildRoutes({
     services: view.services,
+    httpPorts: ports,
     virtualServices,
     outboundPolicy,
     proxy,
+    hosts,
     ...(mesh.defaultHttpRetryPolicy !== undefined ? { meshRetryPolicy: mesh.defaultHttpRetryPolicy } : {}),
   });
   const listeners = buildListeners({
     services: view.services,
-    httpPorts: httpPorts(view.services),
+    httpPorts: ports,
     virtualServices,
     proxy,
+    hosts,
   });
   const diagnostics: Diagnostic[] = [
     ...sidecarChoice.diagnostics,
@@ -81,19 +94,36 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     namespace: options.namespace,
     outboundTrafficPolicy: outboundPolicy,
     ...(mesh.protocolDetectionTimeoutMs > 0 ? { protocolDetectionTimeoutMs: mesh.protocolDetectionTimeoutMs } : {}),
-    services: view.services.map((s) => ({
-      hostname: s.hostname,
-      namespace: s.namespace,
-      resolution: s.resolution,
-      ports: s.ports.map((p) => ({ number: p.number, name: p.name, protocol: p.protocol })),
-      source: `${s.source.kind}/${s.source.namespace}/${s.source.name}`,
-    })),
+    services: summariseServices(view.services),
     listeners: listeners.listeners,
     routeConfigs: routes.routeConfigs,
     clusters: clusters.clusters,
     diagnostics: distinct(diagnostics),
   };
   return deepFreeze(snapshot);
+}
+
+/**
+ * The services as /config_dump lists them. Services with the same ports share one frozen port list:
+ * large meshes repeat a few port layouts thousands of times.
+ */
+function summariseServices(services: readonly Service[]): Snapshot['services'] {
+  const layouts = new Map<string, Snapshot['services'][number]['ports']>();
+  return services.map((s) => {
+    const layout = s.ports.map((p) => `${p.number}/${p.name}/${p.protocol}`).join(',');
+    let ports = layouts.get(layout);
+    if (ports === undefined) {
+      ports = deepFreeze(s.ports.map((p) => ({ number: p.number, name: p.name, protocol: p.protocol })));
+      layouts.set(layout, ports);
+    }
+    return {
+      hostname: s.hostname,
+      namespace: s.namespace,
+      resolution: s.resolution,
+      ports,
+      source: `${s.source.kind}/${s.source.namespace}/${s.source.name}`,
+    };
+  });
 }
 
 /** A route built for several hosts and ports reports the same thing once. */
@@ -149,13 +179,15 @@ function missingDestinations(
       }
     }
   }
-  for (const listener of Object.values(listeners)) {
-    const routes = [
-      ...listener.chains.flatMap((c) => c.routes ?? []),
-      ...listener.addressChains.flatMap((c) => c.routes ?? []),
-      ...(listener.matchAllRoutes ?? []),
-    ];
+  const check = (routes: readonly L4Route[] | undefined): void => {
+    if (routes === undefined) return;
     for (const r of routes) for (const c of r.clusters) if (clusters[c.name] === undefined) missing.add(c.name);
+  };
+  // Loops rather than flattened copies: 10k services make 20k chains, nearly all without routes.
+  for (const listener of Object.values(listeners)) {
+    for (const chain of listener.chains) check(chain.routes);
+    for (const chain of listener.addressChains) check(chain.routes);
+    check(listener.matchAllRoutes);
   }
   return [...missing].sort().map((name) => ({
     code: 'UnknownDestination',
@@ -165,9 +197,14 @@ function missingDestinations(
 
 /** Freezes every object reachable from `value`, so a reader can never change a live snapshot. */
 export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
+  freeze(value);
   return value;
+}
+
+function freeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  // Lists by index: Object.keys on an array of thousands makes a string per index first.
+  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) freeze(value[i]);
+  else for (const key of Object.keys(value)) freeze((value as Record<string, unknown>)[key]);
 }

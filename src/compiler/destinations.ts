@@ -5,12 +5,13 @@ import type { Destination } from '../config/wire/common.ts';
 import type { Headers } from '../config/wire/virtual-service.ts';
 import { outboundClusterName } from '../model/cluster-name.ts';
 import { qualifyShortName } from '../model/hostname.ts';
-import type { Service } from '../registry/service.ts';
+import type { HostIndex } from '../registry/host-index.ts';
 import { compileHeaderOperations } from './route-policies.ts';
 import type { WeightedCluster } from './snapshot.ts';
 
 export interface DestinationContext {
-  readonly services: readonly Service[];
+  /** The visible services, by hostname. */
+  readonly hosts: HostIndex;
   /** The listener port the route is built for (the fallback destination port). */
   readonly port: number;
   /** The VirtualService's namespace, which completes short destination hosts. */
@@ -25,7 +26,7 @@ export function destinationCluster(
   const host = qualifyShortName((destination?.host ?? '').toLowerCase(), ctx.namespace);
   let destPort = destination?.port?.number;
   if (destPort === undefined || destPort === 0) {
-    const svc = ctx.services.find((s) => s.hostname === host);
+    const svc = ctx.hosts.get(host);
     destPort = svc !== undefined && svc.ports.length === 1 ? svc.ports[0]!.number : ctx.port;
   }
   return outboundClusterName(destPort, destination?.subset ?? '', host);

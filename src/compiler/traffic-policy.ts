@@ -40,29 +40,46 @@ export function destinationRuleFor(
   rules: readonly DestinationRuleResource[],
   hostname: string,
 ): DestinationRuleResource | undefined {
-  let best: DestinationRuleResource | undefined;
-  let bestScore = -1;
+  return destinationRuleIndex(rules)(hostname);
+}
+
+/**
+ * destinationRuleFor for many hostnames: each rule's host is qualified once, exact hosts are looked up
+ * in a map, and only wildcard rules are tried one by one. Ties go to the earlier rule.
+ */
+export function destinationRuleIndex(
+  rules: readonly DestinationRuleResource[],
+): (hostname: string) => DestinationRuleResource | undefined {
+  const exact = new Map<string, DestinationRuleResource>();
+  const wildcards: { host: string; rule: DestinationRuleResource }[] = [];
   for (const rule of rules) {
     // A short host is a Kubernetes name in the rule's own namespace, as Istio resolves it.
     const host = qualifyShortName((rule.spec.host ?? '').toLowerCase(), rule.key.namespace);
-    // A rule applies to its own host or, when it is a wildcard, to every host under it.
-    if (
-      host !== hostname &&
-      !(host.startsWith('*') && istioHostMatches(host, hostname) && hostname.length > host.length - 1)
-    )
-      continue;
-    const score = host === hostname ? Number.MAX_SAFE_INTEGER : host.length;
-    if (score > bestScore) {
-      best = rule;
-      bestScore = score;
-    }
+    if (!exact.has(host)) exact.set(host, rule);
+    if (host.startsWith('*')) wildcards.push({ host, rule });
   }
-  return best;
+  return (hostname) => {
+    const own = exact.get(hostname);
+    if (own !== undefined) return own;
+    // A wildcard rule applies to every host under it; the longest wins.
+    let best: DestinationRuleResource | undefined;
+    let bestLength = -1;
+    for (const { host, rule } of wildcards) {
+      if (host.length > bestLength && istioHostMatches(host, hostname) && hostname.length > host.length - 1) {
+        best = rule;
+        bestLength = host.length;
+      }
+    }
+    return best;
+  };
 }
 
 /** Port-level settings replace whole components of the top-level policy (Istio does not merge fields). */
+/** What a port gets when no policy applies; shared, as most services have no DestinationRule. */
+const NO_POLICY: PortPolicy = Object.freeze({});
+
 function forPort(policy: DeepReadonly<TrafficPolicy> | undefined, port: number): PortPolicy {
-  if (policy === undefined) return {};
+  if (policy === undefined) return NO_POLICY;
   const level = policy.portLevelSettings?.find((p) => p.port?.number === port);
   const connectionPool = level?.connectionPool ?? policy.connectionPool;
   const loadBalancer = level?.loadBalancer ?? policy.loadBalancer;

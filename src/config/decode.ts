@@ -57,6 +57,31 @@ export function decodeMessage(
 
 const DROP = Symbol('drop');
 
+/**
+ * Whether `value` is already a valid scalar of `schema`: then it decodes as itself, and the field path
+ * (an array per field, needed only to report a finding or to descend) is never built. Most fields of a
+ * large config are such scalars.
+ */
+function isValidScalar(value: unknown, schema: FieldSchema): boolean {
+  switch (schema.type) {
+    case 'string':
+    case 'duration':
+      return typeof value === 'string';
+    case 'bool':
+      return typeof value === 'boolean';
+    case 'int':
+      return Number.isInteger(value);
+    case 'double':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'enum':
+      return typeof value === 'string' && schema.values.includes(value);
+    case 'any':
+      return true;
+    default:
+      return false;
+  }
+}
+
 function decodeValue(value: unknown, schema: FieldSchema, findings: Findings, path: FieldPath): unknown {
   switch (schema.type) {
     case 'any':
@@ -94,45 +119,75 @@ function decodeEnum(value: unknown, values: readonly string[], findings: Finding
   return DROP;
 }
 
+// The three collection decoders return their input itself when every entry decodes as written, and
+// copy only once something differs: a large config is mostly valid, and copying each of its maps and
+// lists would only make garbage. The input is the loader's own parse, which nothing else holds.
+
 function decodeList(value: unknown, items: FieldSchema, findings: Findings, path: FieldPath): unknown {
   if (!Array.isArray(value)) return wrongType(value, { type: 'list', items }, findings, path);
   // Items are never dropped, so indexes (and so positions) stay those of the file; a bad item is kept
   // as written, which is harmless because a resource with errors never reaches the model.
-  return value.map((item: unknown, index) => {
+  let out: unknown[] | undefined;
+  for (let index = 0; index < value.length; index++) {
+    const item: unknown = value[index];
+    if (isValidScalar(item, items)) continue;
     const decoded = decodeValue(item, items, findings, [...path, index]);
-    return decoded === DROP ? item : decoded;
-  });
+    if (decoded === DROP || decoded === item) continue;
+    out ??= value.slice();
+    out[index] = decoded;
+  }
+  return out ?? value;
 }
 
 function decodeMap(value: unknown, values: FieldSchema, findings: Findings, path: FieldPath): unknown {
   if (!isRecord(value)) return wrongType(value, { type: 'map', values }, findings, path);
-  const out: Record<string, unknown> = {};
-  for (const [key, entry] of Object.entries(value)) {
-    const decoded = decodeValue(entry, values, findings, [...path, key]);
+  const keys = Object.keys(value);
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const entry = value[key];
+    const decoded = isValidScalar(entry, values) ? entry : decodeValue(entry, values, findings, [...path, key]);
+    if (decoded === entry && out === undefined) continue;
+    out ??= copyFirst(value, keys, i);
     if (decoded !== DROP) out[key] = decoded;
   }
-  return out;
+  return out ?? value;
 }
 
 function decodeFields(value: unknown, schema: MessageSchema, findings: Findings, path: FieldPath): unknown {
   if (!isRecord(value)) return wrongType(value, schema, findings, path);
-  const out: Record<string, unknown> = {};
-  for (const [written, entry] of Object.entries(value)) {
-    const fieldPath = [...path, written];
+  const keys = Object.keys(value);
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const written = keys[i]!;
+    const entry = value[written];
     const key =
       schema.aliases !== undefined && Object.hasOwn(schema.aliases, written)
         ? (schema.aliases[written] ?? written)
         : written;
     const field = Object.hasOwn(schema.fields, key) ? schema.fields[key] : undefined;
     if (field === undefined) {
-      reportUnknownField(written, schema, findings, fieldPath);
+      reportUnknownField(written, schema, findings, [...path, written]);
+      out ??= copyFirst(value, keys, i);
       continue;
     }
     // Kubernetes drops explicit nulls of non-nullable fields, so `hosts:` with nothing after it is "not set".
-    if (entry === null) continue;
-    const decoded = decodeValue(entry, field, findings, fieldPath);
+    if (entry === null) {
+      out ??= copyFirst(value, keys, i);
+      continue;
+    }
+    const decoded = isValidScalar(entry, field) ? entry : decodeValue(entry, field, findings, [...path, written]);
+    if (decoded === entry && key === written && out === undefined) continue;
+    out ??= copyFirst(value, keys, i);
     if (decoded !== DROP) out[key] = decoded;
   }
+  return out ?? value;
+}
+
+/** A new map with the first `count` entries of `value`, which decoded as written. */
+function copyFirst(value: Record<string, unknown>, keys: readonly string[], count: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++) out[keys[i]!] = value[keys[i]!];
   return out;
 }
 

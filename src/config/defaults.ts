@@ -1,5 +1,5 @@
 // Applies Istio's defaults to decoded, valid specs and MeshConfig, producing the frozen model types.
-import { deepFreeze } from './deep-freeze.ts';
+import { deepFreeze, frozenCopy } from './deep-freeze.ts';
 import { parseDurationMs } from './duration.ts';
 import type {
   DeepReadonly,
@@ -49,57 +49,77 @@ export function meshConfigWithDefaults(spec: MeshConfigSpec): MeshConfig {
   });
 }
 
+/**
+ * How a defaults function treats the spec it is given: `copy` (the default) leaves it untouched and
+ * returns a frozen copy; `adopt` freezes it in place, for a spec the loader has just decoded and owns,
+ * which saves copying every resource of a large config once more.
+ */
+export type SpecOwnership = 'copy' | 'adopt';
+
+function finish<T>(value: T, ownership: SpecOwnership): DeepReadonly<T> {
+  return ownership === 'adopt' ? deepFreeze(value) : frozenCopy(value);
+}
+
 /** ServiceEntry: exportTo from the mesh, location MESH_EXTERNAL, resolution NONE, empty lists. */
 export function serviceEntryWithDefaults(
   spec: ServiceEntrySpec,
   mesh: MeshConfig,
+  ownership: SpecOwnership = 'copy',
 ): DeepReadonly<ServiceEntrySpecWithDefaults> {
-  const copy = structuredClone(spec);
-  return deepFreeze({
-    ...copy,
-    hosts: copy.hosts ?? [],
-    addresses: copy.addresses ?? [],
-    ports: copy.ports ?? [],
-    endpoints: copy.endpoints ?? [],
-    exportTo: nonEmpty(copy.exportTo) ?? [...mesh.defaultServiceExportTo],
-    location: copy.location ?? 'MESH_EXTERNAL',
-    resolution: copy.resolution ?? 'NONE',
-  });
+  return finish(
+    {
+      ...spec,
+      hosts: spec.hosts ?? [],
+      addresses: spec.addresses ?? [],
+      ports: spec.ports ?? [],
+      endpoints: spec.endpoints ?? [],
+      exportTo: nonEmpty(spec.exportTo) ?? mesh.defaultServiceExportTo,
+      location: spec.location ?? 'MESH_EXTERNAL',
+      resolution: spec.resolution ?? 'NONE',
+    },
+    ownership,
+  );
 }
 
 /** VirtualService: gateways ["mesh"], exportTo from the mesh, empty route lists. */
 export function virtualServiceWithDefaults(
   spec: VirtualServiceSpec,
   mesh: MeshConfig,
+  ownership: SpecOwnership = 'copy',
 ): DeepReadonly<VirtualServiceSpecWithDefaults> {
-  const copy = structuredClone(spec);
-  return deepFreeze({
-    ...copy,
-    hosts: copy.hosts ?? [],
-    gateways: nonEmpty(copy.gateways) ?? ['mesh'],
-    http: copy.http ?? [],
-    tls: copy.tls ?? [],
-    tcp: copy.tcp ?? [],
-    exportTo: nonEmpty(copy.exportTo) ?? [...mesh.defaultVirtualServiceExportTo],
-  });
+  return finish(
+    {
+      ...spec,
+      hosts: spec.hosts ?? [],
+      gateways: nonEmpty(spec.gateways) ?? ['mesh'],
+      http: spec.http ?? [],
+      tls: spec.tls ?? [],
+      tcp: spec.tcp ?? [],
+      exportTo: nonEmpty(spec.exportTo) ?? mesh.defaultVirtualServiceExportTo,
+    },
+    ownership,
+  );
 }
 
 /** DestinationRule: exportTo from the mesh, empty subsets. */
 export function destinationRuleWithDefaults(
   spec: DestinationRuleSpec,
   mesh: MeshConfig,
+  ownership: SpecOwnership = 'copy',
 ): DeepReadonly<DestinationRuleSpecWithDefaults> {
-  const copy = structuredClone(spec);
-  return deepFreeze({
-    ...copy,
-    subsets: copy.subsets ?? [],
-    exportTo: nonEmpty(copy.exportTo) ?? [...mesh.defaultDestinationRuleExportTo],
-  });
+  return finish(
+    {
+      ...spec,
+      subsets: spec.subsets ?? [],
+      exportTo: nonEmpty(spec.exportTo) ?? mesh.defaultDestinationRuleExportTo,
+    },
+    ownership,
+  );
 }
 
 /** Sidecar: no defaults are filled in (an absent outboundTrafficPolicy means "use the mesh's"); frozen copy. */
-export function sidecarWithDefaults(spec: SidecarSpec): DeepReadonly<SidecarSpec> {
-  return deepFreeze(structuredClone(spec));
+export function sidecarWithDefaults(spec: SidecarSpec, ownership: SpecOwnership = 'copy'): DeepReadonly<SidecarSpec> {
+  return finish(spec, ownership);
 }
 
 function nonEmpty(list: string[] | undefined): string[] | undefined {

@@ -91,15 +91,17 @@ export function identify(value: unknown, defaultNamespace: string, findings: Fin
   }
   checkNames(name, meta, namespace, findings);
   if (findings.hasErrors) return { type: 'invalid', ...optional({ kind, name, namespace }) };
-  return {
+  const resource: IdentifiedResource = {
     type: 'resource',
     key: { kind: readKind, namespace, name: name ?? '' },
     apiVersion,
     labels: metadata.labels ?? {},
     annotations: metadata.annotations ?? {},
-    ...(metadata.creationTimestamp === undefined ? {} : { creationTimestamp: metadata.creationTimestamp }),
     spec: recordOrRaw(value, 'spec'),
   };
+  return metadata.creationTimestamp === undefined
+    ? resource
+    : { ...resource, creationTimestamp: metadata.creationTimestamp };
 }
 
 function checkNames(

@@ -27,22 +27,27 @@ export function buildDomainIndex(entries: readonly DomainEntry[]): BuiltDomainIn
   const exact: Record<string, number> = Object.create(null) as Record<string, number>;
   const suffixes: { suffix: string; target: number }[] = [];
   const prefixes: { prefix: string; target: number }[] = [];
-  const seen = new Map<string, number>();
+  // Where a wildcard domain went first; exact domains are looked up in `exact` itself, which spares a
+  // second table of every domain (20k for 10k services).
+  const wildcards = new Map<string, number>();
   const duplicates: { domain: string; kept: number; dropped: number }[] = [];
   let any = -1;
   for (const entry of entries) {
     for (const raw of entry.domains) {
       const domain = normaliseDomain(raw);
-      const kept = seen.get(domain);
+      const wild = domain !== '*' && (domain.startsWith('*') || domain.endsWith('*'));
+      const kept = domain === '*' ? (any >= 0 ? any : undefined) : wild ? wildcards.get(domain) : exact[domain];
       if (kept !== undefined) {
         if (kept !== entry.target) duplicates.push({ domain, kept, dropped: entry.target });
         continue;
       }
-      seen.set(domain, entry.target);
       if (domain === '*') any = entry.target;
-      else if (domain.startsWith('*')) suffixes.push({ suffix: domain.slice(1), target: entry.target });
-      else if (domain.endsWith('*')) prefixes.push({ prefix: domain.slice(0, -1), target: entry.target });
-      else exact[domain] = entry.target;
+      else if (!wild) exact[domain] = entry.target;
+      else {
+        wildcards.set(domain, entry.target);
+        if (domain.startsWith('*')) suffixes.push({ suffix: domain.slice(1), target: entry.target });
+        else prefixes.push({ prefix: domain.slice(0, -1), target: entry.target });
+      }
     }
   }
   // Longest first; equal lengths keep insertion order (Array.prototype.sort is stable).

@@ -1,4 +1,5 @@
 // Stage 3a: turns validated ServiceEntries into services, one per host, as Istio's conversion.go does.
+import type { CompileCache } from '../compiler/compile-cache.ts';
 import type { ServiceEntryResource } from '../config/model.ts';
 import type { Service, ServiceEndpoint, ServicePort } from './service.ts';
 
@@ -6,41 +7,62 @@ import type { Service, ServiceEndpoint, ServicePort } from './service.ts';
 export function buildRegistry(
   serviceEntries: readonly ServiceEntryResource[],
   defaultExportTo: readonly string[],
+  cache?: CompileCache,
 ): Service[] {
   const services: Service[] = [];
   for (const se of serviceEntries) {
-    const spec = se.spec;
-    const ports: ServicePort[] = spec.ports.map((p) => ({
-      name: p.name ?? '',
-      number: p.number ?? 0,
-      protocol: (p.protocol ?? '').toUpperCase(),
-      ...(p.targetPort !== undefined && p.targetPort !== 0 ? { targetPort: p.targetPort } : {}),
-    }));
-    const exportTo = spec.exportTo.length > 0 ? [...spec.exportTo] : [...defaultExportTo];
-    for (const rawHost of spec.hosts) {
-      const hostname = rawHost.toLowerCase();
-      services.push({
-        hostname,
-        namespace: se.key.namespace,
-        ports,
-        resolution: spec.resolution,
-        location: spec.location,
-        addresses: normaliseAddresses(spec.addresses),
-        endpoints: buildEndpoints(se, hostname, ports),
-        exportTo,
-        subjectAltNames: [...(spec.subjectAltNames ?? [])],
-        source: se.key,
-        position: se.source,
-        ...(se.creationTimestamp !== undefined ? { creationTimestamp: se.creationTimestamp } : {}),
-      });
-    }
+    const built =
+      cache === undefined
+        ? entryServices(se, defaultExportTo)
+        : cache.services(se, defaultExportTo, () => entryServices(se, defaultExportTo));
+    for (const service of built) services.push(service);
   }
   return services;
 }
 
+/** The services of one ServiceEntry: one per host. */
+function entryServices(se: ServiceEntryResource, defaultExportTo: readonly string[]): Service[] {
+  const spec = se.spec;
+  const ports = spec.ports.map((p): ServicePort => {
+    const port = { name: p.name ?? '', number: p.number ?? 0, protocol: (p.protocol ?? '').toUpperCase() };
+    // Literals without conditional spreads: a spread goes through the runtime for every port and service.
+    return p.targetPort !== undefined && p.targetPort !== 0 ? { ...port, targetPort: p.targetPort } : port;
+  });
+  // The model is frozen, so its lists are shared rather than copied for every host of every entry.
+  const exportTo = spec.exportTo.length > 0 ? spec.exportTo : defaultExportTo;
+  const addresses = normaliseAddresses(spec.addresses);
+  const subjectAltNames = spec.subjectAltNames ?? NONE;
+  return spec.hosts.map((rawHost): Service => {
+    const hostname = rawHost.toLowerCase();
+    const service: Service = {
+      hostname,
+      namespace: se.key.namespace,
+      ports,
+      resolution: spec.resolution,
+      location: spec.location,
+      addresses,
+      endpoints: buildEndpoints(se, hostname, ports),
+      exportTo,
+      subjectAltNames,
+      source: se.key,
+      position: se.source,
+    };
+    return se.creationTimestamp === undefined ? service : { ...service, creationTimestamp: se.creationTimestamp };
+  });
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** A /32 (or /128) CIDR is a plain IP to Istio. */
-function normaliseAddresses(addresses: readonly string[]): string[] {
-  return addresses.map((a) => (a.endsWith('/32') || a.endsWith('/128') ? a.slice(0, a.lastIndexOf('/')) : a));
+function normaliseAddresses(addresses: readonly string[]): readonly string[] {
+  return addresses.some(isHostCidr)
+    ? addresses.map((a) => (isHostCidr(a) ? a.slice(0, a.lastIndexOf('/')) : a))
+    : addresses;
+}
+
+function isHostCidr(address: string): boolean {
+  return address.endsWith('/32') || address.endsWith('/128');
 }
 
 /**
@@ -55,17 +77,19 @@ function buildEndpoints(se: ServiceEntryResource, hostname: string, ports: reado
       spec.workloadSelector === undefined &&
       !hostname.startsWith('*')
     ) {
-      return [{ address: hostname, ports: portMap(ports, undefined), labels: {}, weight: 1 }];
+      return [{ address: hostname, ports: portMap(ports, undefined), labels: NO_LABELS, weight: 1 }];
     }
     return [];
   }
-  return spec.endpoints.map((ep) => ({
-    address: ep.address ?? '',
-    ports: portMap(ports, ep.ports),
-    labels: { ...(ep.labels ?? {}) },
-    weight: ep.weight !== undefined && ep.weight > 0 ? ep.weight : 1,
-    ...(ep.locality !== undefined ? { locality: ep.locality } : {}),
-  }));
+  return spec.endpoints.map((ep): ServiceEndpoint => {
+    const endpoint = {
+      address: ep.address ?? '',
+      ports: portMap(ports, ep.ports),
+      labels: ep.labels ?? NO_LABELS,
+      weight: ep.weight !== undefined && ep.weight > 0 ? ep.weight : 1,
+    };
+    return ep.locality === undefined ? endpoint : { ...endpoint, locality: ep.locality };
+  });
 }
 
 function portMap(

@@ -10,8 +10,8 @@ import { deepFreeze } from '../config/deep-freeze.ts';
 import { identify, type IdentifiedResource } from '../config/identify.ts';
 import { loadMeshConfig } from '../config/mesh-config.ts';
 import type { ConfigResource, ConfigSet, DeepReadonly, MeshConfig } from '../config/model.ts';
-import { DEFAULT_NAMESPACE, formatKey, type Kind, type ResourceKey } from '../config/resource.ts';
-import { readYamlInputs, type UnreadableInput, type YamlDocument } from '../config/yaml-documents.ts';
+import { DEFAULT_NAMESPACE, formatKey, type Kind, type ResourceKey, type SourcePosition } from '../config/resource.ts';
+import { parseYamlFile, readYamlFiles, type UnreadableInput, type YamlDocument } from '../config/yaml-documents.ts';
 import type { ValidationContext } from './context.ts';
 import { Findings } from './findings.ts';
 import { kindRules as productionRules } from './kind-rules.ts';
@@ -68,45 +68,58 @@ export async function loadConfig(paths: readonly string[], options: LoadOptions 
   const rules = options.kindRules ?? productionRules;
   const meshResult = await loadMeshConfig(options.meshConfigPath);
   const mesh = meshResult.mesh;
-  const inputs = await readYamlInputs(paths);
-  const findings: LocatedFinding[] = [...meshResult.findings];
-  for (const problem of inputs.problems) {
-    findings.push({
-      severity: 'error',
-      code: LoadCode.yamlSyntax,
-      message: problem.message,
-      path: [],
-      ...positionFields(problem.position),
-    });
-  }
+  const read = await readYamlFiles(paths);
+  const problems: LocatedFinding[] = [];
+  const documentFindings: LocatedFinding[] = [];
   const skipped: SkippedDocument[] = [];
-  const accepted: { kind: Kind; resource: AnyResource }[] = [];
-  const seen = new Map<string, YamlDocument>();
+  const accepted: Record<Kind, AnyResource[]> = {
+    ServiceEntry: [],
+    VirtualService: [],
+    DestinationRule: [],
+    Sidecar: [],
+  };
+  const seen = new Map<string, SourcePosition>();
   let resourceCount = 0;
-  for (const doc of inputs.documents) {
-    const local = new Findings();
-    const identity = identify(doc.value, namespace, local);
-    if (identity.type === 'skipped') {
-      const { apiVersion, kind, namespace: ns, name } = identity;
-      skipped.push({ ...positionFields(doc.position), apiVersion, kind, namespace: ns, name });
-      continue;
+  // File by file, so that a file's parsed data is garbage before the next is read: on a large folder,
+  // holding every file's documents until the end made the garbage collector copy them all.
+  for (const { file, text } of read.files) {
+    const parsed = parseYamlFile(file, text);
+    for (const problem of parsed.problems) {
+      problems.push({
+        severity: 'error',
+        code: LoadCode.yamlSyntax,
+        message: problem.message,
+        path: [],
+        ...positionFields(problem.position),
+      });
     }
-    if (identity.type === 'invalid') {
-      const { kind, namespace: ns, name } = identity;
-      findings.push(...locate(local.items, doc.positions, { kind, namespace: ns, name }));
-      continue;
+    for (const doc of parsed.documents) {
+      const local = new Findings();
+      const identity = identify(doc.value, namespace, local);
+      if (identity.type === 'skipped') {
+        const { apiVersion, kind, namespace: ns, name } = identity;
+        skipped.push({ ...positionFields(doc.position), apiVersion, kind, namespace: ns, name });
+        continue;
+      }
+      if (identity.type === 'invalid') {
+        const { kind, namespace: ns, name } = identity;
+        documentFindings.push(...locate(local.items, doc.positions, { kind, namespace: ns, name }));
+        continue;
+      }
+      resourceCount++;
+      const resource = checkResource(identity, doc, local, rules, mesh, seen);
+      documentFindings.push(...locate(local.items, doc.positions, identity.key));
+      if (resource !== undefined) accepted[identity.key.kind].push(resource);
     }
-    resourceCount++;
-    const resource = checkResource(identity, doc, local, rules, mesh, seen);
-    findings.push(...locate(local.items, doc.positions, identity.key));
-    if (resource !== undefined) accepted.push({ kind: identity.key.kind, resource });
   }
-  const unreadable = [...(meshResult.unreadable === undefined ? [] : [meshResult.unreadable]), ...inputs.unreadable];
+  const files = read.files.map((f) => f.file);
+  const findings = [...meshResult.findings, ...problems, ...documentFindings];
+  const unreadable = [...(meshResult.unreadable === undefined ? [] : [meshResult.unreadable]), ...read.unreadable];
   return {
     configSet: buildConfigSet(accepted, mesh),
-    findings: sortFindings(findings, inputs.files, options.meshConfigPath),
+    findings: sortFindings(findings, files, options.meshConfigPath),
     skipped,
-    files: inputs.files,
+    files,
     unreadable,
     resourceCount,
     meshConfigRejected: meshResult.rejected,
@@ -120,14 +133,15 @@ function checkResource(
   findings: Findings,
   rules: KindRules,
   mesh: MeshConfig,
-  seen: Map<string, YamlDocument>,
+  seen: Map<string, SourcePosition>,
 ): AnyResource | undefined {
   const { key } = identity;
   validateMetadata(key.kind, identity.annotations, findings);
-  const first = seen.get(formatKey(key));
-  if (first === undefined) seen.set(formatKey(key), doc);
+  const id = formatKey(key);
+  const first = seen.get(id);
+  if (first === undefined) seen.set(id, doc.position);
   else {
-    const where = `${first.position.file}:${first.position.line}:${first.position.column}`;
+    const where = `${first.file}:${first.line}:${first.column}`;
     findings.error(['$', 'metadata', 'name'], LoadCode.duplicate, `duplicate resource: already defined at ${where}`);
   }
   const spec = decodeSpec(key.kind, identity.spec, findings);
@@ -149,14 +163,26 @@ function checkResource(
     );
   }
   if (findings.hasErrors) return undefined;
-  return {
-    key,
-    labels: deepFreeze({ ...identity.labels }),
-    annotations: deepFreeze({ ...identity.annotations }),
-    ...(identity.creationTimestamp === undefined ? {} : { creationTimestamp: identity.creationTimestamp }),
-    source: doc.position,
-    spec: withDefaults(key.kind, spec, mesh),
-  };
+  const labels = copyOrNone(identity.labels);
+  const annotations = copyOrNone(identity.annotations);
+  const source = doc.position;
+  const defaulted = withDefaults(key.kind, spec, mesh);
+  const { creationTimestamp } = identity;
+  // Frozen whole here, so that freezing the ConfigSet only has its lists left to do. Two literals, not a
+  // conditional spread, with the same field order.
+  return deepFreeze(
+    creationTimestamp === undefined
+      ? { key, labels, annotations, source, spec: defaulted }
+      : { key, labels, annotations, creationTimestamp, source, spec: defaulted },
+  );
+}
+
+/** Most resources have no labels or annotations: they share one frozen empty map instead of 20k. */
+const NONE: Readonly<Record<string, string>> = Object.freeze({});
+
+function copyOrNone(map: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  for (const _ in map) return { ...map };
+  return NONE;
 }
 
 function runRules(
@@ -179,25 +205,23 @@ function runRules(
   }
 }
 
+/** The spec was decoded for this load alone, so defaults freeze it in place instead of copying it. */
 function withDefaults(kind: Kind, spec: SpecByKind[Kind], mesh: MeshConfig): DeepReadonly<unknown> {
   switch (kind) {
     case 'ServiceEntry':
-      return serviceEntryWithDefaults(spec as SpecByKind['ServiceEntry'], mesh);
+      return serviceEntryWithDefaults(spec as SpecByKind['ServiceEntry'], mesh, 'adopt');
     case 'VirtualService':
-      return virtualServiceWithDefaults(spec as SpecByKind['VirtualService'], mesh);
+      return virtualServiceWithDefaults(spec as SpecByKind['VirtualService'], mesh, 'adopt');
     case 'DestinationRule':
-      return destinationRuleWithDefaults(spec as SpecByKind['DestinationRule'], mesh);
+      return destinationRuleWithDefaults(spec as SpecByKind['DestinationRule'], mesh, 'adopt');
     case 'Sidecar':
-      return sidecarWithDefaults(spec as SpecByKind['Sidecar']);
+      return sidecarWithDefaults(spec as SpecByKind['Sidecar'], 'adopt');
   }
 }
 
-function buildConfigSet(accepted: readonly { kind: Kind; resource: AnyResource }[], mesh: MeshConfig): ConfigSet {
+function buildConfigSet(accepted: Readonly<Record<Kind, AnyResource[]>>, mesh: MeshConfig): ConfigSet {
   const of = <S>(kind: Kind): ConfigResource<S>[] =>
-    accepted
-      .filter((a) => a.kind === kind)
-      .map((a) => a.resource as ConfigResource<S>)
-      .sort((a, b) => compareKeys(a.key, b.key));
+    (accepted[kind] as ConfigResource<S>[]).sort((a, b) => compareKeys(a.key, b.key));
   return deepFreeze({
     serviceEntries: of('ServiceEntry'),
     virtualServices: of('VirtualService'),

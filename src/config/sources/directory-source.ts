@@ -2,13 +2,14 @@
 // events are lost) and keeps, per file, its last version that parsed and validated: a broken file is
 // rejected whole while its previous good version stays live; a deleted file takes its resources with it.
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { LocatedFinding } from '../../validation/located-finding.ts';
 import { loadConfig } from '../../validation/validate.ts';
 import { loadMeshConfig } from '../mesh-config.ts';
 import type { ConfigResource, ConfigSet, MeshConfig } from '../model.ts';
 import { formatKey } from '../resource.ts';
+import { listYaml, readChanged } from './file-stamps.ts';
 
 export interface RejectedFile {
   readonly file: string;
@@ -38,13 +39,13 @@ export interface DirectorySourceOptions {
 
 interface FileEntry {
   content: string;
+  /** fileStamp of the version `content` was read from; an unchanged stamp means the file is not re-read. */
+  stamp: string;
   /** The last version that loaded without errors. */
   good: ConfigSet | undefined;
   rejected: RejectedFile | undefined;
   warnings: string[];
 }
-
-const YAML_FILE = /\.ya?ml$/i;
 
 function formatFinding(f: LocatedFinding): string {
   return `${f.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} [${f.code}]`;
@@ -157,12 +158,18 @@ export class DirectorySource {
         changed = true;
       }
     }
-    for (const file of [...present].sort()) {
-      const content = await readFile(file, 'utf8').catch(() => undefined);
-      if (content === undefined) continue;
+    // A mesh config change re-validates every file (defaults come from it), so then every file is read.
+    const versions = await readChanged([...present].sort(), (file) =>
+      meshChanged ? undefined : this.#files.get(file)?.stamp,
+    );
+    for (const { file, stamp, content } of versions) {
       const entry = this.#files.get(file);
-      if (entry !== undefined && entry.content === content && !meshChanged) continue;
-      await this.#loadFile(file, content, entry);
+      if (content === undefined) continue;
+      if (entry !== undefined && entry.content === content && !meshChanged) {
+        entry.stamp = stamp;
+        continue;
+      }
+      await this.#loadFile(file, content, stamp, entry);
       changed = true;
     }
     if (changed || this.#state === undefined) this.#publish();
@@ -194,7 +201,7 @@ export class DirectorySource {
     return true;
   }
 
-  async #loadFile(file: string, content: string, previous: FileEntry | undefined): Promise<void> {
+  async #loadFile(file: string, content: string, stamp: string, previous: FileEntry | undefined): Promise<void> {
     const result = await loadConfig([file], {
       namespace: this.#options.namespace,
       ...(this.#options.meshConfigPath !== undefined && this.#meshRejected === undefined
@@ -207,20 +214,22 @@ export class DirectorySource {
     ];
     const warnings = result.findings.filter((f) => f.severity === 'warning' && f.file === file).map(formatFinding);
     if (errors.length === 0) {
-      this.#files.set(file, { content, good: result.configSet, rejected: undefined, warnings });
+      this.#files.set(file, { content, stamp, good: result.configSet, rejected: undefined, warnings });
       return;
     }
     const good = previous?.good;
-    this.#files.set(file, { content, good, rejected: { file, errors, servingLastGood: good !== undefined }, warnings });
+    const rejected = { file, errors, servingLastGood: good !== undefined };
+    this.#files.set(file, { content, stamp, good, rejected, warnings });
   }
 
   /** Merges every file's last good resources; a resource defined in two files is kept from the first. */
   #publish(): void {
     const seen = new Map<string, string>();
     const warnings: string[] = [];
+    const files = [...this.#files.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
     const take = <S>(pick: (c: ConfigSet) => readonly ConfigResource<S>[]): ConfigResource<S>[] => {
-      const out: ConfigResource<S>[] = [];
-      for (const [file, entry] of [...this.#files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const out: { key: string; resource: ConfigResource<S> }[] = [];
+      for (const [file, entry] of files) {
         if (entry.good === undefined) continue;
         for (const resource of pick(entry.good)) {
           const key = formatKey(resource.key);
@@ -230,10 +239,11 @@ export class DirectorySource {
             continue;
           }
           seen.set(key, file);
-          out.push(resource);
+          out.push({ key, resource });
         }
       }
-      return out.sort((a, b) => (formatKey(a.key) < formatKey(b.key) ? -1 : 1));
+      // Keys made once per resource, not once per comparison: with 10k resources that is 280k strings fewer.
+      return out.sort((a, b) => (a.key < b.key ? -1 : 1)).map((e) => e.resource);
     };
     const configSet: ConfigSet = Object.freeze({
       serviceEntries: take((c) => c.serviceEntries),
@@ -267,20 +277,4 @@ export class DirectorySource {
     }
     return [...new Set(found)];
   }
-}
-
-/** YAML files under `path` (hidden entries skipped: editors' temp files, Kubernetes' `..data`). */
-async function listYaml(path: string, explicit: boolean): Promise<string[]> {
-  const info = await stat(path).catch(() => undefined);
-  if (info === undefined) return [];
-  if (!info.isDirectory()) return explicit || YAML_FILE.test(path) ? [path] : [];
-  const names = await readdir(path).catch(() => [] as string[]);
-  const out: string[] = [];
-  for (const name of names.filter((n) => !n.startsWith('.')).sort()) {
-    const child = join(path, name);
-    const childInfo = await stat(child).catch(() => undefined);
-    if (childInfo?.isDirectory() === true) out.push(...(await listYaml(child, false)));
-    else if (childInfo !== undefined && YAML_FILE.test(name)) out.push(child);
-  }
-  return out;
 }
