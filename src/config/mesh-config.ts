@@ -8,7 +8,7 @@ import { DEFAULT_MESH_CONFIG, meshConfigWithDefaults } from './defaults.ts';
 import type { MeshConfig } from './model.ts';
 import type { PositionLookup, SourcePosition } from './resource.ts';
 import { meshConfigSchema } from './schema/mesh-config.ts';
-import { parseYamlDocuments, type UnreadableInput, type YamlDocument } from './yaml-documents.ts';
+import { parseYamlDocuments, parseYamlFile, type UnreadableInput, type YamlDocument } from './yaml-documents.ts';
 import type { MeshConfigSpec } from './wire/mesh-config.ts';
 
 export const MeshConfigLoadCode = { syntax: 'YAML_SYNTAX' } as const;
@@ -42,7 +42,7 @@ export async function loadMeshConfig(path: string | undefined): Promise<MeshConf
 
 /** Checks MeshConfig text; `file` only names it in findings. */
 export function parseMeshConfig(file: string, text: string): MeshConfigResult {
-  const outer = parseYamlDocuments(file, text);
+  const outer = parseYamlFile(file, text);
   const syntax = outer.problems.map((p) => problemFinding(p.position, p.message));
   const doc = outer.documents[0];
   if (syntax.length > 0 || doc === undefined) {

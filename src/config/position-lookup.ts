@@ -1,5 +1,6 @@
 // Maps a FieldPath of one YAML document to the file:line:col where that field was written.
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { positionedYaml } from './yaml-positioned.ts';
 import type { FieldPath, PositionLookup, SourcePosition } from './resource.ts';
 
 /**
@@ -39,6 +40,7 @@ function childOf(
   node: unknown,
   segment: string | number,
 ): { node: unknown; offset: number } | undefined {
+  const { isAlias, isMap, isScalar, isSeq } = positionedYaml();
   const resolved = isAlias(node) ? node.resolve(doc) : node;
   if (isMap(resolved)) {
     for (const pair of resolved.items) {

@@ -1,7 +1,8 @@
 // Stage 1 input: reads YAML files and folders into single documents with source positions (multi-doc, kind: List).
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { positionedYaml } from './yaml-positioned.ts';
 import { createPositionLookup } from './position-lookup.ts';
 import type { PositionLookup, SourcePosition } from './resource.ts';
 import { parsePlainYaml } from './yaml-plain.ts';
@@ -154,6 +155,7 @@ class PositionedTwin {
 
 /** Splits one file's text into objects; a malformed document becomes a problem at its own line. */
 export function parseYamlDocuments(file: string, text: string): { documents: YamlDocument[]; problems: YamlProblem[] } {
+  const { isMap, isSeq, LineCounter, parseAllDocuments } = positionedYaml();
   const lineCounter = new LineCounter();
   const documents: YamlDocument[] = [];
   const problems: YamlProblem[] = [];
