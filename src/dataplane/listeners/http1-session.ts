@@ -146,24 +146,24 @@ export class Http1Session {
     // Routed once without spending a random draw, so a request handed off sees the same draws it would have.
     const probe = routeHttp(snapshot, call, 0);
     if (!plainForward(probe)) return false;
-    const cluster = snapshot.clusters[probe.cluster];
-    if (cluster === undefined) return false;
+    // A destination without a cluster is answered 503 NC by the full path, whichever weight would pick it.
+    for (const weighted of probe.action.clusters) if (snapshot.clusters[weighted.name] === undefined) return false;
     const draw = deps.random();
     const decision = probe.action.clusters.length > 1 ? routeHttp(snapshot, call, draw) : probe;
     if (!plainForward(decision)) return false;
+    const cluster = snapshot.clusters[decision.cluster]!;
 
     this.#unread = unread.length === head.length ? undefined : unread.subarray(head.length);
     const info = this.#requestInfo(head, target, snapshot, decision);
     if (captured !== undefined) info.downstreamLocalAddress = formatEndpoint(captured);
-    const forwardCluster = snapshot.clusters[decision.cluster] ?? cluster;
-    const dialOriginal = captured !== undefined && forwardCluster.type !== 'DYNAMIC_FORWARD_PROXY';
+    const dialOriginal = captured !== undefined && cluster.type !== 'DYNAMIC_FORWARD_PROXY';
     deps.trace?.(`router: ${head.method} http://${target.authority}${target.path} → ${describeDecision(decision)}`);
     const release = deps.begin();
     const keepAlive = !head.close && !this.#draining;
     const exchange = new Http1Forward(deps, {
       client: this.#socket,
       info,
-      cluster: forwardCluster,
+      cluster,
       requestedHost: dialOriginal ? captured.address : target.host,
       requestedPort: captured?.port ?? target.port,
       headRequest: head.method === 'HEAD',
