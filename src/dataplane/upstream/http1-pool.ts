@@ -15,6 +15,18 @@ export interface ExchangeHandler {
   fail(error: Error, headSeen: boolean): void;
 }
 
+const SERVER_HINT_MARGIN_MS = 1000;
+
+/** `Keep-Alive: timeout=N` (seconds) from a response, in ms; undefined when absent or unreadable. */
+function serverIdleHint(headers: readonly string[]): number | undefined {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i] !== 'keep-alive') continue;
+    const match = /(?:^|[,\s])timeout=(\d+)/i.exec(headers[i + 1]!);
+    return match === null ? undefined : Number(match[1]) * 1000;
+  }
+  return undefined;
+}
+
 export class Http1Connection implements ResponseSink {
   readonly socket: Socket;
   readonly #reader = new Http1ResponseReader();
@@ -23,6 +35,8 @@ export class Http1Connection implements ResponseSink {
   #keepAlive = false;
   #ended = false;
   #closed = false;
+  /** How long the server said it keeps the connection idle (`Keep-Alive: timeout=N`), if it said. */
+  serverIdleMs: number | undefined;
   /** Requests this connection has carried; a reused connection may have been closed by the server meanwhile. */
   uses = 0;
 
@@ -57,6 +71,7 @@ export class Http1Connection implements ResponseSink {
 
   head(head: ResponseHead): void {
     this.#keepAlive = head.keepAlive;
+    this.serverIdleMs = serverIdleHint(head.headers);
     this.#handler?.head(head);
   }
 
@@ -163,10 +178,17 @@ export class Http1Pool {
   }
 
   release(connection: Http1Connection): void {
-    this.#idle.push(connection);
     // Closed from our side first: most servers drop idle connections after about 5 s, and a request written
-    // into one they are closing fails for no fault of the client.
-    connection.socket.setTimeout(this.#idleTimeoutMs);
+    // into one they are closing fails for no fault of the client. A server announcing a shorter keep-alive
+    // is taken at its word, with a second's margin (as undici does).
+    const hint = connection.serverIdleMs;
+    const idle = hint === undefined ? this.#idleTimeoutMs : Math.min(this.#idleTimeoutMs, hint - SERVER_HINT_MARGIN_MS);
+    if (idle <= 0) {
+      connection.socket.destroy();
+      return;
+    }
+    this.#idle.push(connection);
+    connection.socket.setTimeout(idle);
   }
 
   forget(connection: Http1Connection): void {

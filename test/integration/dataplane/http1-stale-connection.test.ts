@@ -1,5 +1,5 @@
-// A kept-alive upstream connection that the server closes just as the next request goes out: an
-// idempotent request is sent again on a new connection (the client sees 200), a POST is not (503 UC).
+// Kept-alive upstream connections and their end: one the server closes just as the next request goes out (an
+// idempotent request is sent again, a POST gets 503 UC), and a server's Keep-Alive: timeout=N hint.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -111,5 +111,67 @@ void describe('fast lane: a reused upstream connection closed under a request', 
     assert.match(post, /^HTTP\/1\.1 503 Service Unavailable/);
     assert.match(post, /reset reason: connection termination/);
     assert.equal(infos.at(-1)!.responseFlags(), 'UC');
+  });
+});
+
+void describe('fast lane: an upstream announcing Keep-Alive: timeout=N', () => {
+  let proxy: ProxyServer;
+  let port: number;
+  let server: Server;
+  let connections = 0;
+
+  before(async () => {
+    server = createServer((socket: Socket) => {
+      connections++;
+      let pending = '';
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk: Buffer) => {
+        pending += chunk.toString('latin1');
+        while (pending.includes('\r\n\r\n')) {
+          pending = pending.slice(pending.indexOf('\r\n\r\n') + 4);
+          socket.write('HTTP/1.1 200 OK\r\nkeep-alive: timeout=2\r\ncontent-length: 2\r\n\r\nok');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.42', resolve));
+    upstreamPort = (server.address() as { port: number }).port;
+    proxy = new ProxyServer({
+      clock: systemClock,
+      resolver: new DnsResolver({ servers: ['127.0.0.1:1'] }),
+      accessLog: () => undefined,
+    });
+    proxy.swap(
+      compile(
+        configSet({
+          serviceEntries: [
+            serviceEntry(
+              { name: 'stale' },
+              {
+                hosts: ['stale.test'],
+                ports: [{ number: upstreamPort, name: 'http', protocol: 'HTTP' }],
+                resolution: 'STATIC',
+                endpoints: [{ address: '127.0.0.42' }],
+              },
+            ),
+          ],
+        }),
+        { namespace: 'default', version: '1' },
+      ),
+    );
+    port = (await proxy.listen(0, '127.0.0.1')).port;
+  });
+
+  after(async () => {
+    await proxy.stop(100);
+    server.close();
+  });
+
+  void test('an idle connection is closed a second before the server would, and the next request dials anew', async () => {
+    assert.match(await request(port, 'GET'), /^HTTP\/1\.1 200 OK/);
+    assert.match(await request(port, 'GET'), /^HTTP\/1\.1 200 OK/);
+    assert.equal(connections, 1, 'reused while fresh');
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    assert.match(await request(port, 'GET'), /^HTTP\/1\.1 200 OK/);
+    assert.equal(connections, 2, 'closed after 1 s idle (timeout=2 less a second), so a new connection');
   });
 });
