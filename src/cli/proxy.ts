@@ -37,6 +37,8 @@ interface ProxyFlags {
   readonly drainTimeout: string;
   readonly labels?: string;
   readonly randomSeed?: string;
+  /** false with --no-fast-lane. */
+  readonly fastLane?: boolean;
 }
 
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -89,6 +91,7 @@ export function registerProxyCommand(program: Command): void {
     .option('--drain-timeout <seconds>', 'on SIGTERM, how long in-flight requests may finish', '5')
     .option('--labels <k=v,...>', "the proxy's workload labels, for sourceLabels and workloadSelector matches")
     .option('--random-seed <n>', 'seed the random draws of weights, faults and mirrors (repeatable runs, for tests)')
+    .option('--no-fast-lane', "serve every request with Node's HTTP server (no HTTP/1.1 fast lane)")
     .action(async (flags: ProxyFlags) => {
       await runProxy(flags);
     });
@@ -180,6 +183,7 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     tunnelOpened: telemetry.tunnelOpened,
     connections: telemetry.connections,
     bug: telemetry.bug,
+    fastLane: flags.fastLane !== false,
     ...(seed !== undefined ? { random: seededRandom(seed) } : {}),
     ...(traceRouter ? { trace: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   });
