@@ -9,7 +9,7 @@ import { causeOf, rescue, type RescueCause } from '../rescue.ts';
 import type { TunnelDecision } from '../router/tcp-router.ts';
 import { formatSocketAddress, type StreamInfo } from '../stream-info.ts';
 import type { UpstreamHost } from '../upstream/endpoint-resolver.ts';
-import { UpstreamRelay } from './upstream-relay.ts';
+import { PendingReads } from '../upstream/socket-reads.ts';
 import { splice, trackTunnel, type TunnelDeps } from './tcp-proxy.ts';
 
 export interface CapturedTunnel {
@@ -97,9 +97,9 @@ async function proxy(deps: TunnelDeps, tunnel: CapturedTunnel, info: StreamInfo,
   }
   info.upstreamHost = picked.key;
   let upstream: Socket;
-  const relay = new UpstreamRelay();
+  const reads = new PendingReads();
   try {
-    upstream = await deps.clusters.connectTcp(cluster, picked, relay.onread);
+    upstream = await deps.clusters.connectTcp(cluster, picked, reads.onread);
   } catch (error) {
     deps.clusters.stats(cluster.name, picked).cxConnectFail++;
     // tcp_proxy's single connect attempt is spent: UF,URX, as for CONNECT.
@@ -114,5 +114,5 @@ async function proxy(deps: TunnelDeps, tunnel: CapturedTunnel, info: StreamInfo,
   deps.clusters.stats(cluster.name, picked).rqTotal++;
   if (upstream.localAddress !== undefined)
     info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
-  splice(client, upstream, relay, tunnel.head, info, finish, cluster.tcpIdleTimeoutMs, '');
+  splice(client, upstream, reads, tunnel.head, info, finish, cluster.tcpIdleTimeoutMs, '');
 }

@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import type { Cluster, RetryPolicy } from '../../compiler/snapshot.ts';
 import { NoHealthyUpstreamError, PerTryTimeoutError, RouteTimeoutError, UpstreamResetError } from '../../errors.ts';
+import { flatHeader } from '../flat-headers.ts';
 import { formatResponseHead } from '../http1-response-head.ts';
 import { causeOf, recordLocalReply, rescue, type LocalReply } from '../rescue.ts';
 import { formatSocketAddress, type StreamInfo } from '../stream-info.ts';
@@ -157,7 +158,7 @@ export class Http1Forward implements ExchangeHandler {
     else this.#stats!.rqSuccess++;
     const retriable =
       policy !== null &&
-      (retriableStatus(policy, head.status) || retriableGrpcStatus(policy, valueOf(head.headers, 'grpc-status')));
+      (retriableStatus(policy, head.status) || retriableGrpcStatus(policy, flatHeader(head.headers, 'grpc-status')));
     if (retriable && this.#canRetry()) {
       this.#abandonAttempt();
       return this.#retryLater();
@@ -322,9 +323,4 @@ export class Http1Forward implements ExchangeHandler {
 
 function uncork(socket: Socket): void {
   socket.uncork();
-}
-
-function valueOf(headers: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < headers.length; i += 2) if (headers[i] === name) return headers[i + 1];
-  return undefined;
 }

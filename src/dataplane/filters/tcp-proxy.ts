@@ -9,7 +9,7 @@ import { routeTunnel } from '../router/tcp-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
 import type { UpstreamHost } from '../upstream/endpoint-resolver.ts';
 import { splitAuthority } from './request-target.ts';
-import { UpstreamRelay } from './upstream-relay.ts';
+import { PendingReads } from '../upstream/socket-reads.ts';
 import type { StreamDeps } from './stream-deps.ts';
 
 export interface TunnelDeps extends StreamDeps {
@@ -108,9 +108,9 @@ async function tunnel(
   }
   info.upstreamHost = picked.key;
   let upstream: Socket;
-  const relay = new UpstreamRelay();
+  const reads = new PendingReads();
   try {
-    upstream = await deps.clusters.connectTcp(cluster, picked, relay.onread);
+    upstream = await deps.clusters.connectTcp(cluster, picked, reads.onread);
   } catch (error) {
     deps.clusters.stats(cluster.name, picked).cxConnectFail++;
     // tcp_proxy logs UF,URX (max_connect_attempts 1 exhausted); the client gets Envoy's connect-failure text.
@@ -127,19 +127,19 @@ async function tunnel(
   deps.opened?.(info);
   if (upstream.localAddress !== undefined)
     info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
-  splice(client, upstream, relay, head, info, finish, cluster.tcpIdleTimeoutMs, 'HTTP/1.1 200 OK\r\n\r\n');
+  splice(client, upstream, reads, head, info, finish, cluster.tcpIdleTimeoutMs, 'HTTP/1.1 200 OK\r\n\r\n');
 }
 
 /**
  * Moves bytes both ways with no per-chunk work of meshgate's: client to upstream by pipe, upstream to client
- * by `relay` (the upstream socket must have been opened with its `onread`). Byte counts come from the
+ * by `reads` (the upstream socket must have been opened with its `onread`; bytes it held arrive after `greeting`). Byte counts come from the
  * upstream socket at the end. `greeting` goes to the client first (CONNECT's 200; nothing for captured
  * connections), `head` upstream first.
  */
 export function splice(
   client: Socket,
   upstream: Socket,
-  relay: UpstreamRelay,
+  reads: PendingReads,
   head: Buffer,
   info: StreamInfo,
   finish: () => void,
@@ -170,7 +170,12 @@ export function splice(
   if (greeting !== '') client.write(greeting);
   if (head.length > 0) upstream.write(head);
   client.pipe(upstream);
-  relay.start(upstream, client);
+  // Upstream to client straight from the socket's reads (no Readable): a full client pauses the upstream.
+  reads.bind((chunk) => {
+    if (client.write(chunk)) return true;
+    client.once('drain', () => upstream.resume());
+    return false;
+  });
   upstream.once('end', () => {
     if (!client.writableEnded) client.end();
   });

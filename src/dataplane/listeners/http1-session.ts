@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Snapshot } from '../../compiler/snapshot.ts';
+import { flatHeader } from '../flat-headers.ts';
 import { describeDecision } from '../filters/http-connection-manager.ts';
 import { Http1Forward } from '../filters/http1-forward.ts';
 import { recordDestination } from '../filters/forward.ts';
@@ -40,12 +41,6 @@ function plainForward(decision: HttpDecision): decision is Forwarded {
   if (action.rewrite !== undefined || (action.mirrors !== undefined && action.mirrors.length > 0)) return false;
   for (const weighted of action.clusters) if (weighted.headers !== undefined) return false;
   return true;
-}
-
-function headerOf(head: RequestHead, name: string): string | undefined {
-  const headers = head.headers;
-  for (let i = 0; i < headers.length; i += 2) if (headers[i] === name) return headers[i + 1];
-  return undefined;
 }
 
 export class Http1Session {
@@ -141,7 +136,7 @@ export class Http1Session {
       method: head.method,
       path: target.path,
       scheme: 'http',
-      header: (name) => headerOf(head, name),
+      header: (name) => flatHeader(head.headers, name),
     };
     // Routed once without spending a random draw, so a request handed off sees the same draws it would have.
     const probe = routeHttp(snapshot, call, 0);
@@ -196,9 +191,9 @@ export class Http1Session {
     const info = new StreamInfo(deps.clock, 'http');
     info.method = head.method;
     info.protocol = 'HTTP/1.1';
-    info.userAgent = headerOf(head, 'user-agent');
-    info.forwardedFor = headerOf(head, 'x-forwarded-for');
-    const requestId = headerOf(head, 'x-request-id');
+    info.userAgent = flatHeader(head.headers, 'user-agent');
+    info.forwardedFor = flatHeader(head.headers, 'x-forwarded-for');
+    const requestId = flatHeader(head.headers, 'x-request-id');
     info.requestId = requestId !== undefined && requestId !== '' ? requestId : randomUUID();
     const socket = this.#socket;
     if (socket.remoteAddress !== undefined)

@@ -203,7 +203,7 @@ export class ClusterManager {
 
   /**
    * Opens a TCP connection for a tunnel; rejects with MG_ERR_UPSTREAM_CONNECT on refusal or timeout.
-   * With `onread`, reads go to its callback instead of the socket's stream (see filters/upstream-relay.ts).
+   * With `onread`, reads go to its callback instead of the socket's stream (see socket-reads.ts).
    */
   connectTcp(cluster: Cluster, host: UpstreamHost, onread?: OnReadOpts): Promise<Socket> {
     return new Promise((resolve, reject) => {

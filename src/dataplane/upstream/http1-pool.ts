@@ -44,7 +44,11 @@ export class Http1Connection implements ResponseSink {
   constructor(socket: Socket, pool: Http1Pool, reads?: PendingReads) {
     this.socket = socket;
     this.#pool = pool;
-    if (reads !== undefined) reads.bind((chunk) => this.#onData(chunk));
+    if (reads !== undefined)
+      reads.bind((chunk) => {
+        this.#onData(chunk);
+        return true;
+      });
     else socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('end', () => this.#onClose());
     socket.on('close', () => this.#onClose());

@@ -1,6 +1,7 @@
 // Reads HTTP/1.1 responses off an upstream connection for the fast lane: the head (status, headers), then
 // the body's framing (length, chunked, until close, none), handing body bytes on as they arrive so nothing
 // is buffered, and telling when the message ends so the connection can carry the next request.
+import { flatHeader } from '../flat-headers.ts';
 
 export type BodyFraming = 'none' | 'length' | 'chunked' | 'close';
 
@@ -27,11 +28,6 @@ export class UpstreamProtocolError extends Error {
 
 const MAX_HEAD = 64 * 1024;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/;
-
-function headerValue(headers: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < headers.length; i += 2) if (headers[i] === name) return headers[i + 1];
-  return undefined;
-}
 
 type ChunkState = 'size' | 'data' | 'data-end' | 'trailer';
 
@@ -127,11 +123,11 @@ export class Http1ResponseReader {
   }
 
   #frame(status: number, http11: boolean, headers: string[]): ResponseHead {
-    const connection = headerValue(headers, 'connection')?.toLowerCase();
+    const connection = flatHeader(headers, 'connection')?.toLowerCase();
     const persistent = http11 ? connection !== 'close' : connection === 'keep-alive';
     let framing: BodyFraming;
-    const encoding = headerValue(headers, 'transfer-encoding');
-    const length = headerValue(headers, 'content-length');
+    const encoding = flatHeader(headers, 'transfer-encoding');
+    const length = flatHeader(headers, 'content-length');
     if (this.#headRequest || status === 204 || status === 304) framing = 'none';
     else if (encoding !== undefined) {
       if (length !== undefined) throw new UpstreamProtocolError('both content-length and transfer-encoding');

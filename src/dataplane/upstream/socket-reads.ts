@@ -6,22 +6,25 @@ import type { OnReadOpts } from 'node:net';
 /** The buffer every `onread` socket reads into; a chunk must be copied before the callback returns. */
 export const SHARED_READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
-/** Reads of a socket still being connected, delivered to whoever binds once it is up. */
+/**
+ * Reads of a socket still being connected, delivered to whoever binds once it is up (chunks that arrive
+ * before are held). A `deliver` that returns false pauses the socket until someone resumes it.
+ */
 export class PendingReads {
-  #deliver: ((chunk: Buffer) => void) | undefined;
+  #deliver: ((chunk: Buffer) => boolean) | undefined;
   #held: Buffer[] = [];
   /** Pass to the socket's constructor options. */
   readonly onread: OnReadOpts = {
     buffer: SHARED_READ_BUFFER,
     callback: (bytes: number, buffer: Uint8Array): boolean => {
       const chunk = Buffer.from(buffer.subarray(0, bytes));
-      if (this.#deliver === undefined) this.#held.push(chunk);
-      else this.#deliver(chunk);
+      if (this.#deliver !== undefined) return this.#deliver(chunk);
+      this.#held.push(chunk);
       return true;
     },
   };
 
-  bind(deliver: (chunk: Buffer) => void): void {
+  bind(deliver: (chunk: Buffer) => boolean): void {
     this.#deliver = deliver;
     const held = this.#held;
     this.#held = [];

@@ -3,12 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
-import { compile } from '../../../src/compiler/compile.ts';
-import { ProxyServer } from '../../../src/dataplane/proxy-server.ts';
-import type { StreamInfo } from '../../../src/dataplane/stream-info.ts';
-import { DnsResolver } from '../../../src/dns/resolver.ts';
-import { systemClock } from '../../../src/system-clock.ts';
-import { configSet, serviceEntry } from '../../helpers/config-set.ts';
+import { startInProcessProxy, type InProcessProxy } from '../../helpers/in-process-proxy.ts';
+import { serviceEntry } from '../../helpers/config-set.ts';
 import { rawExchange } from '../../helpers/raw-socket.ts';
 
 const RESPONSE = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok';
@@ -56,42 +52,31 @@ function complete(received: string): boolean {
 let upstreamPort = 0;
 
 void describe('fast lane: a reused upstream connection closed under a request', () => {
-  let proxy: ProxyServer;
+  let running: InProcessProxy;
   let port: number;
   let upstream: Awaited<ReturnType<typeof startOneShotUpstream>>;
-  const infos: StreamInfo[] = [];
 
   before(async () => {
     upstream = await startOneShotUpstream();
     upstreamPort = upstream.port;
-    proxy = new ProxyServer({
-      clock: systemClock,
-      resolver: new DnsResolver({ servers: ['127.0.0.1:1'] }),
-      accessLog: (info) => infos.push(info),
+    running = await startInProcessProxy({
+      serviceEntries: [
+        serviceEntry(
+          { name: 'stale' },
+          {
+            hosts: ['stale.test'],
+            ports: [{ number: upstream.port, name: 'http', protocol: 'HTTP' }],
+            resolution: 'STATIC',
+            endpoints: [{ address: '127.0.0.41' }],
+          },
+        ),
+      ],
     });
-    proxy.swap(
-      compile(
-        configSet({
-          serviceEntries: [
-            serviceEntry(
-              { name: 'stale' },
-              {
-                hosts: ['stale.test'],
-                ports: [{ number: upstream.port, name: 'http', protocol: 'HTTP' }],
-                resolution: 'STATIC',
-                endpoints: [{ address: '127.0.0.41' }],
-              },
-            ),
-          ],
-        }),
-        { namespace: 'default', version: '1' },
-      ),
-    );
-    port = (await proxy.listen(0, '127.0.0.1')).port;
+    port = running.port;
   });
 
   after(async () => {
-    await proxy.stop(100);
+    await running.stop();
     upstream.server.close();
   });
 
@@ -101,7 +86,7 @@ void describe('fast lane: a reused upstream connection closed under a request', 
     const second = await request(port, 'GET');
     assert.match(second, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nok$/);
     assert.equal(upstream.connections(), before + 1, 'one new connection for the resend');
-    assert.equal(infos.at(-1)!.responseFlags(), '', 'a resend is not a retry: no flags');
+    assert.equal(running.infos.at(-1)!.responseFlags(), '', 'a resend is not a retry: no flags');
   });
 
   void test('a POST is not sent twice: the client gets 503 UC', async () => {
@@ -110,12 +95,12 @@ void describe('fast lane: a reused upstream connection closed under a request', 
     const post = await request(port, 'POST');
     assert.match(post, /^HTTP\/1\.1 503 Service Unavailable/);
     assert.match(post, /reset reason: connection termination/);
-    assert.equal(infos.at(-1)!.responseFlags(), 'UC');
+    assert.equal(running.infos.at(-1)!.responseFlags(), 'UC');
   });
 });
 
 void describe('fast lane: an upstream announcing Keep-Alive: timeout=N', () => {
-  let proxy: ProxyServer;
+  let running: InProcessProxy;
   let port: number;
   let server: Server;
   let connections = 0;
@@ -135,34 +120,24 @@ void describe('fast lane: an upstream announcing Keep-Alive: timeout=N', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.42', resolve));
     upstreamPort = (server.address() as { port: number }).port;
-    proxy = new ProxyServer({
-      clock: systemClock,
-      resolver: new DnsResolver({ servers: ['127.0.0.1:1'] }),
-      accessLog: () => undefined,
+    running = await startInProcessProxy({
+      serviceEntries: [
+        serviceEntry(
+          { name: 'stale' },
+          {
+            hosts: ['stale.test'],
+            ports: [{ number: upstreamPort, name: 'http', protocol: 'HTTP' }],
+            resolution: 'STATIC',
+            endpoints: [{ address: '127.0.0.42' }],
+          },
+        ),
+      ],
     });
-    proxy.swap(
-      compile(
-        configSet({
-          serviceEntries: [
-            serviceEntry(
-              { name: 'stale' },
-              {
-                hosts: ['stale.test'],
-                ports: [{ number: upstreamPort, name: 'http', protocol: 'HTTP' }],
-                resolution: 'STATIC',
-                endpoints: [{ address: '127.0.0.42' }],
-              },
-            ),
-          ],
-        }),
-        { namespace: 'default', version: '1' },
-      ),
-    );
-    port = (await proxy.listen(0, '127.0.0.1')).port;
+    port = running.port;
   });
 
   after(async () => {
-    await proxy.stop(100);
+    await running.stop();
     server.close();
   });
 

@@ -2,67 +2,52 @@
 // requests weighted to it get 503 NC, the others reach the upstream, on whichever lane serves them.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compile } from '../../../src/compiler/compile.ts';
-import { ProxyServer } from '../../../src/dataplane/proxy-server.ts';
-import type { StreamInfo } from '../../../src/dataplane/stream-info.ts';
-import { DnsResolver } from '../../../src/dns/resolver.ts';
-import { systemClock } from '../../../src/system-clock.ts';
-import { configSet, serviceEntry, virtualService } from '../../helpers/config-set.ts';
+import { startInProcessProxy, type InProcessProxy } from '../../helpers/in-process-proxy.ts';
+import { serviceEntry, virtualService } from '../../helpers/config-set.ts';
 import { curl } from '../../helpers/curl.ts';
 import { startHttpUpstream, type TestUpstream } from '../../helpers/upstream.ts';
 
 void describe('weighted route with a destination that has no cluster', () => {
-  let proxy: ProxyServer;
+  let running: InProcessProxy;
   let port: number;
   let web: TestUpstream;
-  const infos: StreamInfo[] = [];
 
   before(async () => {
     web = await startHttpUpstream({ host: '127.0.0.61', name: 'web' });
-    proxy = new ProxyServer({
-      clock: systemClock,
-      resolver: new DnsResolver({ servers: ['127.0.0.1:1'] }),
-      accessLog: (info) => infos.push(info),
-    });
-    proxy.swap(
-      compile(
-        configSet({
-          serviceEntries: [
-            serviceEntry(
-              { name: 'web' },
+    running = await startInProcessProxy({
+      serviceEntries: [
+        serviceEntry(
+          { name: 'web' },
+          {
+            hosts: ['web.test'],
+            ports: [{ number: web.port, name: 'http', protocol: 'HTTP' }],
+            resolution: 'STATIC',
+            endpoints: [{ address: '127.0.0.61' }],
+          },
+        ),
+      ],
+      virtualServices: [
+        virtualService(
+          { name: 'web' },
+          {
+            hosts: ['web.test'],
+            http: [
               {
-                hosts: ['web.test'],
-                ports: [{ number: web.port, name: 'http', protocol: 'HTTP' }],
-                resolution: 'STATIC',
-                endpoints: [{ address: '127.0.0.61' }],
-              },
-            ),
-          ],
-          virtualServices: [
-            virtualService(
-              { name: 'web' },
-              {
-                hosts: ['web.test'],
-                http: [
-                  {
-                    route: [
-                      { destination: { host: 'web.test' }, weight: 50 },
-                      { destination: { host: 'web.test', subset: 'missing' }, weight: 50 },
-                    ],
-                  },
+                route: [
+                  { destination: { host: 'web.test' }, weight: 50 },
+                  { destination: { host: 'web.test', subset: 'missing' }, weight: 50 },
                 ],
               },
-            ),
-          ],
-        }),
-        { namespace: 'default', version: '1' },
-      ),
-    );
-    port = (await proxy.listen(0, '127.0.0.1')).port;
+            ],
+          },
+        ),
+      ],
+    });
+    port = running.port;
   });
 
   after(async () => {
-    await proxy.stop(100);
+    await running.stop();
     await web.close();
   });
 
@@ -72,7 +57,7 @@ void describe('weighted route with a destination that has no cluster', () => {
     for (let i = 0; i < 40; i++)
       statuses.push((await curl(['-x', `http://127.0.0.1:${port}`, `http://web.test:${web.port}/`])).status);
     const ok = statuses.filter((s) => s === 200).length;
-    const nc = infos.filter((info) => info.responseCode === 503 && info.responseFlags() === 'NC').length;
+    const nc = running.infos.filter((info) => info.responseCode === 503 && info.responseFlags() === 'NC').length;
     assert.equal(ok + nc, 40, `statuses: ${statuses.join(',')}`);
     assert.ok(ok > 0 && nc > 0, `40 draws at 50/50 gave ${ok} x 200 and ${nc} x 503 NC`);
     assert.equal(web.requests.length - before, ok, 'only the 200s reached the upstream');

@@ -4,12 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { compile } from '../../../src/compiler/compile.ts';
-import { ProxyServer } from '../../../src/dataplane/proxy-server.ts';
-import type { StreamInfo } from '../../../src/dataplane/stream-info.ts';
-import { DnsResolver } from '../../../src/dns/resolver.ts';
-import { systemClock } from '../../../src/system-clock.ts';
-import { configSet, serviceEntry } from '../../helpers/config-set.ts';
+import { startInProcessProxy, type InProcessProxy } from '../../helpers/in-process-proxy.ts';
+import { serviceEntry } from '../../helpers/config-set.ts';
 
 const BIG = Buffer.alloc(8 * 1024 * 1024, 'meshgate-');
 
@@ -57,12 +53,11 @@ function readAll(socket: Socket, first: Buffer, slow: boolean): Promise<Buffer> 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 void describe('tunnel upstream relay', () => {
-  let proxy: ProxyServer;
+  let running: InProcessProxy;
   let proxyPort: number;
   const servers: Server[] = [];
   let bannerPort: number;
   let bulkPort: number;
-  const infos: StreamInfo[] = [];
 
   before(async () => {
     // Speaks first, then echoes what it gets until the client half-closes, then closes.
@@ -78,37 +73,27 @@ void describe('tunnel upstream relay', () => {
     servers.push(banner, bulk);
     bannerPort = await listen(banner, '127.0.0.51');
     bulkPort = await listen(bulk, '127.0.0.51');
-    proxy = new ProxyServer({
-      clock: systemClock,
-      resolver: new DnsResolver({ servers: ['127.0.0.1:1'] }),
-      accessLog: (info) => infos.push(info),
+    running = await startInProcessProxy({
+      serviceEntries: [
+        serviceEntry(
+          { name: 'relay' },
+          {
+            hosts: ['relay.test'],
+            ports: [
+              { number: bannerPort, name: 'tcp-banner', protocol: 'TCP' },
+              { number: bulkPort, name: 'tcp-bulk', protocol: 'TCP' },
+            ],
+            resolution: 'STATIC',
+            endpoints: [{ address: '127.0.0.51' }],
+          },
+        ),
+      ],
     });
-    proxy.swap(
-      compile(
-        configSet({
-          serviceEntries: [
-            serviceEntry(
-              { name: 'relay' },
-              {
-                hosts: ['relay.test'],
-                ports: [
-                  { number: bannerPort, name: 'tcp-banner', protocol: 'TCP' },
-                  { number: bulkPort, name: 'tcp-bulk', protocol: 'TCP' },
-                ],
-                resolution: 'STATIC',
-                endpoints: [{ address: '127.0.0.51' }],
-              },
-            ),
-          ],
-        }),
-        { namespace: 'default', version: '1' },
-      ),
-    );
-    proxyPort = (await proxy.listen(0, '127.0.0.1')).port;
+    proxyPort = running.port;
   });
 
   after(async () => {
-    await proxy.stop(100);
+    await running.stop();
     for (const server of servers) server.close();
   });
 
@@ -118,7 +103,7 @@ void describe('tunnel upstream relay', () => {
     socket.end('ping\r\n');
     assert.equal((await all).toString('latin1'), '220 hello\r\nping\r\n');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const info = infos.at(-1)!;
+    const info = running.infos.at(-1)!;
     assert.equal(info.bytesSent, 17, 'bytes from the upstream');
     assert.equal(info.bytesReceived, 6, 'bytes to the upstream');
   });
