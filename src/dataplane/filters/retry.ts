@@ -1,6 +1,7 @@
 // Envoy's retry conditions for an attempt's outcome, and its jittered exponential backoff.
 import type { RetryPolicy } from '../../compiler/snapshot.ts';
 import { UpstreamConnectError, UpstreamResetError } from '../../errors.ts';
+import { UpstreamProtocolError } from '../upstream/http1-response-reader.ts';
 
 const CONNECT_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
@@ -16,7 +17,7 @@ const RESET_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
   'EPIPE',
   UpstreamResetError.code,
-  'UPSTREAM_PROTOCOL_ERROR',
+  UpstreamProtocolError.code,
 ]);
 
 export function isConnectFailure(error: unknown): boolean {

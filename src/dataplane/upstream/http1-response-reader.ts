@@ -23,7 +23,8 @@ export interface ResponseSink {
 
 /** The upstream sent something that is not an HTTP/1.1 response. */
 export class UpstreamProtocolError extends Error {
-  readonly code = 'UPSTREAM_PROTOCOL_ERROR';
+  static readonly code = 'UPSTREAM_PROTOCOL_ERROR';
+  readonly code = UpstreamProtocolError.code;
 }
 
 const MAX_HEAD = 64 * 1024;
