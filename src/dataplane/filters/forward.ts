@@ -175,6 +175,16 @@ function streamResponse(
   info.responseCodeDetails = 'via_upstream';
   res.writeHead(response.statusCode, headers);
   const upstream = response.body;
+  if (response.statusCode === 204 || response.statusCode === 304) {
+    // No body by definition, whatever Content-Length says (it may describe the representation). The
+    // upstream client calls such a length a mismatch and fails the body; the response is complete anyway.
+    clearTimeout(timer);
+    upstream.on('error', () => {});
+    upstream.destroy();
+    response.release();
+    res.end();
+    return;
+  }
   upstream.on('data', (chunk: Buffer) => {
     info.bytesSent += chunk.length;
   });

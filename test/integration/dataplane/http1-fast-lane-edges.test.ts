@@ -117,26 +117,30 @@ void describe('HTTP/1.1 fast lane: edge cases byte for byte against the full pat
     });
   }
 
-  // Where the full path itself goes wrong (see the notes on each), the fast lane is held to Envoy's answer alone.
-  void test('fast lane: a 304 that announces its representation length is passed on as is', async () => {
-    const seen = await exchange(rig, rig.fast, {
-      name: '304',
-      request: 'GET http://{wire}/not-modified HTTP/1.1\r\nHost: {wire}\r\n',
-      status: '304 Not Modified',
+  // Held to Envoy's answer on both lanes (the full path once sent nothing here).
+  for (const lane of ['fast', 'full'] as const) {
+    void test(`${lane} lane: a 304 that announces its representation length is passed on as is`, async () => {
+      const seen = await exchange(rig, rig[lane], {
+        name: '304',
+        request: 'GET http://{wire}/not-modified HTTP/1.1\r\nHost: {wire}\r\n',
+        status: '304 Not Modified',
+      });
+      assert.deepEqual(seen.head, [
+        'HTTP/1.1 304 Not Modified',
+        'etag: "v1"',
+        'content-length: 99',
+        'x-envoy-upstream-service-time: *',
+        'Date: *',
+        'Connection: close',
+      ]);
+      assert.equal(seen.body, '');
+      assert.equal(seen.log[0]?.[2], '304');
+      assert.equal(seen.log[0]?.[3], '-');
     });
-    assert.deepEqual(seen.head, [
-      'HTTP/1.1 304 Not Modified',
-      'etag: "v1"',
-      'content-length: 99',
-      'x-envoy-upstream-service-time: *',
-      'Date: *',
-      'Connection: close',
-    ]);
-    assert.equal(seen.body, '');
-    assert.equal(seen.log[0]?.[2], '304');
-    assert.equal(seen.log[0]?.[3], '-');
-  });
+  }
 
+  // The fast lane alone: the full path's upstream client (undici) drops a connection that sends a 100 the
+  // request did not ask for, which the client sees as 503 UC (docs/architecture.md, known differences).
   void test('fast lane: 100 and 103 before the final response are dropped', async () => {
     const seen = await exchange(rig, rig.fast, {
       name: 'interim',
