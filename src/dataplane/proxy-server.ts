@@ -32,6 +32,8 @@ export interface ProxyServerOptions {
   readonly capture?: boolean;
   /** Serve plain explicit-proxy requests on the fast lane; default true. */
   readonly fastLane?: boolean;
+  /** Unused upstream hosts are forgotten after this long (Envoy's ORIGINAL_DST cleanup_interval); default 5 s. */
+  readonly hostCleanupIntervalMs?: number;
 }
 
 export class ProxyServer {
@@ -41,7 +43,10 @@ export class ProxyServer {
   readonly #tunnels = new Set<Socket>();
 
   constructor(options: ProxyServerOptions) {
-    this.clusters = new ClusterManager(options.resolver);
+    this.clusters = new ClusterManager(
+      options.resolver,
+      options.hostCleanupIntervalMs === undefined ? {} : { hostCleanupIntervalMs: options.hostCleanupIntervalMs },
+    );
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     const random = options.random ?? Math.random;
     const snapshot = (): Snapshot => {

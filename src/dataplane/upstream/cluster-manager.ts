@@ -75,6 +75,14 @@ function preciseConnector(timeoutMs: number, opened: (socket: Socket) => void): 
   };
 }
 
+/** Envoy's default `cleanup_interval` for ORIGINAL_DST clusters. */
+export const HOST_CLEANUP_INTERVAL_MS = 5000;
+
+export interface ClusterManagerOptions {
+  /** How long a host may go unused before it is forgotten (see #sweep); default HOST_CLEANUP_INTERVAL_MS. */
+  readonly hostCleanupIntervalMs?: number;
+}
+
 export class ClusterManager {
   readonly endpoints: EndpointResolver;
   readonly lb = new LoadBalancer();
@@ -88,13 +96,18 @@ export class ClusterManager {
   readonly #lastHosts = new Map<string, readonly UpstreamHost[]>();
   readonly #stats = new Map<string, HostStats>();
   readonly #connections = new Map<string, ConnectionStats>();
+  /** Host keys (`ip:port`) picked for a request or connection since the last sweep. */
+  #used = new Set<string>();
+  readonly #sweeper: NodeJS.Timeout;
   #closed = false;
 
   /** The outbound listener's own address, so passthrough never dials the proxy itself (Istio's blackhole chain on 15001). */
   #self: { readonly address: string; readonly port: number } | undefined;
 
-  constructor(names: NameResolver) {
+  constructor(names: NameResolver, options: ClusterManagerOptions = {}) {
     this.endpoints = new EndpointResolver(names);
+    this.#sweeper = setInterval(() => this.#sweep(), options.hostCleanupIntervalMs ?? HOST_CLEANUP_INTERVAL_MS);
+    this.#sweeper.unref();
   }
 
   setSelf(address: string, port: number): void {
@@ -122,6 +135,7 @@ export class ClusterManager {
 
   /** Counters per `cluster|host`, for /clusters. */
   stats(clusterName: string, host: UpstreamHost): HostStats {
+    this.#used.add(host.key);
     const key = `${clusterName}|${host.key}`;
     let s = this.#stats.get(key);
     if (s === undefined) {
@@ -163,6 +177,7 @@ export class ClusterManager {
 
   /** A keep-alive pool to one host; clusters with the same connect and idle timeouts share it. */
   pool(cluster: Cluster, host: UpstreamHost): Pool {
+    this.#used.add(host.key);
     const key = `${cluster.connectTimeoutMs}|${cluster.idleTimeoutMs}|${host.key}`;
     let pool = this.#pools.get(key);
     if (pool === undefined) {
@@ -188,6 +203,7 @@ export class ClusterManager {
 
   /** The fast lane's keep-alive HTTP/1.1 connections to one host, shared like pool()'s. */
   http1Pool(cluster: Cluster, host: UpstreamHost): Http1Pool {
+    this.#used.add(host.key);
     const key = `${cluster.idleTimeoutMs}|${host.key}`;
     let pool = this.#http1Pools.get(key);
     if (pool === undefined) {
@@ -206,6 +222,7 @@ export class ClusterManager {
    * With `onread`, reads go to its callback instead of the socket's stream (see socket-reads.ts).
    */
   connectTcp(cluster: Cluster, host: UpstreamHost, onread?: OnReadOpts): Promise<Socket> {
+    this.#used.add(host.key);
     return new Promise((resolve, reject) => {
       const socket = connect({
         host: host.ip,
@@ -249,7 +266,43 @@ export class ClusterManager {
     return this.#closed;
   }
 
+  /**
+   * Forgets hosts nobody used for a whole interval and that have no request in flight, as Envoy's
+   * ORIGINAL_DST clusters do every `cleanup_interval`: their idle keep-alive connections are closed and
+   * their pools, counters and /clusters rows dropped. Without it, a proxy passing traffic through to ever
+   * new addresses (ALLOW_ANY, resolution NONE) would keep a pool and counters for each of them for good.
+   * Hosts a cluster currently resolves to keep their counters, as an Envoy cluster's endpoints do.
+   */
+  #sweep(): void {
+    const used = this.#used;
+    this.#used = new Set();
+    const stale = (hostKey: string): boolean => !used.has(hostKey) && this.lb.activeRequests(hostKey) === 0;
+    const counted = new Set<string>();
+    for (const [key, stats] of this.#stats) {
+      const clusterName = key.slice(0, key.length - stats.host.length - 1);
+      const current = this.#lastHosts.get(clusterName)?.some((h) => h.key === stats.host) === true;
+      if (current || !stale(stats.host)) counted.add(stats.host);
+      else this.#stats.delete(key);
+    }
+    for (const [key, pool] of this.#http1Pools) {
+      if (!stale(pool.address)) continue;
+      pool.close();
+      this.#http1Pools.delete(key);
+      this.#http1PoolClusters.delete(pool);
+    }
+    for (const [key, pool] of this.#pools) {
+      if (!stale(key.slice(key.lastIndexOf('|') + 1))) continue;
+      this.#pools.delete(key);
+      this.#poolClusters.delete(pool);
+      // Graceful: nothing is in flight (stale), so this only closes idle connections.
+      pool.close().catch(() => undefined);
+    }
+    for (const [hostKey, connections] of this.#connections)
+      if (connections.active === 0 && !counted.has(hostKey) && stale(hostKey)) this.#connections.delete(hostKey);
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.#sweeper);
     this.#closed = true;
     const pools = [...this.#pools.values()];
     this.#pools.clear();
