@@ -4,7 +4,12 @@
 /** Lookup tables built at config time; `target` is whatever the caller indexes (a vhost or cluster position). */
 export interface DomainIndex {
   readonly exact: Readonly<Record<string, number>>;
-  /** `*.foo.com` stored as `.foo.com`, longest first. */
+  /**
+   * `*.foo.com` stored as `.foo.com`: suffixes that begin a label, looked up label by label, so a host
+   * costs one lookup per dot however many wildcards there are.
+   */
+  readonly labelSuffixes: Readonly<Record<string, number>>;
+  /** Other suffix wildcards (`*-bar.foo.com` stored as `-bar.foo.com`), longest first. */
   readonly suffixes: readonly { readonly suffix: string; readonly target: number }[];
   /** `foo.*` stored as `foo.`, longest first. */
   readonly prefixes: readonly { readonly prefix: string; readonly target: number }[];
@@ -25,6 +30,7 @@ export interface BuiltDomainIndex {
 
 export function buildDomainIndex(entries: readonly DomainEntry[]): BuiltDomainIndex {
   const exact: Record<string, number> = Object.create(null) as Record<string, number>;
+  const labelSuffixes: Record<string, number> = Object.create(null) as Record<string, number>;
   const suffixes: { suffix: string; target: number }[] = [];
   const prefixes: { prefix: string; target: number }[] = [];
   // Where a wildcard domain went first; exact domains are looked up in `exact` itself, which spares a
@@ -45,7 +51,8 @@ export function buildDomainIndex(entries: readonly DomainEntry[]): BuiltDomainIn
       else if (!wild) exact[domain] = entry.target;
       else {
         wildcards.set(domain, entry.target);
-        if (domain.startsWith('*')) suffixes.push({ suffix: domain.slice(1), target: entry.target });
+        if (domain.startsWith('*.')) labelSuffixes[domain.slice(1)] = entry.target;
+        else if (domain.startsWith('*')) suffixes.push({ suffix: domain.slice(1), target: entry.target });
         else prefixes.push({ prefix: domain.slice(0, -1), target: entry.target });
       }
     }
@@ -53,7 +60,7 @@ export function buildDomainIndex(entries: readonly DomainEntry[]): BuiltDomainIn
   // Longest first; equal lengths keep insertion order (Array.prototype.sort is stable).
   suffixes.sort((a, b) => b.suffix.length - a.suffix.length);
   prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
-  return { index: { exact, suffixes, prefixes, any }, duplicates };
+  return { index: { exact, labelSuffixes, suffixes, prefixes, any }, duplicates };
 }
 
 /** Lower-cased, without a trailing dot: `Foo.COM.` and `foo.com` are one domain. */
@@ -79,12 +86,27 @@ export function hostOfAuthority(authority: string): string {
 export function lookupDomain(index: DomainIndex, host: string): number {
   const exact = index.exact[host];
   if (exact !== undefined) return exact;
-  // Indexed loops: the index lives in a frozen snapshot, which V8 iterates slowly with for-of.
+  // The longest label suffix first: the one from the first dot (a wildcard never matches the whole host,
+  // so not a dot at position 0).
+  let labelTarget = -1;
+  let labelLength = 0;
+  for (let dot = host.indexOf('.', 1); dot > 0; dot = host.indexOf('.', dot + 1)) {
+    const target = index.labelSuffixes[host.slice(dot)];
+    if (target !== undefined) {
+      labelTarget = target;
+      labelLength = host.length - dot;
+      break;
+    }
+  }
+  // A longer suffix of the other kind still wins. Indexed loops: the index lives in a frozen snapshot,
+  // which V8 iterates slowly with for-of.
   const suffixes = index.suffixes;
   for (let i = 0; i < suffixes.length; i++) {
     const { suffix, target } = suffixes[i]!;
+    if (suffix.length <= labelLength) break;
     if (host.length > suffix.length && host.endsWith(suffix)) return target;
   }
+  if (labelTarget >= 0) return labelTarget;
   const prefixes = index.prefixes;
   for (let i = 0; i < prefixes.length; i++) {
     const { prefix, target } = prefixes[i]!;
