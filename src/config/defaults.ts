@@ -60,25 +60,36 @@ function finish<T>(value: T, ownership: SpecOwnership): DeepReadonly<T> {
   return ownership === 'adopt' ? deepFreeze(value) : frozenCopy(value);
 }
 
+/** The spec itself when adopted (defaults are filled in place), else a shallow copy that finish() deep-copies. */
+function target<T extends object>(spec: T, ownership: SpecOwnership): T {
+  return ownership === 'adopt' ? spec : { ...spec };
+}
+
+/**
+ * Missing lists all share one frozen empty list; typed `never[]` so that it fits any list field and
+ * nothing can be pushed onto it.
+ */
+const NO_ITEMS = Object.freeze([]) as never[];
+
+// Defaults are assigned field by field, in the order the model lists them: a field the spec lacks is
+// added after the ones it has, as a spread of the spec followed by the defaults would place it, without
+// cloning every resource of a large config.
+
 /** ServiceEntry: exportTo from the mesh, location MESH_EXTERNAL, resolution NONE, empty lists. */
 export function serviceEntryWithDefaults(
   spec: ServiceEntrySpec,
   mesh: MeshConfig,
   ownership: SpecOwnership = 'copy',
 ): DeepReadonly<ServiceEntrySpecWithDefaults> {
-  return finish(
-    {
-      ...spec,
-      hosts: spec.hosts ?? [],
-      addresses: spec.addresses ?? [],
-      ports: spec.ports ?? [],
-      endpoints: spec.endpoints ?? [],
-      exportTo: nonEmpty(spec.exportTo) ?? mesh.defaultServiceExportTo,
-      location: spec.location ?? 'MESH_EXTERNAL',
-      resolution: spec.resolution ?? 'NONE',
-    },
-    ownership,
-  );
+  const out = target(spec, ownership);
+  out.hosts ??= NO_ITEMS;
+  out.addresses ??= NO_ITEMS;
+  out.ports ??= NO_ITEMS;
+  out.endpoints ??= NO_ITEMS;
+  out.exportTo = nonEmpty(out.exportTo) ?? (mesh.defaultServiceExportTo as string[]);
+  out.location ??= 'MESH_EXTERNAL';
+  out.resolution ??= 'NONE';
+  return finish(out as ServiceEntrySpecWithDefaults, ownership);
 }
 
 /** VirtualService: gateways ["mesh"], exportTo from the mesh, empty route lists. */
@@ -87,18 +98,14 @@ export function virtualServiceWithDefaults(
   mesh: MeshConfig,
   ownership: SpecOwnership = 'copy',
 ): DeepReadonly<VirtualServiceSpecWithDefaults> {
-  return finish(
-    {
-      ...spec,
-      hosts: spec.hosts ?? [],
-      gateways: nonEmpty(spec.gateways) ?? ['mesh'],
-      http: spec.http ?? [],
-      tls: spec.tls ?? [],
-      tcp: spec.tcp ?? [],
-      exportTo: nonEmpty(spec.exportTo) ?? mesh.defaultVirtualServiceExportTo,
-    },
-    ownership,
-  );
+  const out = target(spec, ownership);
+  out.hosts ??= NO_ITEMS;
+  out.gateways = nonEmpty(out.gateways) ?? ['mesh'];
+  out.http ??= NO_ITEMS;
+  out.tls ??= NO_ITEMS;
+  out.tcp ??= NO_ITEMS;
+  out.exportTo = nonEmpty(out.exportTo) ?? (mesh.defaultVirtualServiceExportTo as string[]);
+  return finish(out as VirtualServiceSpecWithDefaults, ownership);
 }
 
 /** DestinationRule: exportTo from the mesh, empty subsets. */
@@ -107,14 +114,10 @@ export function destinationRuleWithDefaults(
   mesh: MeshConfig,
   ownership: SpecOwnership = 'copy',
 ): DeepReadonly<DestinationRuleSpecWithDefaults> {
-  return finish(
-    {
-      ...spec,
-      subsets: spec.subsets ?? [],
-      exportTo: nonEmpty(spec.exportTo) ?? mesh.defaultDestinationRuleExportTo,
-    },
-    ownership,
-  );
+  const out = target(spec, ownership);
+  out.subsets ??= NO_ITEMS;
+  out.exportTo = nonEmpty(out.exportTo) ?? (mesh.defaultDestinationRuleExportTo as string[]);
+  return finish(out as DestinationRuleSpecWithDefaults, ownership);
 }
 
 /** Sidecar: no defaults are filled in (an absent outboundTrafficPolicy means "use the mesh's"); frozen copy. */

@@ -18,11 +18,12 @@ export interface PlainDocument {
 
 /**
  * YAML 1.2's core schema as the `yaml` library resolves plain scalars (so `yes` stays a string and
- * dates stay strings), tried in its order; the first match wins, no match leaves a string.
+ * dates stay strings). Its patterns are tried in order and the first match wins; a scalar's first
+ * character rules out all but one group, so only that group is tried.
  */
-const CORE_SCALARS: readonly (readonly [RegExp, (text: string) => unknown])[] = [
-  [/^(?:~|[Nn]ull|NULL)?$/, () => null],
-  [/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'],
+const CORE_NULL = /^(?:~|[Nn]ull|NULL)?$/;
+const CORE_BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const CORE_NUMBERS: readonly (readonly [RegExp, (text: string) => unknown])[] = [
   [/^0o[0-7]+$/, (s) => parseInt(s.substring(2), 8)],
   [/^[-+]?[0-9]+$/, (s) => parseInt(s, 10)],
   [/^0x[0-9a-fA-F]+$/, (s) => parseInt(s.substring(2), 16)],
@@ -34,27 +35,18 @@ const CORE_SCALARS: readonly (readonly [RegExp, (text: string) => unknown])[] = 
   [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, (s) => parseFloat(s)],
 ];
 
-/** Whether a plain scalar may be something other than a string: it starts with one of `-+.0-9~nNtTfF`. */
-function mayNotBeString(text: string): boolean {
-  const c = text.charCodeAt(0);
-  return (
-    (c >= 0x30 && c <= 0x39) || // 0-9
-    c === 0x2d || // -
-    c === 0x2b || // +
-    c === 0x2e || // .
-    c === 0x7e || // ~
-    c === 0x6e || // n
-    c === 0x4e || // N
-    c === 0x74 || // t
-    c === 0x54 || // T
-    c === 0x66 || // f
-    c === 0x46 // F
-  );
-}
-
 function resolveScalar(text: string): unknown {
-  if (text !== '' && !mayNotBeString(text)) return text;
-  for (const [test, construct] of CORE_SCALARS) if (test.test(text)) return construct(text);
+  if (text === '') return null;
+  const c = text.charCodeAt(0);
+  // ~ n N: null or a string.
+  if (c === 0x7e || c === 0x6e || c === 0x4e) return CORE_NULL.test(text) ? null : text;
+  // t T f F: a boolean or a string.
+  if (c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46)
+    return CORE_BOOL.test(text) ? c === 0x74 || c === 0x54 : text;
+  // 0-9 - + .: a number or a string.
+  if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e) {
+    for (const [test, construct] of CORE_NUMBERS) if (test.test(text)) return construct(text);
+  }
   return text;
 }
 
@@ -97,13 +89,42 @@ class NotPlain extends Error {}
  * Whole-file checks that are cheaper as one scan than per node: directives (`%YAML 1.1` would change
  * how scalars resolve), a byte-order mark or a lone CR (the two parsers count columns differently),
  * an empty key (`: value`), which js-yaml reads without telling its listener, and a verbatim tag
- * (`!<…>`), which could name this schema's private tag.
+ * (`!<…>`), which could name this schema's private tag. Searched for character by character: one
+ * regular expression for all of them tried a match at every position of the file.
  */
-const UNSAFE_TEXT = /^%|\r(?!\n)|(?:^|[\s[{,-])[?:](?:[ \t]|$)|!</m;
+export function hasUnsafeText(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (first === 0xfeff || first === 0x25 || text.includes('!<')) return true;
+  if (text.includes('\n%') || text.includes('\u2028%') || text.includes('\u2029%')) return true;
+  for (let cr = text.indexOf('\r'); cr >= 0; cr = text.indexOf('\r', cr + 1)) {
+    if (text.charCodeAt(cr + 1) !== 0x0a) return true;
+  }
+  return hasEmptyKey(text, ':') || hasEmptyKey(text, '?');
+}
+
+/** A `:` (or `?`) that starts a line or follows a space or `[{,-`, and ends its line or precedes a blank. */
+function hasEmptyKey(text: string, indicator: string): boolean {
+  for (let at = text.indexOf(indicator); at >= 0; at = text.indexOf(indicator, at + 1)) {
+    const next = text.charCodeAt(at + 1);
+    const endsToken = Number.isNaN(next) || next === 0x20 || next === 0x09 || isLineBreak(next);
+    if (endsToken && (at === 0 || opensToken(text.charCodeAt(at - 1)))) return true;
+  }
+  return false;
+}
+
+function isLineBreak(c: number): boolean {
+  return c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029;
+}
+
+/** Whitespace (as a regular expression's \s) or one of `[{,-`. */
+function opensToken(c: number): boolean {
+  if (c === 0x5b || c === 0x7b || c === 0x2c || c === 0x2d || c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
+  return c > 0x7f && /\s/.test(String.fromCharCode(c));
+}
 
 /** Parses `text`; undefined means "use the positioned parser for this file". Never throws. */
 export function parsePlainYaml(file: string, text: string): PlainDocument[] | undefined {
-  if (text.charCodeAt(0) === 0xfeff || UNSAFE_TEXT.test(text)) return undefined;
+  if (hasUnsafeText(text)) return undefined;
   const starts: SourcePosition[] = [];
   // The line each open node started on, by depth: a node that ends on a later line spans lines.
   const openLines: number[] = [];

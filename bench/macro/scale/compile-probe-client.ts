@@ -1,8 +1,30 @@
 // Runs compile-probe.ts in a fresh process (a cold start, as a proxy's first load is) and reads its timings.
+// The probe is bundled with esbuild the way scripts/build.mjs bundles the CLI, so the code timed is the
+// code `meshgate proxy` runs, without a TypeScript loader in the process.
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const PROBE = fileURLToPath(new URL('./compile-probe.ts', import.meta.url));
+const BUNDLE_DIR = fileURLToPath(new URL('../../.tmp/compile-probe/', import.meta.url));
+
+let bundled: Promise<string> | undefined;
+
+function bundleProbe(): Promise<string> {
+  bundled ??= build({
+    entryPoints: { 'compile-probe': PROBE },
+    outdir: BUNDLE_DIR,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  }).then(() => join(BUNDLE_DIR, 'compile-probe.mjs'));
+  return bundled;
+}
 
 export interface StageTimes {
   /** YAML read, parsed, validated and defaulted (loadConfig). */
@@ -20,11 +42,12 @@ export interface CompileTimes {
 }
 
 /** `runs` loads in one fresh process, the first cold; at least two, so there is a warm one. */
-export function runCompileProbe(configDir: string, meshConfig: string, runs: number): Promise<CompileTimes> {
+export async function runCompileProbe(configDir: string, meshConfig: string, runs: number): Promise<CompileTimes> {
+  const probe = await bundleProbe();
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', PROBE, configDir, meshConfig, String(Math.max(2, runs))],
+      [probe, configDir, meshConfig, String(Math.max(2, runs))],
       { maxBuffer: 1 << 20 },
       (error, stdout, stderr) => {
         if (error !== null) return reject(new Error(`compile probe failed: ${stderr.trim() || error.message}`));

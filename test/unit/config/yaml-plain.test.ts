@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseYamlDocuments, parseYamlFile } from '../../../src/config/yaml-documents.ts';
-import { parsePlainYaml } from '../../../src/config/yaml-plain.ts';
+import { hasUnsafeText, parsePlainYaml } from '../../../src/config/yaml-plain.ts';
 
 /** Both parsers on one text: the fast one either declines or agrees on every value and position. */
 function agree(text: string): 'fast' | 'declined' {
@@ -259,6 +259,49 @@ describe('parseYamlFile', () => {
     assert.equal(fast.problems.length, 1);
     assert.deepEqual(plain(fast), plain(parseYamlDocuments('m.yaml', text)));
   });
+});
+
+describe('hasUnsafeText', () => {
+  // The single regular expression it replaced, kept as the reference: a BOM aside, the two must agree.
+  const reference = /^%|\r(?!\n)|(?:^|[\s[{,-])[?:](?:[ \t]|$)|!</m;
+  const pieces = [
+    'a',
+    ' ',
+    '\t',
+    '\n',
+    '\r',
+    '\r\n',
+    ':',
+    '?',
+    '%',
+    '-',
+    ',',
+    '[',
+    '{',
+    '!',
+    '<',
+    '\u00a0',
+    '\u2028',
+    'x:',
+  ];
+
+  test('agrees with the one-pattern check on random texts', () => {
+    let seed = 11;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    let unsafe = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const text = Array.from({ length: 1 + random(8) }, () => pieces[random(pieces.length)]).join('');
+      const expected = reference.test(text);
+      if (expected) unsafe++;
+      assert.equal(hasUnsafeText(text), expected, JSON.stringify(text));
+    }
+    assert.ok(unsafe > 1000 && unsafe < 19_000, `both outcomes are exercised (${unsafe} unsafe)`);
+  });
+
+  test('a byte-order mark', () => assert.equal(hasUnsafeText('\ufeffkind: A\n'), true));
 });
 
 describe("parsePlainYaml on the repository's own YAML", () => {
