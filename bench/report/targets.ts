@@ -1,6 +1,6 @@
 // The issue's targets for meshgate, each judged PASS or FAIL from numbers measured in this run (ratios
 // against peers measured in the same run, interleaved), or NOT MEASURED with the reason.
-import { medianDifference, medianRatio } from '../stats.ts';
+import { max, median, medianDifference, medianRatio, min } from '../stats.ts';
 import type { BenchReport } from './bench-report.ts';
 import { fixed, megabytes, ratio } from './markdown.ts';
 import { p50, rps, values } from './sample-values.ts';
@@ -60,13 +60,23 @@ export function evaluateTargets(report: BenchReport): TargetRow[] {
   });
 
   const tenK = report.configScale?.rows.find((r) => r.services === 10_000);
-  const compileMs = tenK?.compile === undefined ? Number.NaN : tenK.compile.cold.loadMs + tenK.compile.cold.compileMs;
+  const totals = tenK?.compile?.coldTotalsMs;
+  const compileMs =
+    tenK?.compile === undefined
+      ? Number.NaN
+      : totals !== undefined && totals.length > 0
+        ? median(totals)
+        : tenK.compile.cold.loadMs + tenK.compile.cold.compileMs;
+  const spread =
+    totals !== undefined && totals.length > 1
+      ? `, median of ${totals.length} fresh processes: ${fixed(min(totals), 0)}–${fixed(max(totals), 0)} ms`
+      : '';
   rows.push({
     target: `10k ServiceEntries compiled (YAML → live snapshot: load, validate, compile; cold) < ${COMPILE_LIMIT_MS / 1000} s`,
     ...judge(
       compileMs,
       (v) => v < COMPILE_LIMIT_MS,
-      `${fixed(compileMs, 0)} ms (load ${fixed(tenK?.compile?.cold.loadMs, 0)} + compile ${fixed(tenK?.compile?.cold.compileMs, 0)})`,
+      `${fixed(compileMs, 0)} ms (load ${fixed(tenK?.compile?.cold.loadMs, 0)} + compile ${fixed(tenK?.compile?.cold.compileMs, 0)}${spread})`,
       report.configScale?.skipped ??
         (tenK === undefined
           ? 'not run with 10k ServiceEntries (see --scale)'

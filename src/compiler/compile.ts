@@ -206,5 +206,6 @@ function freeze(value: unknown): void {
   Object.freeze(value);
   // Lists by index: Object.keys on an array of thousands makes a string per index first.
   if (Array.isArray(value)) for (let i = 0; i < value.length; i++) freeze(value[i]);
-  else for (const key of Object.keys(value)) freeze((value as Record<string, unknown>)[key]);
+  // for-in rather than Object.keys: no array of names per object (the snapshot has ~20 objects per service).
+  else for (const key in value) freeze((value as Record<string, unknown>)[key]);
 }

@@ -10,7 +10,8 @@ function freeze(value: unknown): void {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
   Object.freeze(value);
   if (Array.isArray(value)) for (let i = 0; i < value.length; i++) freeze(value[i]);
-  else for (const child of Object.values(value)) freeze(child);
+  // for-in rather than Object.values: no array per object.
+  else for (const key in value) freeze((value as Record<string, unknown>)[key]);
 }
 
 /**

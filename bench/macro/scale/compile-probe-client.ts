@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { median } from '../../stats.ts';
 
 const PROBE = fileURLToPath(new URL('./compile-probe.ts', import.meta.url));
 const BUNDLE_DIR = fileURLToPath(new URL('../../.tmp/compile-probe/', import.meta.url));
@@ -35,10 +36,33 @@ export interface StageTimes {
 
 export interface CompileTimes {
   readonly cold: StageTimes;
+  /** Cold load + compile of each fresh process (one entry when a single probe ran). */
+  readonly coldTotalsMs?: readonly number[];
   /** Median over the repeated runs in the same process, as a reload sees it. */
   readonly warm: StageTimes;
   /** Services in the compiled snapshot (or ServiceEntries loaded, without a compiler). */
   readonly services: number;
+}
+
+/**
+ * `processes` fresh probes, one after the other, each with `runs` loads: cold stage times are the
+ * medians over the processes, so that one unlucky start on a shared machine does not decide the result.
+ */
+export async function runCompileProbes(
+  configDir: string,
+  meshConfig: string,
+  processes: number,
+  runs: number,
+): Promise<CompileTimes> {
+  const all: CompileTimes[] = [];
+  for (let i = 0; i < Math.max(1, processes); i++) all.push(await runCompileProbe(configDir, meshConfig, runs));
+  const of = (pick: (t: CompileTimes) => number): number => median(all.map(pick));
+  return {
+    cold: { loadMs: of((t) => t.cold.loadMs), compileMs: of((t) => t.cold.compileMs) },
+    coldTotalsMs: all.map((t) => t.cold.loadMs + t.cold.compileMs),
+    warm: { loadMs: of((t) => t.warm.loadMs), compileMs: of((t) => t.warm.compileMs) },
+    services: all[0]!.services,
+  };
 }
 
 /** `runs` loads in one fresh process, the first cold; at least two, so there is a warm one. */
