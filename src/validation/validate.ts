@@ -11,7 +11,13 @@ import { identify, type IdentifiedResource } from '../config/identify.ts';
 import { loadMeshConfig } from '../config/mesh-config.ts';
 import type { ConfigResource, ConfigSet, DeepReadonly, MeshConfig } from '../config/model.ts';
 import { DEFAULT_NAMESPACE, formatKey, type Kind, type ResourceKey, type SourcePosition } from '../config/resource.ts';
-import { parseYamlFile, readYamlFiles, type UnreadableInput, type YamlDocument } from '../config/yaml-documents.ts';
+import {
+  parseYamlFile,
+  readYamlFiles,
+  type UnreadableInput,
+  type YamlDocument,
+  type YamlFile,
+} from '../config/yaml-documents.ts';
 import type { ValidationContext } from './context.ts';
 import { Findings } from './findings.ts';
 import { kindRules as productionRules } from './kind-rules.ts';
@@ -64,11 +70,50 @@ type AnyResource = ConfigResource<unknown>;
 
 /** Loads and validates everything under `paths`. Never throws on bad input: every problem is a finding. */
 export async function loadConfig(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const meshResult = await loadMeshConfig(options.meshConfigPath);
+  const read = await readYamlFiles(paths);
+  const checked = checkYamlFiles(read.files, meshResult.mesh, options);
+  const files = read.files.map((f) => f.file);
+  const unreadable = [...(meshResult.unreadable === undefined ? [] : [meshResult.unreadable]), ...read.unreadable];
+  return {
+    ...checked,
+    findings: sortFindings([...meshResult.findings, ...checked.findings], files, options.meshConfigPath),
+    unreadable,
+    meshConfigRejected: meshResult.rejected,
+  };
+}
+
+/**
+ * Validates files already read against a MeshConfig already loaded: loadConfig without the reading, for
+ * a caller that holds both (the directory source re-checks one changed file at a time). Never throws.
+ */
+export function checkYamlTexts(
+  files: readonly YamlFile[],
+  mesh: MeshConfig,
+  options: Pick<LoadOptions, 'namespace' | 'kindRules'> = {},
+): LoadResult {
+  const checked = checkYamlFiles(files, mesh, options);
+  return {
+    ...checked,
+    findings: sortFindings(
+      checked.findings,
+      files.map((f) => f.file),
+      undefined,
+    ),
+    unreadable: [],
+    meshConfigRejected: false,
+  };
+}
+
+type CheckedFiles = Omit<LoadResult, 'unreadable' | 'meshConfigRejected'>;
+
+function checkYamlFiles(
+  files: readonly YamlFile[],
+  mesh: MeshConfig,
+  options: Pick<LoadOptions, 'namespace' | 'kindRules'>,
+): CheckedFiles {
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   const rules = options.kindRules ?? productionRules;
-  const meshResult = await loadMeshConfig(options.meshConfigPath);
-  const mesh = meshResult.mesh;
-  const read = await readYamlFiles(paths);
   const problems: LocatedFinding[] = [];
   const documentFindings: LocatedFinding[] = [];
   const skipped: SkippedDocument[] = [];
@@ -82,7 +127,7 @@ export async function loadConfig(paths: readonly string[], options: LoadOptions 
   let resourceCount = 0;
   // File by file, so that a file's parsed data is garbage before the next is read: on a large folder,
   // holding every file's documents until the end made the garbage collector copy them all.
-  for (const { file, text } of read.files) {
+  for (const { file, text } of files) {
     const parsed = parseYamlFile(file, text);
     for (const problem of parsed.problems) {
       problems.push({
@@ -112,17 +157,12 @@ export async function loadConfig(paths: readonly string[], options: LoadOptions 
       if (resource !== undefined) accepted[identity.key.kind].push(resource);
     }
   }
-  const files = read.files.map((f) => f.file);
-  const findings = [...meshResult.findings, ...problems, ...documentFindings];
-  const unreadable = [...(meshResult.unreadable === undefined ? [] : [meshResult.unreadable]), ...read.unreadable];
   return {
     configSet: buildConfigSet(accepted, mesh),
-    findings: sortFindings(findings, files, options.meshConfigPath),
+    findings: [...problems, ...documentFindings],
     skipped,
-    files,
-    unreadable,
+    files: files.map((f) => f.file),
     resourceCount,
-    meshConfigRejected: meshResult.rejected,
   };
 }
 
@@ -244,7 +284,7 @@ function compareKeys(a: ResourceKey, b: ResourceKey): number {
 }
 
 function sortFindings(
-  findings: LocatedFinding[],
+  findings: readonly LocatedFinding[],
   files: readonly string[],
   meshPath: string | undefined,
 ): LocatedFinding[] {

@@ -5,7 +5,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { LocatedFinding } from '../../validation/located-finding.ts';
-import { loadConfig } from '../../validation/validate.ts';
+import { checkYamlTexts } from '../../validation/validate.ts';
 import { loadMeshConfig } from '../mesh-config.ts';
 import type { ConfigResource, ConfigSet, MeshConfig } from '../model.ts';
 import { formatKey } from '../resource.ts';
@@ -169,7 +169,7 @@ export class DirectorySource {
         entry.stamp = stamp;
         continue;
       }
-      await this.#loadFile(file, content, stamp, entry);
+      this.#loadFile(file, content, stamp, entry);
       changed = true;
     }
     if (changed || this.#state === undefined) this.#publish();
@@ -201,17 +201,13 @@ export class DirectorySource {
     return true;
   }
 
-  async #loadFile(file: string, content: string, stamp: string, previous: FileEntry | undefined): Promise<void> {
-    const result = await loadConfig([file], {
-      namespace: this.#options.namespace,
-      ...(this.#options.meshConfigPath !== undefined && this.#meshRejected === undefined
-        ? { meshConfigPath: this.#options.meshConfigPath }
-        : {}),
-    });
-    const errors = [
-      ...result.unreadable.map((u) => `${u.path}: ${u.message}`),
-      ...result.findings.filter((f) => f.severity === 'error' && f.file === file).map(formatFinding),
-    ];
+  /**
+   * Checks one file's content as read by #sync, against the mesh config being served (the last good one
+   * when the mesh file is broken): no second read of the file or of the mesh config per file.
+   */
+  #loadFile(file: string, content: string, stamp: string, previous: FileEntry | undefined): void {
+    const result = checkYamlTexts([{ file, text: content }], this.#mesh!, { namespace: this.#options.namespace });
+    const errors = result.findings.filter((f) => f.severity === 'error' && f.file === file).map(formatFinding);
     const warnings = result.findings.filter((f) => f.severity === 'warning' && f.file === file).map(formatFinding);
     if (errors.length === 0) {
       this.#files.set(file, { content, stamp, good: result.configSet, rejected: undefined, warnings });

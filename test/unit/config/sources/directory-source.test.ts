@@ -81,6 +81,29 @@ void describe('DirectorySource', () => {
     }
   });
 
+  void test('while the mesh config file is broken, files take their defaults from the one still served', async () => {
+    const { dir, first, next } = await watched({
+      'mesh.cfg': 'defaultServiceExportTo: ["."]\n',
+      'a.yaml': se('a', 'a.test'),
+    });
+    assert.deepEqual(first.configSet.serviceEntries[0]!.spec.exportTo, ['.']);
+    let changed = next();
+    await dir.write('mesh.cfg', 'defaultServiceExportTo: [".", 42]\n');
+    let state = await changed;
+    assert.equal(state.rejected[0]?.file, join(dir.path, 'mesh.cfg'));
+    assert.deepEqual(state.configSet.mesh.defaultServiceExportTo, ['.']);
+    changed = next();
+    await dir.write('b.yaml', se('b', 'b.test'));
+    state = await changed;
+    assert.deepEqual(
+      state.configSet.serviceEntries.map((r) => [r.key.name, r.spec.exportTo]),
+      [
+        ['a', ['.']],
+        ['b', ['.']],
+      ],
+    );
+  });
+
   void test('a resource defined in two files is kept from the first, with a warning', async () => {
     const { first } = await watched({ 'a.yaml': se('same', 'a.test'), 'b.yaml': se('same', 'b.test') });
     assert.equal(first.configSet.serviceEntries.length, 1);
