@@ -37,7 +37,12 @@ const args = [
   `--test-reporter-destination=${tapFile}`,
   ...files,
 ];
-const child = spawn(process.execPath, args, { stdio: 'inherit' });
+// Every snapshot compiled under test is deep-frozen, in-process and in spawned proxies alike, so a write
+// to a live snapshot fails a test instead of passing silently (docs/decisions/0010).
+const child = spawn(process.execPath, args, {
+  stdio: 'inherit',
+  env: { ...process.env, MESHGATE_FREEZE_SNAPSHOTS: '1' },
+});
 child.on('exit', (code, signal) => {
   const tap = readFileSync(tapFile, 'utf8');
   const count = (name) =>

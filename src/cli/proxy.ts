@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { AdminServer } from '../admin/admin-server.ts';
 import { MetricsServer } from '../admin/metrics-server.ts';
 import { compile } from '../compiler/compile.ts';
+import { freezeSnapshots } from '../compiler/freeze-policy.ts';
 import { CompileCache } from '../compiler/compile-cache.ts';
 import type { Snapshot } from '../compiler/snapshot.ts';
 import { DirectorySource, type ConfigState } from '../config/sources/directory-source.ts';
@@ -200,6 +201,7 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
         version: String(state.version),
         labels,
         cache: compileCache,
+        freeze: freezeSnapshots(),
       });
       for (const d of snapshot.diagnostics) say(`note: ${d.message}`);
       live.swap(snapshot);

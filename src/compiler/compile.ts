@@ -24,6 +24,11 @@ export interface CompileOptions {
    * snapshot is the same with or without it.
    */
   readonly cache?: CompileCache;
+  /**
+   * Deep-freeze the snapshot; default true. The proxy passes freezeSnapshots() (freeze-policy.ts): off
+   * unless MESHGATE_FREEZE_SNAPSHOTS=1, which `npm test` sets.
+   */
+  readonly freeze?: boolean;
 }
 
 export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot {
@@ -100,7 +105,7 @@ export function compile(configSet: ConfigSet, options: CompileOptions): Snapshot
     clusters: clusters.clusters,
     diagnostics: distinct(diagnostics),
   };
-  return deepFreeze(snapshot);
+  return options.freeze === false ? snapshot : deepFreeze(snapshot);
 }
 
 /**

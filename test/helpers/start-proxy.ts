@@ -62,7 +62,8 @@ export async function startProxy(
   const command = [...wrap, ...argv];
   const child: ChildProcess = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    // Frozen snapshots (docs/decisions/0010), also when a test file runs on its own.
+    env: { ...process.env, NODE_OPTIONS: '', MESHGATE_FREEZE_SNAPSHOTS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logLines: string[] = [];

@@ -1,6 +1,7 @@
 // Loads and compiles a config folder several times in one process and prints the timings as JSON:
 // the first run is cold (as at proxy start), the rest warm (as on a reload). Client: compile-probe-client.ts.
 import { compile } from '../../../src/compiler/compile.ts';
+import { freezeSnapshots } from '../../../src/compiler/freeze-policy.ts';
 import { loadConfig } from '../../../src/validation/validate.ts';
 import { median } from '../../stats.ts';
 import type { CompileTimes, StageTimes } from './compile-probe-client.ts';
@@ -15,7 +16,12 @@ async function once(version: number): Promise<{ times: StageTimes; services: num
   const errors = loaded.findings.filter((f) => f.severity === 'error');
   if (errors.length > 0)
     throw new Error(`the generated config has ${errors.length} errors, first: ${errors[0]!.message}`);
-  const snapshot = compile(loaded.configSet, { namespace: 'default', version: String(version) });
+  // As `meshgate proxy` compiles: frozen only when MESHGATE_FREEZE_SNAPSHOTS=1.
+  const snapshot = compile(loaded.configSet, {
+    namespace: 'default',
+    version: String(version),
+    freeze: freezeSnapshots(),
+  });
   const t2 = performance.now();
   return { times: { loadMs: t1 - t0, compileMs: t2 - t1 }, services: snapshot.services.length };
 }
