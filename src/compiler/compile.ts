@@ -1,4 +1,5 @@
 // Stage 4: the pure compiler. ConfigSet + proxy namespace → one frozen, versioned Snapshot; no I/O, no clock.
+import { deepFreeze } from '../config/deep-freeze.ts';
 import type { ConfigSet, VirtualServiceResource } from '../config/model.ts';
 import { qualifyShortName } from '../model/hostname.ts';
 import { buildRegistry } from '../registry/build-registry.ts';
@@ -198,19 +199,4 @@ function missingDestinations(
     code: 'UnknownDestination',
     message: `routes send traffic to ${name}, which does not exist (no such service, port or DestinationRule subset); those requests get 503 NC`,
   }));
-}
-
-/** Freezes every object reachable from `value`, so a reader can never change a live snapshot. */
-export function deepFreeze<T>(value: T): T {
-  freeze(value);
-  return value;
-}
-
-function freeze(value: unknown): void {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  // Lists by index: Object.keys on an array of thousands makes a string per index first.
-  if (Array.isArray(value)) for (let i = 0; i < value.length; i++) freeze(value[i]);
-  // for-in rather than Object.keys: no array of names per object (the snapshot has ~20 objects per service).
-  else for (const key in value) freeze((value as Record<string, unknown>)[key]);
 }

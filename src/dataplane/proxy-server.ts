@@ -101,6 +101,7 @@ export class ProxyServer {
   swap(next: Snapshot): void {
     compileSnapshotMatchers(next);
     this.#snapshot = next;
+    this.clusters.retainClusters(next.clusters);
   }
 
   async listen(port: number, host: string): Promise<{ address: string; port: number }> {

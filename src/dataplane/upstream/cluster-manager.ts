@@ -267,6 +267,17 @@ export class ClusterManager {
   }
 
   /**
+   * Drops the resolved hosts and per-host counters of clusters that a new snapshot no longer has (a
+   * reload removed their ServiceEntry or DestinationRule subset); their pools go with the next sweep.
+   */
+  retainClusters(clusters: Readonly<Record<string, unknown>>): void {
+    for (const name of this.#lastHosts.keys()) if (!Object.hasOwn(clusters, name)) this.#lastHosts.delete(name);
+    for (const [key, stats] of this.#stats) {
+      if (!Object.hasOwn(clusters, key.slice(0, key.length - stats.host.length - 1))) this.#stats.delete(key);
+    }
+  }
+
+  /**
    * Forgets hosts nobody used for a whole interval and that have no request in flight, as Envoy's
    * ORIGINAL_DST clusters do every `cleanup_interval`: their idle keep-alive connections are closed and
    * their pools, counters and /clusters rows dropped. Without it, a proxy passing traffic through to ever

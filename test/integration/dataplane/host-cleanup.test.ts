@@ -9,7 +9,7 @@ import type { Snapshot } from '../../../src/compiler/snapshot.ts';
 import { ProxyServer } from '../../../src/dataplane/proxy-server.ts';
 import { DnsResolver } from '../../../src/dns/resolver.ts';
 import { systemClock } from '../../../src/system-clock.ts';
-import { configSet } from '../../helpers/config-set.ts';
+import { configSet, serviceEntry } from '../../helpers/config-set.ts';
 import { curl } from '../../helpers/curl.ts';
 import { startHttpUpstream, type TestUpstream } from '../../helpers/upstream.ts';
 
@@ -87,5 +87,36 @@ void describe('upstream host cleanup', () => {
     const viaTunnel = await curl(['-p', '-x', proxyUrl, `${a.url}/status/200`]);
     assert.equal(viaTunnel.status, 200);
     assert.ok(rows(a).includes('rq_total::1'), rows(a).join(' '));
+  });
+
+  void test('a reload that removes a cluster drops its hosts and counters', async () => {
+    const cluster = `outbound|${a.port}||static.test`;
+    const withService = compile(
+      configSet({
+        serviceEntries: [
+          serviceEntry(
+            { name: 'static' },
+            {
+              hosts: ['static.test'],
+              ports: [{ number: a.port, name: 'http', protocol: 'HTTP' }],
+              resolution: 'STATIC',
+              endpoints: [{ address: a.host }],
+            },
+          ),
+        ],
+      }),
+      { namespace: 'default', version: '2' },
+    );
+    proxy.swap(withService);
+    assert.equal((await curl(['-x', proxyUrl, `http://static.test:${a.port}/status/200`])).status, 200);
+    assert.deepEqual(
+      proxy.clusters.lastHosts(cluster)?.map((h) => h.key),
+      [`${a.host}:${a.port}`],
+    );
+    assert.equal(proxy.clusters.statsFor(cluster)[0]?.rqTotal, 1);
+
+    proxy.swap(snapshot);
+    assert.equal(proxy.clusters.lastHosts(cluster), undefined);
+    assert.deepEqual(proxy.clusters.statsFor(cluster), []);
   });
 });
