@@ -8,9 +8,7 @@ import { formatEndpoint, type OriginalDestination } from '../listeners/original-
 import { causeOf, rescue, type RescueCause } from '../rescue.ts';
 import type { TunnelDecision } from '../router/tcp-router.ts';
 import { formatSocketAddress, type StreamInfo } from '../stream-info.ts';
-import type { UpstreamHost } from '../upstream/endpoint-resolver.ts';
-import { PendingReads } from '../upstream/socket-reads.ts';
-import { splice, trackTunnel, type TunnelDeps } from './tcp-proxy.ts';
+import { dialTunnel, splice, trackTunnel, type TunnelDeps } from './tcp-proxy.ts';
 
 export interface CapturedTunnel {
   readonly client: Socket;
@@ -82,37 +80,17 @@ async function proxy(deps: TunnelDeps, tunnel: CapturedTunnel, info: StreamInfo,
   // forward proxy resolves the SNI; the other cluster types ignore both.
   const requestedHost =
     cluster.type === 'DYNAMIC_FORWARD_PROXY' && tunnel.sni !== undefined ? tunnel.sni : destination.address;
-  let hosts: readonly UpstreamHost[];
-  try {
-    hosts = await deps.clusters.hostsFor(cluster, requestedHost, destination.port);
-  } catch {
-    hosts = [];
+  const dial = await dialTunnel(deps, client, cluster, requestedHost, destination.port, info);
+  switch (dial.kind) {
+    case 'no-host':
+    case 'self':
+      return refuse({ kind: 'no_healthy_upstream' });
+    case 'connect-failed':
+      // tcp_proxy's single connect attempt is spent: UF,URX, as for CONNECT.
+      info.addResponseFlag('URX');
+      return refuse(causeOf(dial.error));
+    case 'client-gone':
+      return finish();
   }
-  const picked = deps.clusters.lb.pick(cluster, hosts, new Set(), deps.random());
-  if (picked === undefined) return refuse({ kind: 'no_healthy_upstream' });
-  if (deps.clusters.isSelf(picked)) {
-    info.upstreamCluster = BLACKHOLE_CLUSTER;
-    info.destinationServiceName = BLACKHOLE_CLUSTER;
-    return refuse({ kind: 'no_healthy_upstream' });
-  }
-  info.upstreamHost = picked.key;
-  let upstream: Socket;
-  const reads = new PendingReads();
-  try {
-    upstream = await deps.clusters.connectTcp(cluster, picked, reads.onread);
-  } catch (error) {
-    deps.clusters.stats(cluster.name, picked).cxConnectFail++;
-    // tcp_proxy's single connect attempt is spent: UF,URX, as for CONNECT.
-    info.addResponseFlag('URX');
-    return refuse(causeOf(error));
-  }
-  if (client.destroyed) {
-    upstream.destroy();
-    info.addResponseFlag('DC');
-    return finish();
-  }
-  deps.clusters.stats(cluster.name, picked).rqTotal++;
-  if (upstream.localAddress !== undefined)
-    info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
-  splice(client, upstream, reads, tunnel.head, info, finish, cluster.tcpIdleTimeoutMs, '');
+  splice(client, dial.upstream, dial.reads, tunnel.head, info, finish, cluster.tcpIdleTimeoutMs, '');
 }

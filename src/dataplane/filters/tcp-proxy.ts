@@ -1,7 +1,7 @@
 // Handles CONNECT host:port (spec §7): route like captured TLS/TCP, connect upstream, answer 200 only once
 // the upstream is up, then pipe bytes both ways untouched; one access-log line when both sides close.
 import type { Socket } from 'node:net';
-import type { Snapshot } from '../../compiler/snapshot.ts';
+import type { Cluster, Snapshot } from '../../compiler/snapshot.ts';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../../model/cluster-name.ts';
 import { writeRawReply } from '../local-reply.ts';
 import { causeOf, rescue } from '../rescue.ts';
@@ -88,46 +88,80 @@ async function tunnel(
   info.destinationServiceHost = cluster.service?.hostname ?? host;
   if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
 
+  const dial = await dialTunnel(deps, client, cluster, host, split.port, info);
+  switch (dial.kind) {
+    case 'no-host':
+      writeRawReply(client, info, rescue({ kind: 'no_healthy_upstream' }));
+      return finish();
+    case 'self':
+      // A tunnel to the proxy's own listener would loop: Istio's virtualOutbound-blackhole chain.
+      writeRawReply(client, info, rescue({ kind: 'blackhole_connect' }));
+      return finish();
+    case 'connect-failed':
+      // tcp_proxy logs UF,URX (max_connect_attempts 1 exhausted); the client gets Envoy's connect-failure text.
+      writeRawReply(client, info, rescue(causeOf(dial.error)));
+      info.addResponseFlag('URX');
+      return finish();
+    case 'client-gone':
+      return finish();
+  }
+  deps.opened?.(info);
+  splice(client, dial.upstream, dial.reads, head, info, finish, cluster.tcpIdleTimeoutMs, 'HTTP/1.1 200 OK\r\n\r\n');
+}
+
+/** How dialling a tunnel's upstream went; the caller answers the client its own way. */
+export type TunnelDial =
+  | { readonly kind: 'connected'; readonly upstream: Socket; readonly reads: PendingReads }
+  | { readonly kind: 'no-host' }
+  /** The picked host is this proxy's own listener (logged as BlackHoleCluster). */
+  | { readonly kind: 'self' }
+  | { readonly kind: 'connect-failed'; readonly error: unknown }
+  /** The client left while the upstream connected (logged DC). */
+  | { readonly kind: 'client-gone' };
+
+/**
+ * Picks a host of `cluster` for `requestedHost:port` and connects to it, counting the attempt in the
+ * host's /clusters counters, for CONNECT and captured TLS/TCP alike.
+ */
+export async function dialTunnel(
+  deps: TunnelDeps,
+  client: Socket,
+  cluster: Cluster,
+  requestedHost: string,
+  port: number,
+  info: StreamInfo,
+): Promise<TunnelDial> {
   let hosts: readonly UpstreamHost[];
   try {
-    hosts = await deps.clusters.hostsFor(cluster, host, split.port);
+    hosts = await deps.clusters.hostsFor(cluster, requestedHost, port);
   } catch {
     hosts = [];
   }
   const picked = deps.clusters.lb.pick(cluster, hosts, new Set(), deps.random());
-  if (picked === undefined) {
-    writeRawReply(client, info, rescue({ kind: 'no_healthy_upstream' }));
-    return finish();
-  }
+  if (picked === undefined) return { kind: 'no-host' };
   if (deps.clusters.isSelf(picked)) {
-    // A tunnel to the proxy's own listener would loop: Istio's virtualOutbound-blackhole chain.
     info.upstreamCluster = BLACKHOLE_CLUSTER;
     info.destinationServiceName = BLACKHOLE_CLUSTER;
-    writeRawReply(client, info, rescue({ kind: 'blackhole_connect' }));
-    return finish();
+    return { kind: 'self' };
   }
   info.upstreamHost = picked.key;
-  let upstream: Socket;
   const reads = new PendingReads();
+  let upstream: Socket;
   try {
     upstream = await deps.clusters.connectTcp(cluster, picked, reads.onread);
   } catch (error) {
     deps.clusters.stats(cluster.name, picked).cxConnectFail++;
-    // tcp_proxy logs UF,URX (max_connect_attempts 1 exhausted); the client gets Envoy's connect-failure text.
-    writeRawReply(client, info, rescue(causeOf(error)));
-    info.addResponseFlag('URX');
-    return finish();
+    return { kind: 'connect-failed', error };
   }
   if (client.destroyed) {
     upstream.destroy();
     info.addResponseFlag('DC');
-    return finish();
+    return { kind: 'client-gone' };
   }
   deps.clusters.stats(cluster.name, picked).rqTotal++;
-  deps.opened?.(info);
   if (upstream.localAddress !== undefined)
     info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
-  splice(client, upstream, reads, head, info, finish, cluster.tcpIdleTimeoutMs, 'HTTP/1.1 200 OK\r\n\r\n');
+  return { kind: 'connected', upstream, reads };
 }
 
 /**
