@@ -75,6 +75,11 @@ function preciseConnector(timeoutMs: number, opened: (socket: Socket) => void): 
   };
 }
 
+/** The cluster name of a `cluster|host` stats key (cluster names contain `|` themselves). */
+function clusterOf(key: string, stats: HostStats): string {
+  return key.slice(0, key.length - stats.host.length - 1);
+}
+
 /** Envoy's default `cleanup_interval` for ORIGINAL_DST clusters. */
 export const HOST_CLEANUP_INTERVAL_MS = 5000;
 
@@ -96,7 +101,7 @@ export class ClusterManager {
   readonly #lastHosts = new Map<string, readonly UpstreamHost[]>();
   readonly #stats = new Map<string, HostStats>();
   readonly #connections = new Map<string, ConnectionStats>();
-  /** Host keys (`ip:port`) picked for a request or connection since the last sweep. */
+  /** Host keys (`ip:port`) that stats() was asked for since the last sweep. */
   #used = new Set<string>();
   readonly #sweeper: NodeJS.Timeout;
   #closed = false;
@@ -133,8 +138,9 @@ export class ClusterManager {
     return this.#lastHosts.get(clusterName);
   }
 
-  /** Counters per `cluster|host`, for /clusters. */
+  /** Counters per `cluster|host`, for /clusters; every request attempt and tunnel asks for its host's. */
   stats(clusterName: string, host: UpstreamHost): HostStats {
+    // Marks the host as in use for #sweep: this is the one call every attempt and tunnel makes.
     this.#used.add(host.key);
     const key = `${clusterName}|${host.key}`;
     let s = this.#stats.get(key);
@@ -177,7 +183,6 @@ export class ClusterManager {
 
   /** A keep-alive pool to one host; clusters with the same connect and idle timeouts share it. */
   pool(cluster: Cluster, host: UpstreamHost): Pool {
-    this.#used.add(host.key);
     const key = `${cluster.connectTimeoutMs}|${cluster.idleTimeoutMs}|${host.key}`;
     let pool = this.#pools.get(key);
     if (pool === undefined) {
@@ -203,7 +208,6 @@ export class ClusterManager {
 
   /** The fast lane's keep-alive HTTP/1.1 connections to one host, shared like pool()'s. */
   http1Pool(cluster: Cluster, host: UpstreamHost): Http1Pool {
-    this.#used.add(host.key);
     const key = `${cluster.idleTimeoutMs}|${host.key}`;
     let pool = this.#http1Pools.get(key);
     if (pool === undefined) {
@@ -222,7 +226,6 @@ export class ClusterManager {
    * With `onread`, reads go to its callback instead of the socket's stream (see socket-reads.ts).
    */
   connectTcp(cluster: Cluster, host: UpstreamHost, onread?: OnReadOpts): Promise<Socket> {
-    this.#used.add(host.key);
     return new Promise((resolve, reject) => {
       const socket = connect({
         host: host.ip,
@@ -272,9 +275,8 @@ export class ClusterManager {
    */
   retainClusters(clusters: Readonly<Record<string, unknown>>): void {
     for (const name of this.#lastHosts.keys()) if (!Object.hasOwn(clusters, name)) this.#lastHosts.delete(name);
-    for (const [key, stats] of this.#stats) {
-      if (!Object.hasOwn(clusters, key.slice(0, key.length - stats.host.length - 1))) this.#stats.delete(key);
-    }
+    for (const [key, stats] of this.#stats)
+      if (!Object.hasOwn(clusters, clusterOf(key, stats))) this.#stats.delete(key);
   }
 
   /**
@@ -290,8 +292,7 @@ export class ClusterManager {
     const stale = (hostKey: string): boolean => !used.has(hostKey) && this.lb.activeRequests(hostKey) === 0;
     const counted = new Set<string>();
     for (const [key, stats] of this.#stats) {
-      const clusterName = key.slice(0, key.length - stats.host.length - 1);
-      const current = this.#lastHosts.get(clusterName)?.some((h) => h.key === stats.host) === true;
+      const current = this.#lastHosts.get(clusterOf(key, stats))?.some((h) => h.key === stats.host) === true;
       if (current || !stale(stats.host)) counted.add(stats.host);
       else this.#stats.delete(key);
     }
