@@ -22,6 +22,17 @@ export class RouteTimeoutError extends MeshgateError {
   }
 }
 
+/**
+ * Nothing moved on a request's stream for the stream idle timeout (Envoy's `stream_idle_timeout`, whose
+ * 5-minute default meshgate shares with its client connection idle timeout).
+ */
+export class StreamIdleTimeoutError extends MeshgateError {
+  static readonly code = 'MG_ERR_STREAM_IDLE_TIMEOUT';
+  constructor(readonly requestComplete: boolean) {
+    super(StreamIdleTimeoutError.code, 'nothing moved on the request for the stream idle timeout');
+  }
+}
+
 /** One attempt's `perTryTimeout` expired (the last attempt's expiry ends the request). */
 export class PerTryTimeoutError extends MeshgateError {
   static readonly code = 'MG_ERR_PER_TRY_TIMEOUT';

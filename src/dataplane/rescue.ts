@@ -11,6 +11,7 @@ import {
   PerTryTimeoutError,
   RouteNotFoundError,
   RouteTimeoutError,
+  StreamIdleTimeoutError,
   UpstreamConnectError,
   UpstreamOverflowError,
   UpstreamResetError,
@@ -22,6 +23,7 @@ import type { StreamInfo } from './stream-info.ts';
 /** Why the proxy answers by itself. */
 export type LocalReplyKind =
   | 'route_timeout' // VirtualService `timeout` expired
+  | 'stream_idle_timeout' // nothing moved on the request's stream for the idle timeout
   | 'per_try_timeout' // `retries.perTryTimeout` expired on the last attempt
   | 'connect_failure' // upstream refused, unreachable, or connect timeout
   | 'connection_termination' // upstream closed or reset before response headers
@@ -47,6 +49,8 @@ export interface RescueCause {
   readonly faultStatus?: number;
   /** gRPC status of a fault abort (`grpcStatus`): a gRPC reply, HTTP 200 with grpc-status. */
   readonly faultGrpcStatus?: number;
+  /** A stream idle timeout hit a request whose body had not all arrived: 408 rather than 504. */
+  readonly requestIncomplete?: boolean;
 }
 
 export interface LocalReply {
@@ -89,6 +93,8 @@ function reply(
 // Replies that never vary are built once, so the common refusals allocate nothing per request.
 const FIXED: Readonly<Partial<Record<LocalReplyKind, LocalReply>>> = Object.freeze({
   route_timeout: reply(504, 'upstream request timeout', ['UT'], 'response_timeout'),
+  // Envoy answers a stream idle timeout 504 once the request is complete, 408 while it is still arriving.
+  stream_idle_timeout: reply(504, 'stream timeout', ['SI'], 'stream_idle_timeout'),
   no_healthy_upstream: reply(503, 'no healthy upstream', ['UH'], 'no_healthy_upstream'),
   cluster_not_found: reply(503, '', ['NC'], 'cluster_not_found'),
   route_not_found: reply(404, '', ['NR'], 'route_not_found'),
@@ -118,6 +124,9 @@ export function rescue(cause: RescueCause): LocalReply {
   const retried = cause.retriesExhausted === true;
   const reason = RESET_REASON[cause.kind];
   if (reason !== undefined) return resetReply(cause, reason, retried);
+  if (cause.kind === 'stream_idle_timeout' && cause.requestIncomplete === true) {
+    return reply(408, 'stream timeout', ['SI'], 'stream_idle_timeout');
+  }
   if (cause.kind === 'per_try_timeout') {
     return reply(504, 'upstream request timeout', retried ? ['UT', 'URX'] : ['UT'], 'upstream_per_try_timeout');
   }
@@ -192,6 +201,8 @@ export function causeOf(error: unknown, retriesExhausted = false): RescueCause {
 
 function causeOfMeshgateError(error: MeshgateError, retriesExhausted: boolean): RescueCause {
   if (error instanceof RouteTimeoutError) return { kind: 'route_timeout' };
+  if (error instanceof StreamIdleTimeoutError)
+    return { kind: 'stream_idle_timeout', requestIncomplete: !error.requestComplete };
   if (error instanceof PerTryTimeoutError) return { kind: 'per_try_timeout', retriesExhausted };
   if (error instanceof UpstreamConnectError) {
     return { kind: 'connect_failure', retriesExhausted, transportFailureReason: error.transportFailureReason };

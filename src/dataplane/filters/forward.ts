@@ -2,10 +2,11 @@
 // route timeout around retried upstream attempts, and the streamed response with its header operations.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Snapshot } from '../../compiler/snapshot.ts';
-import { RouteTimeoutError } from '../../errors.ts';
+import { RouteTimeoutError, StreamIdleTimeoutError } from '../../errors.ts';
 import { PASSTHROUGH_CLUSTER } from '../../model/cluster-name.ts';
 import type { Clock } from '../clock.ts';
 import { sendLocalReply } from '../local-reply.ts';
+import { onStreamIdle } from '../stream-idle.ts';
 import { causeOf, rescue } from '../rescue.ts';
 import type { HttpDecision } from '../router/http-router.ts';
 import type { StreamInfo } from '../stream-info.ts';
@@ -115,8 +116,22 @@ export async function forward(
           controller.abort(new RouteTimeoutError(timeoutMs));
         }, timeoutMs)
       : undefined;
+  let idled = false;
+  const forgetIdle = onStreamIdle(req.socket, () => {
+    if (res.headersSent) {
+      // Mid-response: as for a route timeout, the only signal left is a reset.
+      info.addResponseFlag('SI');
+      info.responseCodeDetails = 'stream_idle_timeout';
+      resetByProxy.add(res);
+      res.destroy();
+      return;
+    }
+    idled = true;
+    controller.abort(new StreamIdleTimeoutError(req.complete));
+  });
   res.once('close', () => {
     clearTimeout(timer);
+    forgetIdle();
     if (!res.writableFinished) controller.abort();
   });
 
@@ -141,7 +156,11 @@ export async function forward(
   if (!outcome.ok) {
     clearTimeout(timer);
     if (res.destroyed) return;
-    const cause = timedOut ? { kind: 'route_timeout' as const } : causeOf(outcome.error, outcome.retried);
+    const cause = timedOut
+      ? { kind: 'route_timeout' as const }
+      : idled
+        ? { kind: 'stream_idle_timeout' as const, requestIncomplete: !req.complete }
+        : causeOf(outcome.error, outcome.retried);
     return sendLocalReply(res, info, rescue(cause));
   }
   const responseHeaders = upstreamResponseHeaders(outcome.response.headers, info.upstreamServiceTimeMs);

@@ -262,6 +262,21 @@ export class Http1Forward implements ExchangeHandler {
     this.#finish(false);
   }
 
+  /**
+   * Envoy's stream idle timeout: nothing moved on the client connection while the request waited (or its
+   * response stalled). Before the response head: 504 `stream timeout` (SI); after it, a reset.
+   */
+  streamIdle(): void {
+    if (this.#over) return;
+    this.#abandonAttempt();
+    if (!this.#committed) return this.#reply(rescue({ kind: 'stream_idle_timeout' }));
+    const info = this.#req.info;
+    info.addResponseFlag('SI');
+    info.responseCodeDetails = 'stream_idle_timeout';
+    this.#req.client.destroy();
+    this.#finish(false);
+  }
+
   #canRetry(): boolean {
     const policy = this.#req.retryPolicy;
     return policy !== null && this.#attempt < policy.numRetries && !this.#timedOut;

@@ -57,8 +57,11 @@ export class Http1Session {
     this.#closed();
     this.#socket.destroy();
   };
+  // Nothing moved on the connection for the idle time: an idle connection closes; a request in flight
+  // meets Envoy's stream idle timeout (the same 5 minutes by default) and is answered or reset.
   readonly #onTimeout = (): void => {
-    this.#socket.destroy();
+    if (this.#exchange !== undefined) this.#exchange.streamIdle();
+    else this.#socket.destroy();
   };
   /** Told when the session ends, by close or hand-off. */
   #ended: (() => void) | undefined;

@@ -11,6 +11,7 @@ import { rescue } from '../rescue.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
 import type { StreamDeps } from '../filters/stream-deps.ts';
 import { Http1Session, type Http1SessionDeps } from './http1-session.ts';
+import { streamIdled } from '../stream-idle.ts';
 
 export interface ListenerLimits {
   /** Request line + headers (Node counts both); beyond it the client gets 431. Envoy's default is 60 KiB. */
@@ -69,6 +70,10 @@ export class OutboundListener {
       connectionsCheckingInterval: Math.min(30_000, limits.headersTimeoutMs),
     });
     this.#server.timeout = limits.idleTimeoutMs;
+    // An idle connection closes; a request in flight meets its stream idle timeout (stream-idle.ts).
+    this.#server.on('timeout', (socket: Socket) => {
+      if (!streamIdled(socket)) socket.destroy();
+    });
     // Every socket is checked for capture before Node's HTTP parser sees a byte: take its handler over.
     const [parser] = this.#server.listeners('connection') as ((socket: Socket) => void)[];
     if (parser === undefined) throw new Error('node:http server without a connection handler');

@@ -1,5 +1,6 @@
 // The HTTP/1.1 fast lane while an exchange is in flight: an upstream reset cuts the client (UC); a client
-// that leaves, half-closes or idles out is logged DC with code 0 (all as on the full path); a large body
+// that leaves or half-closes is logged DC with code 0; a stream with nothing moving for the idle timeout
+// gets Envoy's stream idle timeout (504 or a reset, SI), all as on the full path; a large body
 // streams with backpressure instead of being buffered; a drain lets the response in flight finish.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -128,25 +129,74 @@ void describe('HTTP/1.1 fast lane: bodies in flight', () => {
     assert.deepEqual(seen[0], seen[1]);
   });
 
-  void test('the idle timeout cuts a request still waiting for its upstream, DC on both lanes', async () => {
+  void test('a request whose upstream stays silent past the idle timeout: 504 stream timeout (SI) on both lanes', async () => {
     const seen: string[][] = [];
     for (const fastLane of [true, false]) {
       const lane = await rig.startLane(fastLane, { idleTimeoutMs: 300 });
       const started = performance.now();
       const received = await rawExchange(
         lane.port,
-        `GET ${rig.url('wire', '/say?word=late&delay=800')} HTTP/1.1\r\nHost: wire.test\r\n\r\n`,
+        `GET ${rig.url('wire', '/say?word=late&delay=800')} HTTP/1.1\r\nHost: wire.test\r\nConnection: close\r\n\r\n`,
       );
       const took = performance.now() - started;
-      assert.equal(received, '', lane.name);
-      assert.ok(took >= 250 && took < 700, `${lane.name}: cut after ${Math.round(took)} ms`);
+      assert.match(received, /^HTTP\/1\.1 504 Gateway Timeout\r\n/, lane.name);
+      assert.ok(received.endsWith('\r\n\r\nstream timeout'), `${lane.name}: ${received}`);
+      assert.ok(took >= 250 && took < 700, `${lane.name}: answered after ${Math.round(took)} ms`);
       await logged(lane, 1);
+      assert.match(lane.lines[0]!, /" 504 SI stream_idle_timeout /, lane.name);
       seen.push(comparableLogLine(lane.lines[0]!));
       await lane.proxy.stop(100);
     }
-    assert.equal(seen[0]![2], '0');
-    assert.equal(seen[0]![3], 'DC');
     assert.deepEqual(seen[0], seen[1]);
+  });
+
+  void test('a response that stalls past the idle timeout is reset: 200 SI on both lanes', async () => {
+    const seen: string[][] = [];
+    for (const fastLane of [true, false]) {
+      const lane = await rig.startLane(fastLane, { idleTimeoutMs: 150 });
+      const received = await rawExchange(
+        lane.port,
+        `GET ${rig.url('wire', '/slow')} HTTP/1.1\r\nHost: wire.test\r\n\r\n`,
+      );
+      assert.match(received, /^HTTP\/1\.1 200 OK\r\n/, lane.name);
+      assert.ok(received.endsWith('\r\n\r\nfirst-half|'), `${lane.name}: ${received}`);
+      await logged(lane, 1);
+      assert.match(lane.lines[0]!, /" 200 SI stream_idle_timeout /, lane.name);
+      seen.push(comparableLogLine(lane.lines[0]!));
+      await lane.proxy.stop(100);
+    }
+    assert.deepEqual(seen[0], seen[1]);
+  });
+
+  void test('a request body that stops arriving: 408 stream timeout (SI)', async () => {
+    // Requests with bodies are the full path's on either lane.
+    const lane = await rig.startLane(true, { idleTimeoutMs: 200 });
+    const received = await rawExchange(
+      lane.port,
+      `POST ${rig.url('api', '/post')} HTTP/1.1\r\nHost: api.test\r\nContent-Length: 10\r\n\r\nabc`,
+      { onData: (text) => text.includes('stream timeout') },
+    );
+    assert.match(received, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.ok(received.endsWith('\r\n\r\nstream timeout'), received);
+    await logged(lane, 1);
+    assert.match(lane.lines[0]!, /" 408 SI stream_idle_timeout /);
+    await lane.proxy.stop(100);
+  });
+
+  void test('an idle keep-alive connection is closed after the idle timeout, with nothing logged', async () => {
+    for (const fastLane of [true, false]) {
+      const lane = await rig.startLane(fastLane, { idleTimeoutMs: 200 });
+      const socket = connect(lane.port, '127.0.0.1');
+      const closed = new Promise<number>((resolve) => {
+        const opened = performance.now();
+        socket.on('close', () => resolve(performance.now() - opened));
+      });
+      socket.on('error', () => undefined);
+      const after = await closed;
+      assert.ok(after >= 150 && after < 600, `${fastLane ? 'fast' : 'full'}: closed after ${Math.round(after)} ms`);
+      assert.equal(lane.lines.length, 0);
+      await lane.proxy.stop(100);
+    }
   });
 
   void test('a route timeout in the middle of the body cuts the client; 200 UT on both lanes', async () => {

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { createServer, connect } from 'node:net';
 import { causeOf, recordLocalReply, rescue } from '../../../src/dataplane/rescue.ts';
 import { StreamInfo } from '../../../src/dataplane/stream-info.ts';
-import { ClusterNotFoundError, FaultAbortError, RouteTimeoutError, UpstreamConnectError } from '../../../src/errors.ts';
+import {
+  ClusterNotFoundError,
+  FaultAbortError,
+  RouteTimeoutError,
+  StreamIdleTimeoutError,
+  UpstreamConnectError,
+} from '../../../src/errors.ts';
 import { ManualClock } from '../../helpers/clock.ts';
 
 /** Connects to a port nobody listens on and returns the socket error Node reports. */
@@ -26,6 +32,18 @@ void describe('rescue', () => {
     assert.deepEqual(r.responseFlags, ['UT']);
     assert.equal(r.details, 'response_timeout');
     assert.deepEqual(r.headers, { 'content-length': '24', 'content-type': 'text/plain', server: 'envoy' });
+  });
+
+  void test('stream idle timeout: 504 stream timeout (SI) once the request is in, 408 while it still arrives', () => {
+    const complete = rescue(causeOf(new StreamIdleTimeoutError(true)));
+    assert.equal(complete.status, 504);
+    assert.equal(complete.body, 'stream timeout');
+    assert.deepEqual(complete.responseFlags, ['SI']);
+    assert.equal(complete.details, 'stream_idle_timeout');
+    const arriving = rescue(causeOf(new StreamIdleTimeoutError(false)));
+    assert.equal(arriving.status, 408);
+    assert.equal(arriving.body, 'stream timeout');
+    assert.deepEqual(arriving.responseFlags, ['SI']);
   });
 
   void test('a refused connect reads exactly like Envoy: 145-byte body, UF, errno in details', async () => {
