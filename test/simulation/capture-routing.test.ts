@@ -5,29 +5,13 @@ import assert from 'node:assert/strict';
 import { compile } from '../../src/compiler/compile.ts';
 import { configSet, destinationRule, seed, serviceEntry, virtualService } from '../helpers/config-set.ts';
 import { simulateCaptured, simulateConnect } from '../helpers/simulate.ts';
+import { tunnelServices } from '../helpers/tunnel-services.ts';
 
 void describe('captured traffic routing', () => {
   const entries = [
     seed.httpbin(),
     seed.google(),
-    serviceEntry(
-      { name: 'wild-tls', namespace: 'foo' },
-      { hosts: ['*.googleapis.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'NONE' },
-    ),
-    serviceEntry(
-      { name: 'db', namespace: 'foo' },
-      { hosts: ['db.internal'], ports: [{ number: 5432, name: 'pg', protocol: 'TCP' }], resolution: 'DNS' },
-    ),
-    serviceEntry(
-      { name: 'vip', namespace: 'foo' },
-      {
-        hosts: ['vip.internal'],
-        addresses: ['10.1.0.0/16'],
-        ports: [{ number: 9000, name: 'tcp', protocol: 'TCP' }],
-        resolution: 'STATIC',
-        endpoints: [{ address: '10.1.0.5' }],
-      },
-    ),
+    ...tunnelServices(),
     serviceEntry(
       { name: 'legacy', namespace: 'foo' },
       {

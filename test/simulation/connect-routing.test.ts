@@ -2,32 +2,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compile } from '../../src/compiler/compile.ts';
-import { configSet, seed, serviceEntry } from '../helpers/config-set.ts';
+import { configSet, seed } from '../helpers/config-set.ts';
 import { simulateConnect } from '../helpers/simulate.ts';
+import { tunnelServices } from '../helpers/tunnel-services.ts';
 
 void describe('CONNECT routing', () => {
-  const entries = [
-    seed.google(),
-    seed.httpbin(),
-    serviceEntry(
-      { name: 'wild-tls', namespace: 'foo' },
-      { hosts: ['*.googleapis.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'NONE' },
-    ),
-    serviceEntry(
-      { name: 'db', namespace: 'foo' },
-      { hosts: ['db.internal'], ports: [{ number: 5432, name: 'pg', protocol: 'TCP' }], resolution: 'DNS' },
-    ),
-    serviceEntry(
-      { name: 'vip', namespace: 'foo' },
-      {
-        hosts: ['vip.internal'],
-        addresses: ['10.1.0.0/16'],
-        ports: [{ number: 9000, name: 'tcp', protocol: 'TCP' }],
-        resolution: 'STATIC',
-        endpoints: [{ address: '10.1.0.5' }],
-      },
-    ),
-  ];
+  const entries = [seed.google(), seed.httpbin(), ...tunnelServices()];
   const blocked = compile(
     configSet({ serviceEntries: entries, mesh: { outboundTrafficPolicyMode: 'REGISTRY_ONLY' } }),
     { namespace: 'foo', version: '1' },
