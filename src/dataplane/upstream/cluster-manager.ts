@@ -289,7 +289,14 @@ export class ClusterManager {
   #sweep(): void {
     const used = this.#used;
     this.#used = new Set();
-    const stale = (hostKey: string): boolean => !used.has(hostKey) && this.lb.activeRequests(hostKey) === 0;
+    const stale = (hostKey: string): boolean => {
+      if (used.has(hostKey)) return false;
+      if (this.lb.activeRequests(hostKey) === 0) return true;
+      // Busy now counts as used in the coming interval too, so a request that ends just before the next
+      // sweep does not take its counters with it before anyone could read them.
+      this.#used.add(hostKey);
+      return false;
+    };
     const counted = new Set<string>();
     for (const [key, stats] of this.#stats) {
       const current = this.#lastHosts.get(clusterOf(key, stats))?.some((h) => h.key === stats.host) === true;
