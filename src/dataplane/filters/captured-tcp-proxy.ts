@@ -92,5 +92,14 @@ async function proxy(deps: TunnelDeps, tunnel: CapturedTunnel, info: StreamInfo,
     case 'client-gone':
       return finish();
   }
-  splice(client, dial.upstream, dial.reads, tunnel.head, info, finish, cluster.tcpIdleTimeoutMs, '');
+  splice({
+    client,
+    upstream: dial.upstream,
+    reads: dial.reads,
+    head: tunnel.head,
+    info,
+    finish,
+    idleTimeoutMs: cluster.tcpIdleTimeoutMs,
+    greeting: '',
+  });
 }

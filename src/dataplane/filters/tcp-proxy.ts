@@ -9,6 +9,7 @@ import { routeTunnel } from '../router/tcp-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
 import type { UpstreamHost } from '../upstream/endpoint-resolver.ts';
 import { splitAuthority } from './request-target.ts';
+import { startKernelRelay } from '../upstream/kernel-relay.ts';
 import { PendingReads } from '../upstream/socket-reads.ts';
 import type { StreamDeps } from './stream-deps.ts';
 
@@ -106,7 +107,16 @@ async function tunnel(
       return finish();
   }
   deps.opened?.(info);
-  splice(client, dial.upstream, dial.reads, head, info, finish, cluster.tcpIdleTimeoutMs, 'HTTP/1.1 200 OK\r\n\r\n');
+  splice({
+    client,
+    upstream: dial.upstream,
+    reads: dial.reads,
+    head,
+    info,
+    finish,
+    idleTimeoutMs: cluster.tcpIdleTimeoutMs,
+    greeting: 'HTTP/1.1 200 OK\r\n\r\n',
+  });
 }
 
 /** How dialling a tunnel's upstream went; the caller answers the client its own way. */
@@ -164,34 +174,34 @@ export async function dialTunnel(
   return { kind: 'connected', upstream, reads };
 }
 
+/** A tunnel whose upstream is connected, ready to have its bytes moved. */
+export interface ConnectedTunnel {
+  readonly client: Socket;
+  /** Opened with `reads.onread`: its bytes arrive through `reads`, after `greeting`. */
+  readonly upstream: Socket;
+  readonly reads: PendingReads;
+  /** Bytes the client sent before the tunnel was up; they go upstream first. */
+  readonly head: Buffer;
+  readonly info: StreamInfo;
+  readonly finish: () => void;
+  readonly idleTimeoutMs: number;
+  /** What the client hears first: CONNECT's 200, nothing for captured connections. */
+  readonly greeting: string;
+}
+
 /**
- * Moves bytes both ways with no per-chunk work of meshgate's: client to upstream by pipe, upstream to client
- * by `reads` (the upstream socket must have been opened with its `onread`; bytes it held arrive after `greeting`). Byte counts come from the
- * upstream socket at the end. `greeting` goes to the client first (CONNECT's 200; nothing for captured
- * connections), `head` upstream first.
+ * Moves a tunnel's bytes both ways: in the kernel (kernel-relay.ts) where it can, else on Node's streams
+ * with no per-chunk work of meshgate's (client to upstream by pipe, upstream to client by `reads`). Byte
+ * counts come from the upstream side; the tunnel is logged once the client socket has closed.
  */
-export function splice(
-  client: Socket,
-  upstream: Socket,
-  reads: PendingReads,
-  head: Buffer,
-  info: StreamInfo,
-  finish: () => void,
-  idleTimeoutMs: number,
-  greeting: string,
-): void {
-  let closed = 0;
+export function splice(tunnel: ConnectedTunnel): void {
+  if (relayInKernel(tunnel)) return;
+  const { client, upstream, reads, head, info, finish, idleTimeoutMs, greeting } = tunnel;
   const readBytes = (): void => {
     info.bytesReceived = upstream.bytesWritten;
     info.bytesSent = upstream.bytesRead;
   };
   info.readLiveBytes = readBytes;
-  const done = (): void => {
-    if (++closed < 2) return;
-    readBytes();
-    info.readLiveBytes = undefined;
-    finish();
-  };
   upstream.on('error', () => upstream.destroy());
   // Activity either way refreshes the upstream socket's timer: reads from it, and writes piped from the client.
   if (idleTimeoutMs > 0)
@@ -217,10 +227,47 @@ export function splice(
     // The pipe has usually ended the client already; ending it again builds an error object per tunnel.
     if (!client.writableEnded) client.end();
     if (!client.destroyed) setTimeout(() => client.destroy(), 1000).unref();
-    done();
   });
+  // The client's close ends the tunnel, whichever side closed first: the upstream's counts are final once
+  // it is destroyed, and a drain that cuts the client has the line logged before it completes.
   client.once('close', () => {
     upstream.destroy();
-    done();
+    readBytes();
+    info.readLiveBytes = undefined;
+    finish();
   });
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/** splice() through the native relay; false when the tunnel has to stay on Node's streams. */
+function relayInKernel({
+  client,
+  upstream,
+  reads,
+  head,
+  info,
+  finish,
+  idleTimeoutMs,
+  greeting,
+}: ConnectedTunnel): boolean {
+  const greetingBytes = greeting === '' ? NO_BYTES : Buffer.from(greeting, 'latin1');
+  const relay = startKernelRelay(client, upstream, reads, greetingBytes, head, idleTimeoutMs, (end) => {
+    info.bytesReceived = end.toUpstream;
+    info.bytesSent = end.toClient;
+    info.readLiveBytes = undefined;
+    upstream.destroy();
+    client.destroy();
+    finish();
+  });
+  if (relay === undefined) return false;
+  upstream.on('error', () => upstream.destroy());
+  client.setTimeout(0);
+  info.readLiveBytes = () => {
+    const live = relay.liveBytes();
+    if (live === undefined) return;
+    info.bytesReceived = live.toUpstream;
+    info.bytesSent = live.toClient;
+  };
+  return true;
 }

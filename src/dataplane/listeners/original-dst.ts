@@ -1,11 +1,8 @@
 // Recovers where a transparently captured connection was going (SO_ORIGINAL_DST) and decides whether
 // an accepted socket is captured traffic at all; the outbound listener calls this on every accept.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type AddonLoad, loadNativeAddon, socketFd } from '../native-addon.ts';
 
 /** The destination the application dialled before iptables REDIRECT rewrote it to the proxy port. */
 export interface OriginalDestination {
@@ -40,41 +37,10 @@ interface Addon {
   getOriginalDst(fd: number): OriginalDestination | number;
 }
 
-type AddonState = { readonly addon: Addon } | { readonly error: string };
+let state: AddonLoad<Addon> | undefined;
 
-const ADDON_FILE = join('build', 'Release', 'original_dst.node');
-let state: AddonState | undefined;
-
-// The module runs from src/ under tsx and from a bundle in dist/, so the package root is found by
-// walking up to the first directory that holds the built addon.
-function findAddon(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 5; depth++) {
-    const candidate = join(dir, ADDON_FILE);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return undefined;
-}
-
-function loadAddon(): AddonState {
-  if (state) return state;
-  if (process.platform !== 'linux') {
-    state = { error: `SO_ORIGINAL_DST exists only on Linux (this is ${process.platform})` };
-    return state;
-  }
-  const path = findAddon();
-  if (!path) {
-    state = { error: `${ADDON_FILE} was not built` };
-    return state;
-  }
-  try {
-    state = { addon: createRequire(import.meta.url)(path) as Addon };
-  } catch (err) {
-    state = { error: `loading ${path} failed: ${(err as Error).message}` };
-  }
+function loadAddon(): AddonLoad<Addon> {
+  state ??= loadNativeAddon<Addon>('original_dst');
   return state;
 }
 
@@ -92,13 +58,6 @@ export function requireOriginalDst(): void {
 }
 
 const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, value]) => [value, name]));
-
-function socketFd(socket: Socket): number | undefined {
-  // net.Socket keeps its libuv handle in _handle; a TCP handle exposes the kernel fd on Linux.
-  const handle = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle;
-  const fd = handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : undefined;
-}
 
 function failure(errno: number): OriginalDstQuery {
   return { ok: false, errno, code: errnoNames.get(errno) ?? `errno ${errno}` };

@@ -30,4 +30,16 @@ export class PendingReads {
     this.#held = [];
     for (const chunk of held) deliver(chunk);
   }
+
+  /** Hands over the chunks held so far (the socket's reads were stopped and another reader takes over). */
+  takeHeld(): Buffer[] {
+    const held = this.#held;
+    this.#held = [];
+    return held;
+  }
+
+  /** Gives back what takeHeld() returned, ahead of anything held since, when the takeover did not happen. */
+  putBack(chunks: readonly Buffer[]): void {
+    this.#held = [...chunks, ...this.#held];
+  }
 }

@@ -1,9 +1,12 @@
-// The upstream half of a tunnel is relayed from the socket's reads: a server that speaks first, a large
-// transfer with a slow reader (backpressure) and a half-close all reach the client intact and in order.
+// An established tunnel's bytes are relayed in the kernel (native/tunnel_relay.cc) where the addon is built,
+// else on Node's streams (tunnel-relay-node-streams.test.ts runs these same cases that way). Either way a
+// server that speaks first, bytes the client sent before the 200, large transfers both ways with a slow
+// reader (backpressure), a half-close, a reset and a drain all behave, and the access log counts every byte.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { kernelRelayAvailable, TUNNEL_RELAY_ENV } from '../../../src/dataplane/upstream/kernel-relay.ts';
 import { startInProcessProxy, type InProcessProxy } from '../../helpers/in-process-proxy.ts';
 import { serviceEntry } from '../../helpers/config-set.ts';
 
@@ -52,19 +55,39 @@ function readAll(socket: Socket, first: Buffer, slow: boolean): Promise<Buffer> 
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
+/** Resolves once `count` tunnels have been logged. */
+async function logged(running: InProcessProxy, count: number): Promise<void> {
+  for (let waited = 0; running.infos.length < count; waited += 10) {
+    if (waited > 5000) throw new Error(`${running.infos.length} of ${count} tunnels logged`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The banner server: speaks first, then echoes what it gets until the client half-closes, then closes. */
+function bannerServer(accepted: Socket[] = []): Server {
+  return createServer({ allowHalfOpen: true }, (socket) => {
+    accepted.push(socket);
+    socket.on('error', () => undefined);
+    socket.write('220 hello\r\n');
+    socket.pipe(socket);
+  });
+}
+
+void test('tunnels are relayed in the kernel on Linux unless switched off', () => {
+  const expected = process.platform === 'linux' && process.env[TUNNEL_RELAY_ENV] !== 'node';
+  assert.equal(kernelRelayAvailable(), expected, 'the tunnel_relay addon is built by npm install');
+});
+
 void describe('tunnel upstream relay', () => {
   let running: InProcessProxy;
   let proxyPort: number;
   const servers: Server[] = [];
   let bannerPort: number;
   let bulkPort: number;
+  const bannerSockets: Socket[] = [];
 
   before(async () => {
-    // Speaks first, then echoes what it gets until the client half-closes, then closes.
-    const banner = createServer({ allowHalfOpen: true }, (socket) => {
-      socket.write('220 hello\r\n');
-      socket.pipe(socket);
-    });
+    const banner = bannerServer(bannerSockets);
     // Sends BIG as fast as it can, then closes.
     const bulk = createServer((socket) => {
       socket.on('error', () => undefined);
@@ -113,5 +136,92 @@ void describe('tunnel upstream relay', () => {
     const body = await readAll(socket, early, true);
     assert.equal(body.length, BIG.length);
     assert.equal(sha(body), sha(BIG));
+  });
+
+  void test('bytes sent with the CONNECT head and before the 200 reach the upstream first, in order, and are counted', async () => {
+    const before = running.infos.length;
+    const socket = connect(proxyPort, '127.0.0.1');
+    socket.write(`CONNECT relay.test:${bannerPort} HTTP/1.1\r\nhost: relay.test\r\n\r\nearly-1 `);
+    socket.write('early-2 ');
+    let received = '';
+    await new Promise<void>((resolve) =>
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+        if (received.endsWith('early-1 early-2 ')) resolve();
+      }),
+    );
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    socket.end();
+    await ended;
+    assert.equal(received, 'HTTP/1.1 200 OK\r\n\r\n220 hello\r\nearly-1 early-2 ');
+    await logged(running, before + 1);
+    const info = running.infos.at(-1)!;
+    assert.equal(info.bytesReceived, 16, 'bytes to the upstream');
+    assert.equal(info.bytesSent, 27, 'bytes from the upstream');
+  });
+
+  void test('8 MiB each way at once, through a slow reader, come back intact after the banner', async () => {
+    const { socket, early } = await openTunnel(proxyPort, `relay.test:${bannerPort}`);
+    const all = readAll(socket, early, true);
+    socket.end(BIG);
+    const body = await all;
+    assert.equal(body.subarray(0, 11).toString('latin1'), '220 hello\r\n');
+    assert.equal(sha(body.subarray(11)), sha(BIG));
+  });
+
+  void test('a client that resets its tunnel has the upstream connection closed and the tunnel logged', async () => {
+    const before = running.infos.length;
+    const accepted = bannerSockets.length;
+    const { socket } = await openTunnel(proxyPort, `relay.test:${bannerPort}`);
+    assert.equal(bannerSockets.length, accepted + 1);
+    const upstreamClosed = new Promise((resolve) => bannerSockets.at(-1)!.once('close', resolve));
+    socket.resetAndDestroy();
+    await upstreamClosed;
+    await logged(running, before + 1);
+    assert.equal(running.infos.at(-1)!.bytesSent, 11, 'the banner was relayed');
+  });
+});
+
+void describe('tunnels at shutdown', () => {
+  void test('a drain that runs out of time cuts an open tunnel, closes both sides and logs it', async () => {
+    const accepted: Socket[] = [];
+    const banner = bannerServer(accepted);
+    const port = await listen(banner, '127.0.0.52');
+    const running = await startInProcessProxy({
+      serviceEntries: [
+        serviceEntry(
+          { name: 'drain' },
+          {
+            hosts: ['drain.test'],
+            ports: [{ number: port, name: 'tcp', protocol: 'TCP' }],
+            resolution: 'STATIC',
+            endpoints: [{ address: '127.0.0.52' }],
+          },
+        ),
+      ],
+    });
+    try {
+      const { socket, early } = await openTunnel(running.port, `drain.test:${port}`);
+      let received = early.toString('latin1');
+      const echoed = new Promise<void>((resolve) =>
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.toString('latin1');
+          if (received.endsWith('still here')) resolve();
+        }),
+      );
+      const clientClosed = new Promise((resolve) => socket.once('close', resolve));
+      socket.resume();
+      socket.write('still here');
+      await echoed;
+      const upstreamClosed = new Promise((resolve) => accepted[0]!.once('close', resolve));
+      await running.stop();
+      await Promise.all([clientClosed, upstreamClosed]);
+      assert.equal(received, '220 hello\r\nstill here');
+      await upstreamClosed;
+      assert.equal(running.infos.length, 1);
+      assert.equal(running.infos[0]!.bytesReceived, 10);
+    } finally {
+      banner.close();
+    }
   });
 });
