@@ -1,14 +1,19 @@
-// Moves an established tunnel's bytes between its two sockets inside the kernel: splice(2) through one
-// pipe per direction, driven by a single background epoll thread shared by every tunnel. Once a CONNECT
-// or captured tunnel is up, its traffic costs the JavaScript thread nothing per chunk; JavaScript hears
-// once, when the tunnel ends, why it ended and how many bytes went each way.
+// Opens a tunnel's upstream connection and moves the tunnel's bytes between its two sockets inside the
+// kernel: splice(2) through one pipe per direction, driven by a single background epoll thread shared by
+// every tunnel. Once a CONNECT or captured tunnel is up, its traffic costs the JavaScript thread nothing
+// per chunk; JavaScript hears once when a dial completes, and once when a tunnel ends, why it ended and
+// how many bytes went each way.
 //
-// Ownership: JavaScript keeps its sockets. The relay works on duplicates of their descriptors and closes
-// those itself when the tunnel ends, so a socket JavaScript destroys early can never have its descriptor
-// number reused under the relay; JavaScript aborts the relay when it closes a socket.
+// Ownership: JavaScript keeps its client sockets (and an upstream socket it opened itself). The relay
+// works on duplicates of their descriptors and closes those itself when the tunnel ends, so a socket
+// JavaScript destroys early can never have its descriptor number reused under the relay; JavaScript
+// aborts the relay when it closes a socket. An upstream the relay dialled is the relay's alone.
 #include <napi.h>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -19,6 +24,7 @@
 #include <cerrno>
 #include <chrono>
 #include <climits>
+#include <cstring>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -37,8 +43,13 @@ enum EndReason { kClosed = 0, kIdle = 1, kAborted = 2, kFailed = 3 };
 constexpr size_t kChunk = 64 * 1024;
 // Empty pipes kept for reuse, at most.
 constexpr size_t kSparePipes = 256;
-// The eventfd's epoll tag; relay tags are (id << 1) | side with id >= 1, so they never collide with it.
+// The eventfd's epoll tag; the others are (id << 2) | slot with id >= 1, so they never collide with it.
 constexpr uint64_t kWakeTag = 0;
+enum Slot : uint64_t { kClientSlot = 0, kUpstreamSlot = 1, kDialSlot = 2 };
+
+uint64_t Tag(uint32_t id, Slot slot) {
+  return (static_cast<uint64_t>(id) << 2) | slot;
+}
 
 int64_t NowMs() {
   using namespace std::chrono;
@@ -60,12 +71,18 @@ struct Flow {
   std::atomic<uint64_t> bytes{0};
 };
 
-struct Completion {
+// What the relay thread tells JavaScript: a relay ended, or a dial completed.
+enum ReportKind { kRelayEnded = 0, kDialed = 1 };
+
+struct Report {
+  ReportKind kind;
   uint32_t id;
-  int reason;
-  int error;
+  int reason;  // EndReason for kRelayEnded
+  int error;   // errno; 0 when a dial connected
   double toUpstream;
   double toClient;
+  char localAddress[INET6_ADDRSTRLEN];
+  int localPort;
 };
 
 struct Relay {
@@ -74,10 +91,27 @@ struct Relay {
   int upstream = -1;
   Flow up;    // client -> upstream
   Flow down;  // upstream -> client
+  // The dial whose connection is the upstream (0: JavaScript's own socket, duplicated into `upstream`).
+  uint32_t dialId = 0;
   int64_t idleMs = 0;
   int64_t lastActive = 0;
-  Napi::ThreadSafeFunction done;
+  Napi::ThreadSafeFunction report;
 };
+
+// An upstream connection the relay opens, from connect() until a relay takes it or JavaScript drops it.
+struct Dial {
+  uint32_t id = 0;
+  sockaddr_storage address{};
+  socklen_t addressLength = 0;
+  int64_t timeoutMs = 0;
+  int64_t deadline = 0;
+  int fd = -1;
+  bool connected = false;
+  Napi::ThreadSafeFunction report;
+};
+
+// Runs on the JavaScript thread: hands one report to the callback registered with onReport().
+void Deliver(Napi::Env env, Napi::Function callback, Report* report);
 
 void CloseIfOpen(int& fd) {
   if (fd >= 0) close(fd);
@@ -143,6 +177,17 @@ class Relayer {
     return 0;
   }
 
+  int Dial(std::shared_ptr<struct Dial> dial) {
+    if (epoll_ < 0) return startError_;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      dialed_.push_back(std::move(dial));
+    }
+    Wake();
+    return 0;
+  }
+
+  // Ends a relay, or drops a dial (in progress or connected and not yet relayed), by id.
   void Abort(uint32_t id) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -202,11 +247,20 @@ class Relayer {
           TakeCommands();
           continue;
         }
-        auto it = live_.find(static_cast<uint32_t>(tag >> 1));
+        uint32_t id = static_cast<uint32_t>(tag >> 2);
+        if ((tag & 3) == kDialSlot) {
+          auto dial = dials_.find(id);
+          if (dial != dials_.end() && !dial->second->connected) {
+            std::shared_ptr<struct Dial> held = dial->second;  // Connected() may erase the map's reference
+            Connected(held);
+          }
+          continue;
+        }
+        auto it = live_.find(id);
         if (it == live_.end()) continue;  // ended earlier in this batch
         std::shared_ptr<Relay> relay = it->second;
         if (events[i].events & EPOLLERR) {
-          int fd = (tag & 1) == 0 ? relay->client : relay->upstream;
+          int fd = (tag & 3) == kClientSlot ? relay->client : relay->upstream;
           int error = 0;
           socklen_t len = sizeof(error);
           if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error != 0) {
@@ -224,17 +278,21 @@ class Relayer {
     uint64_t counter;
     ssize_t ignored = read(wake_, &counter, sizeof(counter));
     (void)ignored;
+    std::vector<std::shared_ptr<struct Dial>> dialed;
     std::vector<std::shared_ptr<Relay>> added;
     std::vector<uint32_t> aborted;
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      dialed.swap(dialed_);
       added.swap(added_);
       aborted.swap(aborted_);
     }
+    for (auto& dial : dialed) BeginDial(dial);
     for (auto& relay : added) {
       relay->lastActive = now_;
       live_[relay->id] = relay;
-      int error = TakePipe(relay->up);
+      int error = relay->dialId != 0 ? TakeDialed(*relay) : 0;
+      if (error == 0) error = TakePipe(relay->up);
       if (error == 0) error = TakePipe(relay->down);
       if (error != 0) {
         End(*relay, kFailed, error);
@@ -243,7 +301,7 @@ class Relayer {
       for (int side = 0; side < 2; side++) {
         epoll_event event{};
         event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-        event.data.u64 = (static_cast<uint64_t>(relay->id) << 1) | static_cast<uint64_t>(side);
+        event.data.u64 = Tag(relay->id, side == 0 ? kClientSlot : kUpstreamSlot);
         if (epoll_ctl(epoll_, EPOLL_CTL_ADD, side == 0 ? relay->client : relay->upstream, &event) != 0) {
           End(*relay, kFailed, errno);
           break;
@@ -256,6 +314,81 @@ class Relayer {
     for (uint32_t id : aborted) {
       auto it = live_.find(id);
       if (it != live_.end()) End(*it->second, kAborted, 0);
+      auto dial = dials_.find(id);
+      if (dial != dials_.end()) Drop(*dial->second);
+    }
+  }
+
+  // Starts a non-blocking connect; even on loopback its handshake is work the JavaScript thread is spared.
+  void BeginDial(const std::shared_ptr<struct Dial>& dial) {
+    dials_[dial->id] = dial;
+    dial->fd = socket(dial->address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (dial->fd < 0) return Failed(*dial, errno);
+    int one = 1;
+    setsockopt(dial->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (connect(dial->fd, reinterpret_cast<sockaddr*>(&dial->address), dial->addressLength) == 0)
+      return Connected(dial);
+    if (errno != EINPROGRESS) return Failed(*dial, errno);
+    epoll_event event{};
+    event.events = EPOLLOUT | EPOLLET;
+    event.data.u64 = Tag(dial->id, kDialSlot);
+    if (epoll_ctl(epoll_, EPOLL_CTL_ADD, dial->fd, &event) != 0) return Failed(*dial, errno);
+    dial->deadline = now_ + dial->timeoutMs;
+    nextIdleCheck_ = std::min(nextIdleCheck_, dial->deadline);
+  }
+
+  // The connect finished, one way or the other.
+  void Connected(const std::shared_ptr<struct Dial>& dial) {
+    int error = 0;
+    socklen_t length = sizeof(error);
+    if (getsockopt(dial->fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+    epoll_ctl(epoll_, EPOLL_CTL_DEL, dial->fd, nullptr);
+    if (error != 0) return Failed(*dial, error);
+    dial->connected = true;
+    auto* report = new Report{kDialed, dial->id, 0, 0, 0, 0, {0}, 0};
+    sockaddr_storage local{};
+    socklen_t localLength = sizeof(local);
+    if (getsockname(dial->fd, reinterpret_cast<sockaddr*>(&local), &localLength) == 0) {
+      if (local.ss_family == AF_INET) {
+        const auto* v4 = reinterpret_cast<const sockaddr_in*>(&local);
+        inet_ntop(AF_INET, &v4->sin_addr, report->localAddress, sizeof(report->localAddress));
+        report->localPort = ntohs(v4->sin_port);
+      } else if (local.ss_family == AF_INET6) {
+        const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&local);
+        inet_ntop(AF_INET6, &v6->sin6_addr, report->localAddress, sizeof(report->localAddress));
+        report->localPort = ntohs(v6->sin6_port);
+      }
+    }
+    Send(dial->report, report);
+  }
+
+  void Failed(struct Dial& dial, int error) {
+    Send(dial.report, new Report{kDialed, dial.id, 0, error, 0, 0, {0}, 0});
+    Drop(dial);
+  }
+
+  void Drop(struct Dial& dial) {
+    if (!dial.connected && dial.fd >= 0) epoll_ctl(epoll_, EPOLL_CTL_DEL, dial.fd, nullptr);
+    CloseIfOpen(dial.fd);
+    dials_.erase(dial.id);
+  }
+
+  // A relay over a dialled connection takes the connection over.
+  int TakeDialed(Relay& relay) {
+    auto dial = dials_.find(relay.dialId);
+    if (dial == dials_.end() || !dial->second->connected) return EBADF;
+    relay.upstream = dial->second->fd;
+    relay.up.to = relay.upstream;
+    relay.down.from = relay.upstream;
+    dial->second->fd = -1;
+    dials_.erase(dial);
+    return 0;
+  }
+
+  void Send(Napi::ThreadSafeFunction& to, Report* report) {
+    if (to.NonBlockingCall(report, Deliver) != napi_ok) {
+      if (report->kind == kRelayEnded) Forget(report->id);
+      delete report;
     }
   }
 
@@ -298,7 +431,7 @@ class Relayer {
     CloseIfOpen(flow.pipeWrite);
   }
 
-  // Runs only when the earliest idle deadline is due; activity only ever moves deadlines later.
+  // Runs only when the earliest idle or connect deadline is due; activity only ever moves deadlines later.
   void CheckIdle() {
     int64_t next = INT64_MAX;
     std::vector<std::shared_ptr<Relay>> idle;
@@ -311,8 +444,18 @@ class Relayer {
         next = std::min(next, deadline);
       }
     }
+    std::vector<std::shared_ptr<struct Dial>> late;
+    for (auto& [id, dial] : dials_) {
+      if (dial->connected) continue;
+      if (dial->deadline <= now_) {
+        late.push_back(dial);
+      } else {
+        next = std::min(next, dial->deadline);
+      }
+    }
     nextIdleCheck_ = next;
     for (auto& relay : idle) End(*relay, kIdle, 0);
+    for (auto& dial : late) Failed(*dial, ETIMEDOUT);
   }
 
   void End(Relay& relay, EndReason reason, int error) {
@@ -322,37 +465,33 @@ class Relayer {
     epoll_ctl(epoll_, EPOLL_CTL_DEL, relay.client, nullptr);
     epoll_ctl(epoll_, EPOLL_CTL_DEL, relay.upstream, nullptr);
     live_.erase(relay.id);
-    auto* completion = new Completion{relay.id, reason, error,
-                                      static_cast<double>(relay.up.bytes.load(std::memory_order_relaxed)),
-                                      static_cast<double>(relay.down.bytes.load(std::memory_order_relaxed))};
+    auto* report = new Report{kRelayEnded,
+                              relay.id,
+                              reason,
+                              error,
+                              static_cast<double>(relay.up.bytes.load(std::memory_order_relaxed)),
+                              static_cast<double>(relay.down.bytes.load(std::memory_order_relaxed)),
+                              {0},
+                              0};
     CloseIfOpen(relay.client);
     CloseIfOpen(relay.upstream);
     GiveBackPipe(relay.up);
     GiveBackPipe(relay.down);
-    // The final counts stay readable (bytes()) until JavaScript has heard of the end.
-    napi_status status = relay.done.NonBlockingCall(completion, [](Napi::Env env, Napi::Function callback,
-                                                                   Completion* ended) {
-      Relayer::Get().Forget(ended->id);
-      callback.Call({Napi::Number::New(env, ended->id), Napi::Number::New(env, ended->reason),
-                     Napi::Number::New(env, ended->error), Napi::Number::New(env, ended->toUpstream),
-                     Napi::Number::New(env, ended->toClient)});
-      delete ended;
-    });
-    if (status != napi_ok) {
-      Forget(completion->id);
-      delete completion;
-    }
+    // The final counts stay readable (bytes()) until JavaScript has heard of the end (Deliver).
+    Send(relay.report, report);
   }
 
   int epoll_ = -1;
   int wake_ = -1;
   int startError_ = 0;
   std::mutex mutex_;
+  std::vector<std::shared_ptr<struct Dial>> dialed_;
   std::vector<std::shared_ptr<Relay>> added_;
   std::vector<uint32_t> aborted_;
   std::unordered_map<uint32_t, std::shared_ptr<Relay>> byId_;
   // Touched by the relay thread only.
   std::unordered_map<uint32_t, std::shared_ptr<Relay>> live_;
+  std::unordered_map<uint32_t, std::shared_ptr<struct Dial>> dials_;
   std::vector<std::pair<int, int>> spare_;
   int64_t nextIdleCheck_ = INT64_MAX;
   int64_t now_ = 0;
@@ -360,41 +499,88 @@ class Relayer {
 
 std::atomic<uint32_t> nextId{1};
 
+void Deliver(Napi::Env env, Napi::Function callback, Report* report) {
+  if (report->kind == kRelayEnded) Relayer::Get().Forget(report->id);
+  callback.Call({Napi::Number::New(env, report->kind), Napi::Number::New(env, report->id),
+                 Napi::Number::New(env, report->reason), Napi::Number::New(env, report->error),
+                 Napi::Number::New(env, report->toUpstream), Napi::Number::New(env, report->toClient),
+                 Napi::String::New(env, report->localAddress), Napi::Number::New(env, report->localPort)});
+  delete report;
+}
+
 std::string Bytes(const Napi::Value& value) {
   if (!value.IsBuffer()) return std::string();
   auto buffer = value.As<Napi::Buffer<char>>();
   return std::string(buffer.Data(), buffer.Length());
 }
 
-// onEnd(callback): every relay of this JavaScript environment reports its end to `callback(id, reason,
-// errno, toUpstream, toClient)`. One thread-safe function per environment: creating one per tunnel would
-// cost a libuv async handle each.
-Napi::Value OnEnd(const Napi::CallbackInfo& info) {
+Napi::ThreadSafeFunction* Reporter(Napi::Env env) {
+  return env.GetInstanceData<Napi::ThreadSafeFunction>();
+}
+
+// onReport(callback): this JavaScript environment's dials and relays report to `callback(kind, id, reason,
+// errno, toUpstream, toClient, localAddress, localPort)`. One thread-safe function per environment:
+// creating one per tunnel would cost a libuv async handle each.
+Napi::Value OnReport(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsFunction()) return env.Undefined();
-  auto* previous = env.GetInstanceData<Napi::ThreadSafeFunction>();
-  if (previous != nullptr) return env.Undefined();
-  auto* ended = new Napi::ThreadSafeFunction(
+  if (info.Length() < 1 || !info[0].IsFunction() || Reporter(env) != nullptr) return env.Undefined();
+  auto* report = new Napi::ThreadSafeFunction(
       Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "meshgate-tunnel-relay", 0, 1));
   // Open tunnels do not by themselves keep the process alive, as sockets that are not reading do not.
-  ended->Unref(env);
-  env.SetInstanceData(ended);
+  report->Unref(env);
+  env.SetInstanceData(report);
   return env.Undefined();
 }
 
-// start(clientFd, upstreamFd, toClient, toUpstream, idleTimeoutMs) -> relay id (> 0), or -errno when the
-// relay could not start (JavaScript then relays the tunnel itself). onEnd must have been called.
+// dial(ip, port, timeoutMs) -> dial id (> 0), or -errno. The outcome is reported with kind kDialed.
+Napi::Value DialUpstream(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::ThreadSafeFunction* report = Reporter(env);
+  if (report == nullptr || info.Length() < 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber())
+    return Napi::Number::New(env, -EINVAL);
+  auto dial = std::make_shared<Dial>();
+  std::string ip = info[0].As<Napi::String>().Utf8Value();
+  uint16_t port = static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value());
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&dial->address);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&dial->address);
+  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    dial->addressLength = sizeof(sockaddr_in);
+  } else if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    dial->addressLength = sizeof(sockaddr_in6);
+  } else {
+    return Napi::Number::New(env, -EINVAL);
+  }
+  dial->id = nextId.fetch_add(1);
+  dial->timeoutMs = info[2].As<Napi::Number>().Int64Value();
+  dial->report = *report;
+  uint32_t id = dial->id;
+  int error = Relayer::Get().Dial(std::move(dial));
+  return Napi::Number::New(env, error != 0 ? error : static_cast<int64_t>(id));
+}
+
+// start(clientFd, upstream, toClient, toUpstream, idleTimeoutMs, dialled) -> relay id (> 0), or -errno
+// when the relay could not start. `upstream` is JavaScript's socket fd, or with `dialled` a dial id whose
+// connection was reported.
 Napi::Value Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto* ended = env.GetInstanceData<Napi::ThreadSafeFunction>();
-  if (ended == nullptr || info.Length() < 5 || !info[0].IsNumber() || !info[1].IsNumber() || !info[4].IsNumber())
+  Napi::ThreadSafeFunction* report = Reporter(env);
+  if (report == nullptr || info.Length() < 6 || !info[0].IsNumber() || !info[1].IsNumber() || !info[4].IsNumber())
     return Napi::Number::New(env, -EINVAL);
   auto relay = std::make_shared<Relay>();
   relay->id = nextId.fetch_add(1);
   relay->idleMs = info[4].As<Napi::Number>().Int64Value();
+  bool dialled = info[5].ToBoolean().Value();
   relay->client = fcntl(info[0].As<Napi::Number>().Int32Value(), F_DUPFD_CLOEXEC, 0);
-  relay->upstream = fcntl(info[1].As<Napi::Number>().Int32Value(), F_DUPFD_CLOEXEC, 0);
-  if (relay->client < 0 || relay->upstream < 0) {
+  if (dialled) {
+    relay->dialId = info[1].As<Napi::Number>().Uint32Value();
+  } else {
+    relay->upstream = fcntl(info[1].As<Napi::Number>().Int32Value(), F_DUPFD_CLOEXEC, 0);
+  }
+  if (relay->client < 0 || (!dialled && relay->upstream < 0)) {
     int error = errno;
     CloseIfOpen(relay->client);
     CloseIfOpen(relay->upstream);
@@ -406,7 +592,7 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   relay->down.from = relay->upstream;
   relay->down.to = relay->client;
   relay->down.pending = Bytes(info[2]);
-  relay->done = *ended;
+  relay->report = *report;
   uint32_t id = relay->id;
   int error = Relayer::Get().Start(std::move(relay));
   return Napi::Number::New(env, error != 0 ? error : static_cast<int64_t>(id));
@@ -433,7 +619,8 @@ Napi::Value LiveBytes(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("onEnd", Napi::Function::New(env, OnEnd, "onEnd"));
+  exports.Set("onReport", Napi::Function::New(env, OnReport, "onReport"));
+  exports.Set("dial", Napi::Function::New(env, DialUpstream, "dial"));
   exports.Set("start", Napi::Function::New(env, Start, "start"));
   exports.Set("abort", Napi::Function::New(env, Abort, "abort"));
   exports.Set("bytes", Napi::Function::New(env, LiveBytes, "bytes"));

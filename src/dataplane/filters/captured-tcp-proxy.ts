@@ -95,7 +95,6 @@ async function proxy(deps: TunnelDeps, tunnel: CapturedTunnel, info: StreamInfo,
   splice({
     client,
     upstream: dial.upstream,
-    reads: dial.reads,
     head: tunnel.head,
     info,
     finish,

@@ -9,7 +9,7 @@ import { routeTunnel } from '../router/tcp-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
 import type { UpstreamHost } from '../upstream/endpoint-resolver.ts';
 import { splitAuthority } from './request-target.ts';
-import { startKernelRelay } from '../upstream/kernel-relay.ts';
+import { dropKernelUpstream, type RelayUpstream, startKernelRelay } from '../upstream/kernel-relay.ts';
 import { PendingReads } from '../upstream/socket-reads.ts';
 import type { StreamDeps } from './stream-deps.ts';
 
@@ -110,7 +110,6 @@ async function tunnel(
   splice({
     client,
     upstream: dial.upstream,
-    reads: dial.reads,
     head,
     info,
     finish,
@@ -121,7 +120,7 @@ async function tunnel(
 
 /** How dialling a tunnel's upstream went; the caller answers the client its own way. */
 export type TunnelDial =
-  | { readonly kind: 'connected'; readonly upstream: Socket; readonly reads: PendingReads }
+  | { readonly kind: 'connected'; readonly upstream: RelayUpstream }
   | { readonly kind: 'no-host' }
   /** The picked host is this proxy's own listener (logged as BlackHoleCluster). */
   | { readonly kind: 'self' }
@@ -155,31 +154,43 @@ export async function dialTunnel(
     return { kind: 'self' };
   }
   info.upstreamHost = picked.key;
-  const reads = new PendingReads();
-  let upstream: Socket;
+  let upstream: RelayUpstream;
   try {
-    upstream = await deps.clusters.connectTcp(cluster, picked, reads.onread);
+    upstream = await connectUpstream(deps, cluster, picked, client);
   } catch (error) {
     deps.clusters.stats(cluster.name, picked).cxConnectFail++;
     return { kind: 'connect-failed', error };
   }
   if (client.destroyed) {
-    upstream.destroy();
+    if ('socket' in upstream) upstream.socket.destroy();
+    else dropKernelUpstream(upstream);
     info.addResponseFlag('DC');
     return { kind: 'client-gone' };
   }
   deps.clusters.stats(cluster.name, picked).rqTotal++;
-  if (upstream.localAddress !== undefined)
-    info.upstreamLocalAddress = formatSocketAddress(upstream.localAddress, upstream.localPort ?? 0);
-  return { kind: 'connected', upstream, reads };
+  const local = 'socket' in upstream ? upstream.socket : upstream;
+  if (local.localAddress !== undefined)
+    info.upstreamLocalAddress = formatSocketAddress(local.localAddress, local.localPort ?? 0);
+  return { kind: 'connected', upstream };
+}
+
+/** Dials on the kernel relay's thread where the tunnel will be relayed there, else opens a socket here. */
+async function connectUpstream(
+  deps: TunnelDeps,
+  cluster: Cluster,
+  host: UpstreamHost,
+  client: Socket,
+): Promise<RelayUpstream> {
+  const dialled = deps.clusters.dialInKernel(cluster, host, client);
+  if (dialled !== undefined) return dialled;
+  const reads = new PendingReads();
+  return { socket: await deps.clusters.connectTcp(cluster, host, reads.onread), reads };
 }
 
 /** A tunnel whose upstream is connected, ready to have its bytes moved. */
 export interface ConnectedTunnel {
   readonly client: Socket;
-  /** Opened with `reads.onread`: its bytes arrive through `reads`, after `greeting`. */
-  readonly upstream: Socket;
-  readonly reads: PendingReads;
+  readonly upstream: RelayUpstream;
   /** Bytes the client sent before the tunnel was up; they go upstream first. */
   readonly head: Buffer;
   readonly info: StreamInfo;
@@ -191,12 +202,21 @@ export interface ConnectedTunnel {
 
 /**
  * Moves a tunnel's bytes both ways: in the kernel (kernel-relay.ts) where it can, else on Node's streams
- * with no per-chunk work of meshgate's (client to upstream by pipe, upstream to client by `reads`). Byte
- * counts come from the upstream side; the tunnel is logged once the client socket has closed.
+ * with no per-chunk work of meshgate's (client to upstream by pipe, upstream to client by the upstream
+ * socket's `reads`). Byte counts come from the upstream side; the tunnel is logged once the client socket
+ * has closed.
  */
 export function splice(tunnel: ConnectedTunnel): void {
   if (relayInKernel(tunnel)) return;
-  const { client, upstream, reads, head, info, finish, idleTimeoutMs, greeting } = tunnel;
+  const { client, head, info, finish, idleTimeoutMs, greeting } = tunnel;
+  if (!('socket' in tunnel.upstream)) {
+    // Only a lack of descriptors stops a dialled upstream's relay; the tunnel cannot go on.
+    dropKernelUpstream(tunnel.upstream);
+    client.once('close', finish);
+    client.destroy();
+    return;
+  }
+  const { socket: upstream, reads } = tunnel.upstream;
   const readBytes = (): void => {
     info.bytesReceived = upstream.bytesWritten;
     info.bytesSent = upstream.bytesRead;
@@ -241,27 +261,19 @@ export function splice(tunnel: ConnectedTunnel): void {
 const NO_BYTES = Buffer.alloc(0);
 
 /** splice() through the native relay; false when the tunnel has to stay on Node's streams. */
-function relayInKernel({
-  client,
-  upstream,
-  reads,
-  head,
-  info,
-  finish,
-  idleTimeoutMs,
-  greeting,
-}: ConnectedTunnel): boolean {
+function relayInKernel({ client, upstream, head, info, finish, idleTimeoutMs, greeting }: ConnectedTunnel): boolean {
   const greetingBytes = greeting === '' ? NO_BYTES : Buffer.from(greeting, 'latin1');
-  const relay = startKernelRelay(client, upstream, reads, greetingBytes, head, idleTimeoutMs, (end) => {
+  const upstreamSocket = 'socket' in upstream ? upstream.socket : undefined;
+  const relay = startKernelRelay(client, upstream, greetingBytes, head, idleTimeoutMs, (end) => {
     info.bytesReceived = end.toUpstream;
     info.bytesSent = end.toClient;
     info.readLiveBytes = undefined;
-    upstream.destroy();
+    upstreamSocket?.destroy();
     client.destroy();
     finish();
   });
   if (relay === undefined) return false;
-  upstream.on('error', () => upstream.destroy());
+  upstreamSocket?.on('error', () => upstreamSocket.destroy());
   client.setTimeout(0);
   info.readLiveBytes = () => {
     const live = relay.liveBytes();

@@ -2,12 +2,14 @@
 // settings, host) for HTTP, and plain TCP connects with the cluster's connect timeout for tunnels.
 import { connect, type OnReadOpts, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 import type * as UndiciModule from 'undici';
 import type { buildConnector, Pool } from 'undici';
 import type { Cluster } from '../../compiler/snapshot.ts';
 import { UpstreamConnectError } from '../../errors.ts';
 import { transportFailureReasonOf } from '../rescue.ts';
 import { Http1Pool } from './http1-pool.ts';
+import { dialInKernel, type KernelUpstream } from './kernel-relay.ts';
 import { EndpointResolver, type NameResolver, type UpstreamHost } from './endpoint-resolver.ts';
 import { LoadBalancer } from './load-balancer.ts';
 
@@ -168,6 +170,11 @@ export class ClusterManager {
 
   /** Counts a new upstream connection until its socket closes. */
   #connected(hostKey: string, socket: Socket): void {
+    socket.once('close', this.#countConnection(hostKey));
+  }
+
+  /** Counts a new upstream connection; the returned function marks it closed. */
+  #countConnection(hostKey: string): () => void {
     let c = this.#connections.get(hostKey);
     if (c === undefined) {
       c = { total: 0, active: 0 };
@@ -176,9 +183,9 @@ export class ClusterManager {
     c.total++;
     c.active++;
     const counted = c;
-    socket.once('close', () => {
+    return () => {
       counted.active--;
-    });
+    };
   }
 
   /** A keep-alive pool to one host; clusters with the same connect and idle timeouts share it. */
@@ -248,6 +255,26 @@ export class ClusterManager {
         socket.destroy();
         reject(new UpstreamConnectError(host.key, transportFailureReasonOf(error), { cause: error }));
       });
+    });
+  }
+
+  /**
+   * Opens a tunnel's upstream connection on the kernel relay's thread (kernel-relay.ts), for a client the
+   * relay can take; undefined when it cannot, and connectTcp() is the way. Rejects like connectTcp().
+   */
+  dialInKernel(cluster: Cluster, host: UpstreamHost, client: Socket): Promise<KernelUpstream> | undefined {
+    let counted: (() => void) | undefined;
+    const closed = (): void => counted?.();
+    const dial = dialInKernel(client, host.ip, host.port, cluster.connectTimeoutMs, closed);
+    if (dial === undefined) return undefined;
+    return dial.then((outcome) => {
+      if (!outcome.connected) {
+        // A timeout has no transport failure reason, as in connectTcp().
+        const timedOut = outcome.errno === constants.errno.ETIMEDOUT;
+        throw new UpstreamConnectError(host.key, timedOut ? undefined : transportFailureReasonOf(outcome));
+      }
+      counted = this.#countConnection(host.key);
+      return outcome.upstream;
     });
   }
 

@@ -1,17 +1,41 @@
-// Hands an established tunnel to the native relay (native/tunnel_relay.cc), which moves its bytes with
-// splice(2) on a background thread: after the handover the JavaScript thread does no work per chunk.
-// The sockets stay JavaScript's: their reads are stopped, the bytes they had already read go first, and
-// closing either socket aborts the relay.
+// Tunnels through the native relay (native/tunnel_relay.cc): it opens a tunnel's upstream connection and,
+// once the tunnel is up, moves its bytes with splice(2), both on one background thread. The JavaScript
+// thread then does no work per chunk, and builds no socket object for the upstream.
+// Client sockets stay JavaScript's: their reads are stopped, the bytes they had already read go first,
+// and closing one aborts its relay.
 import type { Socket } from 'node:net';
 import { loadNativeAddon, socketFd } from '../native-addon.ts';
 import type { PendingReads } from './socket-reads.ts';
 
 interface RelayAddon {
-  onEnd(callback: (id: number, reason: number, errno: number, toUpstream: number, toClient: number) => void): void;
-  start(clientFd: number, upstreamFd: number, toClient: Buffer, toUpstream: Buffer, idleTimeoutMs: number): number;
+  onReport(callback: ReportCallback): void;
+  dial(ip: string, port: number, timeoutMs: number): number;
+  start(
+    clientFd: number,
+    upstream: number,
+    toClient: Buffer,
+    toUpstream: Buffer,
+    idleTimeoutMs: number,
+    dialled: boolean,
+  ): number;
   abort(id: number): void;
   bytes(id: number): [toUpstream: number, toClient: number] | undefined;
 }
+
+type ReportCallback = (
+  kind: number,
+  id: number,
+  reason: number,
+  errno: number,
+  toUpstream: number,
+  toClient: number,
+  localAddress: string,
+  localPort: number,
+) => void;
+
+/** The addon's report kinds. */
+const RELAY_ENDED = 0;
+const DIALED = 1;
 
 /** Why a relayed tunnel ended, by the addon's numbering. */
 const END_REASONS = ['closed', 'idle-timeout', 'aborted', 'failed'] as const;
@@ -22,7 +46,7 @@ export interface KernelRelayEnd {
   readonly errno: number;
   /**
    * The tunnel's bytes each way: what the relay moved, plus what it was handed that belongs to the tunnel
-   * (everything bound upstream, and what the upstream socket had already read; not `toClient`, the proxy's own).
+   * (everything bound upstream, and what an upstream socket had already read; not `toClient`, the proxy's own).
    */
   readonly toUpstream: number;
   readonly toClient: number;
@@ -33,21 +57,54 @@ export interface KernelRelay {
   liveBytes(): { readonly toUpstream: number; readonly toClient: number } | undefined;
 }
 
-/** Environment switch: `MESHGATE_TUNNEL_RELAY=node` keeps every tunnel on Node's streams. */
+/** An upstream connection the relay opened; it is the relay's until a tunnel uses it or it is dropped. */
+export interface KernelUpstream {
+  readonly dialId: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+}
+
+/** A tunnel's upstream: a socket JavaScript opened (its reads through `reads`), or one the relay dialled. */
+export type RelayUpstream = { readonly socket: Socket; readonly reads: PendingReads } | KernelUpstream;
+
+export type KernelDialOutcome =
+  | { readonly connected: true; readonly upstream: KernelUpstream }
+  /** `errno` is ETIMEDOUT when the connect timeout ran out. */
+  | { readonly connected: false; readonly errno: number };
+
+/** Environment switch: `MESHGATE_TUNNEL_RELAY=node` keeps every tunnel on Node's sockets and streams. */
 export const TUNNEL_RELAY_ENV = 'MESHGATE_TUNNEL_RELAY';
 
 const ended = new Map<number, (end: KernelRelayEnd) => void>();
+const dialing = new Map<number, (outcome: KernelDialOutcome) => void>();
+/** Told once when a dialled connection closes: its relay ended, or it was dropped unused. */
+const onUpstreamClosed = new Map<number, () => void>();
 let relayAddon: RelayAddon | null | undefined;
+
+function onReport(
+  ...[kind, id, reason, errno, toUpstream, toClient, localAddress, localPort]: Parameters<ReportCallback>
+): void {
+  if (kind === DIALED) {
+    const settle = dialing.get(id);
+    dialing.delete(id);
+    if (errno !== 0) onUpstreamClosed.delete(id);
+    settle?.(
+      errno === 0
+        ? { connected: true, upstream: { dialId: id, localAddress, localPort } }
+        : { connected: false, errno },
+    );
+  } else if (kind === RELAY_ENDED) {
+    const report = ended.get(id);
+    ended.delete(id);
+    report?.({ reason: END_REASONS[reason] ?? 'failed', errno, toUpstream, toClient });
+  }
+}
 
 function addon(): RelayAddon | undefined {
   if (relayAddon === undefined) {
     const loaded = process.env[TUNNEL_RELAY_ENV] === 'node' ? undefined : loadNativeAddon<RelayAddon>('tunnel_relay');
     relayAddon = loaded !== undefined && 'addon' in loaded ? loaded.addon : null;
-    relayAddon?.onEnd((id, reason, errno, toUpstream, toClient) => {
-      const onEnd = ended.get(id);
-      ended.delete(id);
-      onEnd?.({ reason: END_REASONS[reason] ?? 'failed', errno, toUpstream, toClient });
-    });
+    relayAddon?.onReport(onReport);
   }
   return relayAddon ?? undefined;
 }
@@ -55,6 +112,38 @@ function addon(): RelayAddon | undefined {
 /** Whether tunnels are relayed in the kernel here (the addon is built and not switched off). */
 export function kernelRelayAvailable(): boolean {
   return addon() !== undefined;
+}
+
+/**
+ * Connects to `ip:port` on the relay thread, for a tunnel whose client socket can be relayed; undefined
+ * when it cannot (no addon, a client without a kernel fd), and the caller opens a socket itself.
+ * `onClosed` runs once when the connection closes, whether a relay used it or it was dropped.
+ */
+export function dialInKernel(
+  client: Socket,
+  ip: string,
+  port: number,
+  timeoutMs: number,
+  onClosed: () => void,
+): Promise<KernelDialOutcome> | undefined {
+  const relay = addon();
+  if (relay === undefined || socketFd(client) === undefined) return undefined;
+  const id = relay.dial(ip, port, timeoutMs);
+  if (id <= 0) return Promise.resolve({ connected: false, errno: -id });
+  onUpstreamClosed.set(id, onClosed);
+  return new Promise((resolve) => dialing.set(id, resolve));
+}
+
+/** Closes a dialled connection no tunnel will use (its client left meanwhile). */
+export function dropKernelUpstream(upstream: KernelUpstream): void {
+  addon()?.abort(upstream.dialId);
+  upstreamClosed(upstream.dialId);
+}
+
+function upstreamClosed(dialId: number): void {
+  const closed = onUpstreamClosed.get(dialId);
+  onUpstreamClosed.delete(dialId);
+  closed?.();
 }
 
 interface ReadingHandle {
@@ -79,16 +168,19 @@ function concat(first: Buffer, rest: readonly Buffer[]): Buffer {
   return rest.length === 0 ? first : Buffer.concat([first, ...rest]);
 }
 
+const isDialled = (upstream: RelayUpstream): upstream is KernelUpstream => 'dialId' in upstream;
+
 /**
  * Starts relaying `client` <-> `upstream` in the kernel. `toClient` and `toUpstream` go first (a CONNECT's
  * 200, the bytes the client sent after its request head); bytes either socket had already read follow.
- * Returns undefined, having changed nothing, when the tunnel must stay on Node's streams: no addon, a
- * socket without a kernel fd, or writes still queued. `onEnd` runs once; the caller then closes both sockets.
+ * Returns undefined, having changed nothing, when the tunnel cannot be relayed here: no addon, a socket
+ * without a kernel fd, writes still queued, or no descriptors left. An upstream socket can then stay on
+ * Node's streams; a dialled upstream cannot, and the caller drops it. `onEnd` runs once; the caller then
+ * closes its sockets.
  */
 export function startKernelRelay(
   client: Socket,
-  upstream: Socket,
-  upstreamReads: PendingReads,
+  upstream: RelayUpstream,
   toClient: Buffer,
   toUpstream: Buffer,
   idleTimeoutMs: number,
@@ -96,27 +188,29 @@ export function startKernelRelay(
 ): KernelRelay | undefined {
   const relay = addon();
   const clientFd = socketFd(client);
-  const upstreamFd = socketFd(upstream);
+  const dialled = isDialled(upstream);
+  const upstreamFd = dialled ? upstream.dialId : socketFd(upstream.socket);
   if (relay === undefined || clientFd === undefined || upstreamFd === undefined) return undefined;
-  if (client.writableLength > 0 || upstream.writableLength > 0 || client.readableEnded) return undefined;
+  if (client.writableLength > 0 || (!dialled && upstream.socket.writableLength > 0)) return undefined;
 
-  upstream.pause(); // an onread socket's pause() stops its handle's reads
-  const fromUpstream = upstreamReads.takeHeld();
+  if (!dialled) upstream.socket.pause(); // an onread socket's pause() stops its handle's reads
+  const fromUpstream = dialled ? [] : upstream.reads.takeHeld();
   const fromClient = stopClientReads(client);
   const handedToUpstream = concat(toUpstream, fromClient);
   const handedToClient = concat(toClient, fromUpstream);
-  const id = relay.start(clientFd, upstreamFd, handedToClient, handedToUpstream, idleTimeoutMs);
+  const id = relay.start(clientFd, upstreamFd, handedToClient, handedToUpstream, idleTimeoutMs, dialled);
   if (id <= 0) {
-    // Out of descriptors for the duplicates or pipes: give everything back to Node's streams.
-    upstreamReads.putBack(fromUpstream);
+    // Out of descriptors for the duplicates: give everything back to Node's streams.
+    if (!dialled) upstream.reads.putBack(fromUpstream);
     for (let i = fromClient.length - 1; i >= 0; i--) client.unshift(fromClient[i]);
     return undefined;
   }
   const handedUpstream = handedToUpstream.length;
   const handedClient = handedToClient.length - toClient.length;
-  ended.set(id, (end) =>
-    onEnd({ ...end, toUpstream: handedUpstream + end.toUpstream, toClient: handedClient + end.toClient }),
-  );
+  ended.set(id, (end) => {
+    if (dialled) upstreamClosed(upstream.dialId);
+    onEnd({ ...end, toUpstream: handedUpstream + end.toUpstream, toClient: handedClient + end.toClient });
+  });
   // A socket closed here (a drain's cut, an error) ends the tunnel now, as on Node's streams, so its log line
   // is written before a shutdown completes; the relay's own report of the abort is then dropped.
   const abort = (): void => {
@@ -128,7 +222,7 @@ export function startKernelRelay(
     report({ reason: 'aborted', errno: 0, toUpstream: bytes?.[0] ?? 0, toClient: bytes?.[1] ?? 0 });
   };
   client.once('close', abort);
-  upstream.once('close', abort);
+  if (!dialled) upstream.socket.once('close', abort);
   return {
     liveBytes: () => {
       const bytes = relay.bytes(id);

@@ -182,6 +182,54 @@ void describe('tunnel upstream relay', () => {
   });
 });
 
+void describe('tunnel upstream connections', () => {
+  let running: InProcessProxy;
+  before(async () => {
+    running = await startInProcessProxy({});
+  });
+  after(async () => {
+    await running.stop();
+  });
+
+  void test('a refused upstream gets the connection-failure 503, logged UF,URX with the errno', async () => {
+    const closed = createServer();
+    const port = await listen(closed, '127.0.0.53');
+    await new Promise((resolve) => closed.close(resolve));
+    const socket = connect(running.port, '127.0.0.1');
+    socket.write(`CONNECT 127.0.0.53:${port} HTTP/1.1\r\nhost: 127.0.0.53:${port}\r\n\r\n`);
+    let reply = '';
+    socket.on('data', (chunk: Buffer) => (reply += chunk.toString('latin1')));
+    await new Promise((resolve) => socket.once('close', resolve));
+    assert.match(reply, /^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    assert.match(reply, /upstream connect error or disconnect\/reset before headers\. .*delayed connect error: 111/);
+    await logged(running, 1);
+    const info = running.infos.at(-1)!;
+    assert.equal(info.responseFlags(), 'UF,URX');
+    assert.equal(info.upstreamTransportFailureReason, 'delayed connect error: 111');
+  });
+
+  void test('an IPv6 upstream: bytes both ways, its local address logged in brackets, /clusters counts the connection while it is open', async () => {
+    const before = running.infos.length;
+    const accepted: Socket[] = [];
+    const banner = bannerServer(accepted);
+    const port = await listen(banner, '::1');
+    try {
+      const { socket, early } = await openTunnel(running.port, `[::1]:${port}`);
+      const all = readAll(socket, early, false);
+      assert.deepEqual(running.proxy.clusters.connectionsTo(`[::1]:${port}`), { total: 1, active: 1 });
+      socket.end('v6\r\n');
+      assert.equal((await all).toString('latin1'), '220 hello\r\nv6\r\n');
+      await logged(running, before + 1);
+      const info = running.infos.at(-1)!;
+      assert.match(info.upstreamLocalAddress ?? '', /^\[::1\]:\d+$/);
+      assert.equal(info.upstreamHost, `[::1]:${port}`);
+      assert.deepEqual(running.proxy.clusters.connectionsTo(`[::1]:${port}`), { total: 1, active: 0 });
+    } finally {
+      banner.close();
+    }
+  });
+});
+
 void describe('tunnels at shutdown', () => {
   void test('a drain that runs out of time cuts an open tunnel, closes both sides and logs it', async () => {
     const accepted: Socket[] = [];
