@@ -227,23 +227,43 @@ class Relayer {
     std::thread([this] { Loop(); }).detach();
   }
 
+  // Writes the eventfd only when the thread may be about to sleep: a busy thread finds new commands
+  // before it waits again, and two system calls per tunnel are saved under load.
   void Wake() {
+    if (!sleeping_.exchange(false)) return;
     uint64_t one = 1;
     ssize_t ignored = write(wake_, &one, sizeof(one));
     (void)ignored;
   }
 
+  bool HasCommands() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return !dialed_.empty() || !added_.empty() || !aborted_.empty();
+  }
+
   void Loop() {
     std::vector<epoll_event> events(256);
     for (;;) {
-      int64_t now = NowMs();
-      int timeout = nextIdleCheck_ == INT64_MAX ? -1 : static_cast<int>(std::max<int64_t>(0, nextIdleCheck_ - now));
+      // Set before looking for commands, so that a command queued after the look is followed by a wake.
+      sleeping_.store(true);
+      bool queued = HasCommands();
+      int timeout = -1;
+      if (queued) {
+        timeout = 0;
+      } else if (nextIdleCheck_ != INT64_MAX) {
+        timeout = static_cast<int>(std::max<int64_t>(0, nextIdleCheck_ - NowMs()));
+      }
       int count = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), timeout);
+      sleeping_.store(false);
       if (count < 0 && errno != EINTR) return;
       now_ = NowMs();
+      if (queued) TakeCommands();
       for (int i = 0; i < count; i++) {
         uint64_t tag = events[i].data.u64;
         if (tag == kWakeTag) {
+          uint64_t counter;
+          ssize_t ignored = read(wake_, &counter, sizeof(counter));
+          (void)ignored;
           TakeCommands();
           continue;
         }
@@ -275,9 +295,6 @@ class Relayer {
   }
 
   void TakeCommands() {
-    uint64_t counter;
-    ssize_t ignored = read(wake_, &counter, sizeof(counter));
-    (void)ignored;
     std::vector<std::shared_ptr<struct Dial>> dialed;
     std::vector<std::shared_ptr<Relay>> added;
     std::vector<uint32_t> aborted;
@@ -302,7 +319,9 @@ class Relayer {
         epoll_event event{};
         event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
         event.data.u64 = Tag(relay->id, side == 0 ? kClientSlot : kUpstreamSlot);
-        if (epoll_ctl(epoll_, EPOLL_CTL_ADD, side == 0 ? relay->client : relay->upstream, &event) != 0) {
+        // A dialled upstream is registered already (as its dial); it only changes tag and events.
+        int op = side == 1 && relay->dialId != 0 ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+        if (epoll_ctl(epoll_, op, side == 0 ? relay->client : relay->upstream, &event) != 0) {
           End(*relay, kFailed, errno);
           break;
         }
@@ -342,7 +361,7 @@ class Relayer {
     int error = 0;
     socklen_t length = sizeof(error);
     if (getsockopt(dial->fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
-    epoll_ctl(epoll_, EPOLL_CTL_DEL, dial->fd, nullptr);
+    // Stays registered (events with a connected dial's tag are ignored) until a relay changes it.
     if (error != 0) return Failed(*dial, error);
     dial->connected = true;
     auto* report = new Report{kDialed, dial->id, 0, 0, 0, 0, {0}, 0};
@@ -368,7 +387,7 @@ class Relayer {
   }
 
   void Drop(struct Dial& dial) {
-    if (!dial.connected && dial.fd >= 0) epoll_ctl(epoll_, EPOLL_CTL_DEL, dial.fd, nullptr);
+    // The relay holds the only descriptor of a dialled socket, so closing it also leaves the epoll set.
     CloseIfOpen(dial.fd);
     dials_.erase(dial.id);
   }
@@ -462,8 +481,10 @@ class Relayer {
     // The caller's reference may be the map's: hold the relay until this function is done with it.
     auto found = live_.find(relay.id);
     std::shared_ptr<Relay> keep = found != live_.end() ? found->second : nullptr;
+    // Duplicates leave the epoll set only when every descriptor of their socket is closed, and JavaScript
+    // still holds its own; a dialled upstream leaves with its close.
     epoll_ctl(epoll_, EPOLL_CTL_DEL, relay.client, nullptr);
-    epoll_ctl(epoll_, EPOLL_CTL_DEL, relay.upstream, nullptr);
+    if (relay.dialId == 0) epoll_ctl(epoll_, EPOLL_CTL_DEL, relay.upstream, nullptr);
     live_.erase(relay.id);
     auto* report = new Report{kRelayEnded,
                               relay.id,
@@ -484,6 +505,7 @@ class Relayer {
   int epoll_ = -1;
   int wake_ = -1;
   int startError_ = 0;
+  std::atomic<bool> sleeping_{false};
   std::mutex mutex_;
   std::vector<std::shared_ptr<struct Dial>> dialed_;
   std::vector<std::shared_ptr<Relay>> added_;
