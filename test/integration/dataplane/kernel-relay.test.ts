@@ -1,0 +1,189 @@
+// The native tunnel relay's contract, on real socket pairs: what it is handed goes first, EOF is passed
+// on as a half-close, the end is reported once with its reason and byte counts (closed, idle-timeout,
+// failed, aborted), live counts are readable meanwhile, and no descriptor is left behind.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import {
+  dialInKernel,
+  dropKernelUpstream,
+  kernelRelayAvailable,
+  type KernelRelayEnd,
+  startKernelRelay,
+} from '../../../src/dataplane/upstream/kernel-relay.ts';
+import { PendingReads } from '../../../src/dataplane/upstream/socket-reads.ts';
+
+const unavailable = kernelRelayAvailable() ? false : 'the tunnel_relay addon is not built here (Linux only)';
+
+/** A connected pair of sockets: `outer` is what a peer holds, `inner` what the proxy holds. */
+interface Pair {
+  readonly outer: Socket;
+  readonly inner: Socket;
+}
+
+let server: Server;
+let port: number;
+const accepted: Socket[] = [];
+
+async function pair(reads?: PendingReads): Promise<Pair> {
+  const next = new Promise<Socket>((resolve) => server.once('connection', resolve));
+  const inner = connect({ port, host: '127.0.0.61', ...(reads !== undefined ? { onread: reads.onread } : {}) });
+  await new Promise((resolve) => inner.once('connect', resolve));
+  const outer = await next;
+  outer.on('error', () => undefined);
+  inner.on('error', () => undefined);
+  return { outer, inner };
+}
+
+function collect(socket: Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.once('end', () => resolve(text));
+  });
+}
+
+function relay(
+  client: Pair,
+  upstream: Pair,
+  reads: PendingReads,
+  idleTimeoutMs = 0,
+): { ended: Promise<KernelRelayEnd>; live: () => { toUpstream: number; toClient: number } | undefined } {
+  let onEnd!: (end: KernelRelayEnd) => void;
+  const ended = new Promise<KernelRelayEnd>((resolve) => (onEnd = resolve));
+  const started = startKernelRelay(
+    client.inner,
+    { socket: upstream.inner, reads },
+    Buffer.from('greeting;'),
+    Buffer.from('head;'),
+    idleTimeoutMs,
+    (end) => {
+      client.inner.destroy();
+      upstream.inner.destroy();
+      onEnd(end);
+    },
+  );
+  assert.ok(started, 'the relay started');
+  return { ended, live: () => started.liveBytes() };
+}
+
+const openFds = (): number => readdirSync('/proc/self/fd').length;
+
+void describe('kernel relay', { skip: unavailable }, () => {
+  before(async () => {
+    server = createServer({ allowHalfOpen: true }, (socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.61', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  after(() => {
+    for (const socket of accepted) socket.destroy();
+    server.close();
+  });
+
+  void test('handed bytes go first, then both directions; EOFs pass as half-closes; the end is "closed" with exact counts', async () => {
+    const reads = new PendingReads();
+    const client = await pair();
+    const upstream = await pair(reads);
+    upstream.outer.write('already-read;');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the upstream socket reads it into `reads`
+    const { ended, live } = relay(client, upstream, reads);
+    const toClient = collect(client.outer);
+    const toUpstream = collect(upstream.outer);
+    client.outer.write('from-client');
+    upstream.outer.write('from-upstream');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(live(), { toUpstream: 16, toClient: 26 });
+    client.outer.end();
+    assert.equal(await toUpstream, 'head;from-client');
+    upstream.outer.end('bye');
+    assert.equal(await toClient, 'greeting;already-read;from-upstreambye');
+    const end = await ended;
+    assert.deepEqual(end, { reason: 'closed', errno: 0, toUpstream: 16, toClient: 29 });
+    assert.equal(live(), undefined);
+  });
+
+  void test('nothing moving for the idle time ends it as "idle-timeout"; activity keeps it open', async () => {
+    const reads = new PendingReads();
+    const client = await pair();
+    const upstream = await pair(reads);
+    const started = Date.now();
+    const { ended } = relay(client, upstream, reads, 300);
+    const keepAlive = setInterval(() => client.outer.write('.'), 100);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    clearInterval(keepAlive);
+    const end = await ended;
+    assert.equal(end.reason, 'idle-timeout');
+    // The last byte went at ~400 ms, so the earliest end is ~700 ms; without the bytes it would be 300 ms.
+    assert.ok(Date.now() - started >= 600, `ended after ${Date.now() - started} ms`);
+    assert.equal(end.toUpstream, 5 + 4, 'head and the four keep-alive bytes');
+  });
+
+  void test('a reset from a peer ends it as "failed" with the errno', async () => {
+    const reads = new PendingReads();
+    const client = await pair();
+    const upstream = await pair(reads);
+    const { ended } = relay(client, upstream, reads);
+    upstream.outer.resetAndDestroy();
+    const end = await ended;
+    assert.equal(end.reason, 'failed');
+    assert.equal(end.errno, 104, 'ECONNRESET');
+  });
+
+  void test('closing the client socket here ends it at once as "aborted", with the bytes so far', async () => {
+    const reads = new PendingReads();
+    const client = await pair();
+    const upstream = await pair(reads);
+    const { ended } = relay(client, upstream, reads);
+    const upstreamGotIt = new Promise((resolve) => upstream.outer.once('data', resolve));
+    client.outer.write('x');
+    await upstreamGotIt;
+    const upstreamClosed = collect(upstream.outer);
+    client.inner.destroy();
+    const end = await ended;
+    assert.equal(end.reason, 'aborted');
+    assert.equal(end.toUpstream, 6);
+    assert.equal(await upstreamClosed, '', 'the upstream is closed too, with nothing more');
+  });
+
+  void test('a dial to a closed port reports ECONNREFUSED; a dial that connects carries its local address', async () => {
+    const client = await pair();
+    const refused = createServer();
+    await new Promise<void>((resolve) => refused.listen(0, '127.0.0.61', resolve));
+    const closedPort = (refused.address() as { port: number }).port;
+    await new Promise((resolve) => refused.close(resolve));
+    let closes = 0;
+    const failed = await dialInKernel(client.inner, '127.0.0.61', closedPort, 1000, () => closes++);
+    assert.deepEqual(failed, { connected: false, errno: 111 });
+    const connected = await dialInKernel(client.inner, '127.0.0.61', port, 1000, () => closes++);
+    assert.ok(connected?.connected);
+    assert.equal(connected.upstream.localAddress, '127.0.0.1');
+    assert.ok(connected.upstream.localPort > 0);
+    assert.equal(closes, 0, 'a failed dial has no connection to close');
+    dropKernelUpstream(connected.upstream);
+    assert.equal(closes, 1, 'dropping the connection counts it closed');
+    client.inner.destroy();
+  });
+
+  void test('fifty tunnels later, no descriptor is left open', async () => {
+    const once = async (): Promise<void> => {
+      const reads = new PendingReads();
+      const client = await pair();
+      const upstream = await pair(reads);
+      const { ended } = relay(client, upstream, reads);
+      const drained = Promise.all([collect(client.outer), collect(upstream.outer)]);
+      client.outer.end('ping');
+      upstream.outer.end('pong');
+      await ended;
+      await drained;
+      client.outer.destroy();
+      upstream.outer.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await once(); // the relay thread's epoll, eventfd and one spare pipe pair exist from here on
+    const baseline = openFds();
+    for (let i = 0; i < 50; i++) await once();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(openFds(), baseline);
+  });
+});
