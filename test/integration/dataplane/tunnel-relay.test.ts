@@ -172,7 +172,20 @@ void describe('tunnel upstream relay', () => {
   void test('a client that resets its tunnel has the upstream connection closed and the tunnel logged', async () => {
     const before = running.infos.length;
     const accepted = bannerSockets.length;
-    const { socket } = await openTunnel(proxyPort, `relay.test:${bannerPort}`);
+    const { socket, early } = await openTunnel(proxyPort, `relay.test:${bannerPort}`);
+    // The banner arriving means the server has accepted (the 200 can come first: it follows the dial).
+    let banner = early.toString('latin1');
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (banner === '220 hello\r\n') resolve();
+      };
+      socket.on('data', (chunk: Buffer) => {
+        banner += chunk.toString('latin1');
+        check();
+      });
+      check();
+      socket.resume();
+    });
     assert.equal(bannerSockets.length, accepted + 1);
     const upstreamClosed = new Promise((resolve) => bannerSockets.at(-1)!.once('close', resolve));
     socket.resetAndDestroy();
