@@ -10,6 +10,7 @@ import { CompileCache } from '../compiler/compile-cache.ts';
 import type { Snapshot } from '../compiler/snapshot.ts';
 import { DirectorySource, type ConfigState } from '../config/sources/directory-source.ts';
 import { originalDstAvailability } from '../dataplane/listeners/original-dst.ts';
+import { kernelRelayStatus } from '../dataplane/upstream/kernel-relay.ts';
 import { ProxyServer } from '../dataplane/proxy-server.ts';
 import { seededRandom } from '../dataplane/seeded-random.ts';
 import { formatSocketAddress } from '../dataplane/stream-info.ts';
@@ -262,6 +263,12 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
     capture.available
       ? 'meshgate: transparent capture: on (connections redirected to the outbound port are routed by their original destination)\n'
       : `meshgate: transparent capture unavailable: ${capture.reason}; explicit proxying only (rebuild with npm run build:native)\n`,
+  );
+  const relay = kernelRelayStatus();
+  process.stderr.write(
+    relay.available
+      ? 'meshgate: tunnel relay: native (CONNECT and captured TCP/TLS tunnels are dialled and relayed off the JavaScript thread)\n'
+      : `meshgate: tunnel relay: Node streams (${relay.reason})\n`,
   );
   // The startup summary is printed whatever the log level: with port 0 it is the only way to learn the
   // ports, and scripts wait for it.

@@ -80,6 +80,8 @@ const dialing = new Map<number, (outcome: KernelDialOutcome) => void>();
 /** Told once when a dialled connection closes: its relay ended, or it was dropped unused. */
 const onUpstreamClosed = new Map<number, () => void>();
 let relayAddon: RelayAddon | null | undefined;
+/** Why tunnels run on Node's streams, once addon() has decided they do. */
+let unavailableReason = '';
 
 function onReport(
   ...[kind, id, reason, errno, toUpstream, toClient, localAddress, localPort]: Parameters<ReportCallback>
@@ -102,8 +104,12 @@ function onReport(
 
 function addon(): RelayAddon | undefined {
   if (relayAddon === undefined) {
-    const loaded = process.env[TUNNEL_RELAY_ENV] === 'node' ? undefined : loadNativeAddon<RelayAddon>('tunnel_relay');
+    const switchedOff = process.env[TUNNEL_RELAY_ENV] === 'node';
+    const loaded = switchedOff ? undefined : loadNativeAddon<RelayAddon>('tunnel_relay');
     relayAddon = loaded !== undefined && 'addon' in loaded ? loaded.addon : null;
+    if (switchedOff) unavailableReason = `${TUNNEL_RELAY_ENV}=node`;
+    else if (loaded !== undefined && 'error' in loaded)
+      unavailableReason = `${loaded.error}; rebuild with npm run build:native`;
     relayAddon?.onReport(onReport);
   }
   return relayAddon ?? undefined;
@@ -112,6 +118,12 @@ function addon(): RelayAddon | undefined {
 /** Whether tunnels are relayed in the kernel here (the addon is built and not switched off). */
 export function kernelRelayAvailable(): boolean {
   return addon() !== undefined;
+}
+
+/** How tunnels are relayed here, with the reason when it is not the native relay (for the startup summary). */
+export function kernelRelayStatus():
+  { readonly available: true } | { readonly available: false; readonly reason: string } {
+  return addon() !== undefined ? { available: true } : { available: false, reason: unavailableReason };
 }
 
 /**
