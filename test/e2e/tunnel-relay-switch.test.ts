@@ -4,24 +4,22 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { curl } from '../helpers/curl.ts';
 import { startProxy } from '../helpers/start-proxy.ts';
-import { TmpConfigDir } from '../helpers/tmp-config.ts';
-import { startHttpUpstream, type TestUpstream } from '../helpers/upstream.ts';
+import { type OneService, startOneService } from '../helpers/one-service.ts';
+import type { TmpConfigDir } from '../helpers/tmp-config.ts';
+import type { TestUpstream } from '../helpers/upstream.ts';
 
 void describe('the tunnel relay at startup', () => {
+  let service: OneService;
   let web: TestUpstream;
   let config: TmpConfigDir;
 
   before(async () => {
-    web = await startHttpUpstream({ host: '127.0.12.2' });
-    config = await TmpConfigDir.create();
-    await config.write(
-      'web.yaml',
-      `apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: web\nspec:\n  hosts: [web.test]\n  ports:\n  - number: ${web.port}\n    name: tcp\n    protocol: TCP\n  resolution: STATIC\n  endpoints:\n  - address: 127.0.12.2\n`,
-    );
+    service = await startOneService('127.0.12.2', 'TCP');
+    ({ web, config } = service);
   });
 
   after(async () => {
-    await Promise.all([web?.close(), config?.cleanup()]);
+    await service?.close();
   });
 
   const native = process.platform === 'linux';
