@@ -8,7 +8,7 @@ import { formatEndpoint, type OriginalDestination } from '../listeners/original-
 import { causeOf, rescue, type RescueCause } from '../rescue.ts';
 import type { TunnelDecision } from '../router/tcp-router.ts';
 import { formatSocketAddress, type StreamInfo } from '../stream-info.ts';
-import { dialTunnel, splice, trackTunnel, type TunnelDeps } from './tcp-proxy.ts';
+import { dialTunnel, NO_GREETING, splice, trackTunnel, type TunnelDeps } from './tcp-proxy.ts';
 
 export interface CapturedTunnel {
   readonly client: Socket;
@@ -99,6 +99,6 @@ async function proxy(deps: TunnelDeps, tunnel: CapturedTunnel, info: StreamInfo,
     info,
     finish,
     idleTimeoutMs: cluster.tcpIdleTimeoutMs,
-    greeting: '',
+    greeting: NO_GREETING,
   });
 }

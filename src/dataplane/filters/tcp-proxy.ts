@@ -1,5 +1,5 @@
 // Handles CONNECT host:port (spec §7): route like captured TLS/TCP, connect upstream, answer 200 only once
-// the upstream is up, then pipe bytes both ways untouched; one access-log line when both sides close.
+// the upstream is up, then relay bytes both ways untouched; one access-log line when the tunnel ends.
 import type { Socket } from 'node:net';
 import type { Cluster, Snapshot } from '../../compiler/snapshot.ts';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../../model/cluster-name.ts';
@@ -9,9 +9,15 @@ import { routeTunnel } from '../router/tcp-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
 import type { UpstreamHost } from '../upstream/endpoint-resolver.ts';
 import { splitAuthority } from './request-target.ts';
-import { dropKernelUpstream, type RelayUpstream, startKernelRelay } from '../upstream/kernel-relay.ts';
+import { dropKernelUpstream, isDialled, type RelayUpstream, startKernelRelay } from '../upstream/kernel-relay.ts';
 import { PendingReads } from '../upstream/socket-reads.ts';
 import type { StreamDeps } from './stream-deps.ts';
+
+/** CONNECT's answer once the upstream is connected. */
+const CONNECTED = Buffer.from('HTTP/1.1 200 OK\r\n\r\n', 'latin1');
+
+/** A captured connection hears nothing from the proxy itself. */
+export const NO_GREETING = Buffer.alloc(0);
 
 export interface TunnelDeps extends StreamDeps {
   /** Tunnels currently open, so a drain can wait for them and then close them. */
@@ -114,7 +120,7 @@ async function tunnel(
     info,
     finish,
     idleTimeoutMs: cluster.tcpIdleTimeoutMs,
-    greeting: 'HTTP/1.1 200 OK\r\n\r\n',
+    greeting: CONNECTED,
   });
 }
 
@@ -162,13 +168,13 @@ export async function dialTunnel(
     return { kind: 'connect-failed', error };
   }
   if (client.destroyed) {
-    if ('socket' in upstream) upstream.socket.destroy();
-    else dropKernelUpstream(upstream);
+    if (isDialled(upstream)) dropKernelUpstream(upstream);
+    else upstream.socket.destroy();
     info.addResponseFlag('DC');
     return { kind: 'client-gone' };
   }
   deps.clusters.stats(cluster.name, picked).rqTotal++;
-  const local = 'socket' in upstream ? upstream.socket : upstream;
+  const local = isDialled(upstream) ? upstream : upstream.socket;
   if (local.localAddress !== undefined)
     info.upstreamLocalAddress = formatSocketAddress(local.localAddress, local.localPort ?? 0);
   return { kind: 'connected', upstream };
@@ -196,8 +202,8 @@ export interface ConnectedTunnel {
   readonly info: StreamInfo;
   readonly finish: () => void;
   readonly idleTimeoutMs: number;
-  /** What the client hears first: CONNECT's 200, nothing for captured connections. */
-  readonly greeting: string;
+  /** What the client hears first: CONNECTED (CONNECT's 200), or nothing for captured connections. */
+  readonly greeting: Buffer;
 }
 
 /**
@@ -209,7 +215,7 @@ export interface ConnectedTunnel {
 export function splice(tunnel: ConnectedTunnel): void {
   if (relayInKernel(tunnel)) return;
   const { client, head, info, finish, idleTimeoutMs, greeting } = tunnel;
-  if (!('socket' in tunnel.upstream)) {
+  if (isDialled(tunnel.upstream)) {
     // Only a lack of descriptors stops a dialled upstream's relay; the tunnel cannot go on.
     dropKernelUpstream(tunnel.upstream);
     client.once('close', finish);
@@ -231,7 +237,7 @@ export function splice(tunnel: ConnectedTunnel): void {
     });
   client.setTimeout(0);
   client.setNoDelay(true);
-  if (greeting !== '') client.write(greeting);
+  if (greeting.length > 0) client.write(greeting);
   if (head.length > 0) upstream.write(head);
   client.pipe(upstream);
   // Upstream to client straight from the socket's reads (no Readable): a full client pauses the upstream.
@@ -258,13 +264,10 @@ export function splice(tunnel: ConnectedTunnel): void {
   });
 }
 
-const NO_BYTES = Buffer.alloc(0);
-
 /** splice() through the native relay; false when the tunnel has to stay on Node's streams. */
 function relayInKernel({ client, upstream, head, info, finish, idleTimeoutMs, greeting }: ConnectedTunnel): boolean {
-  const greetingBytes = greeting === '' ? NO_BYTES : Buffer.from(greeting, 'latin1');
-  const upstreamSocket = 'socket' in upstream ? upstream.socket : undefined;
-  const relay = startKernelRelay(client, upstream, greetingBytes, head, idleTimeoutMs, (end) => {
+  const upstreamSocket = isDialled(upstream) ? undefined : upstream.socket;
+  const relay = startKernelRelay(client, upstream, greeting, head, idleTimeoutMs, (end) => {
     info.bytesReceived = end.toUpstream;
     info.bytesSent = end.toClient;
     info.readLiveBytes = undefined;

@@ -180,7 +180,8 @@ function concat(first: Buffer, rest: readonly Buffer[]): Buffer {
   return rest.length === 0 ? first : Buffer.concat([first, ...rest]);
 }
 
-const isDialled = (upstream: RelayUpstream): upstream is KernelUpstream => 'dialId' in upstream;
+/** Whether the relay dialled this upstream (else JavaScript holds a socket for it). */
+export const isDialled = (upstream: RelayUpstream): upstream is KernelUpstream => 'dialId' in upstream;
 
 /**
  * Starts relaying `client` <-> `upstream` in the kernel. `toClient` and `toUpstream` go first (a CONNECT's
@@ -201,8 +202,9 @@ export function startKernelRelay(
   const relay = addon();
   const clientFd = socketFd(client);
   const dialled = isDialled(upstream);
-  const upstreamFd = dialled ? upstream.dialId : socketFd(upstream.socket);
-  if (relay === undefined || clientFd === undefined || upstreamFd === undefined) return undefined;
+  // The native side takes a dial id for a dialled upstream, else the socket's fd.
+  const upstreamRef = dialled ? upstream.dialId : socketFd(upstream.socket);
+  if (relay === undefined || clientFd === undefined || upstreamRef === undefined) return undefined;
   if (client.writableLength > 0 || (!dialled && upstream.socket.writableLength > 0)) return undefined;
 
   if (!dialled) upstream.socket.pause(); // an onread socket's pause() stops its handle's reads
@@ -210,10 +212,13 @@ export function startKernelRelay(
   const fromClient = stopClientReads(client);
   const handedToUpstream = concat(toUpstream, fromClient);
   const handedToClient = concat(toClient, fromUpstream);
-  const id = relay.start(clientFd, upstreamFd, handedToClient, handedToUpstream, idleTimeoutMs, dialled);
+  const id = relay.start(clientFd, upstreamRef, handedToClient, handedToUpstream, idleTimeoutMs, dialled);
   if (id <= 0) {
     // Out of descriptors for the duplicates: give everything back to Node's streams.
-    if (!dialled) upstream.reads.putBack(fromUpstream);
+    if (!dialled) {
+      upstream.reads.putBack(fromUpstream);
+      upstream.socket.resume();
+    }
     for (let i = fromClient.length - 1; i >= 0; i--) client.unshift(fromClient[i]);
     return undefined;
   }
