@@ -123,16 +123,21 @@ void describe('kernel relay', { skip: unavailable }, () => {
     const reads = new PendingReads();
     const client = await pair();
     const upstream = await pair(reads);
-    const started = Date.now();
-    const { ended } = relay(client, upstream, reads, 300);
-    const keepAlive = setInterval(() => client.outer.write('.'), 100);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { ended } = relay(client, upstream, reads, 500);
+    // A byte every 50 ms for 700 ms: ten times the write interval is left for a busy machine.
+    let written = 0;
+    const keepAlive = setInterval(() => {
+      client.outer.write('.');
+      written++;
+    }, 50);
+    await new Promise((resolve) => setTimeout(resolve, 700));
     clearInterval(keepAlive);
+    const stoppedWriting = Date.now();
     const end = await ended;
     assert.equal(end.reason, 'idle-timeout');
-    // The last byte went at ~400 ms, so the earliest end is ~700 ms; without the bytes it would be 300 ms.
-    assert.ok(Date.now() - started >= 600, `ended after ${Date.now() - started} ms`);
-    assert.equal(end.toUpstream, 5 + 4, 'head and the four keep-alive bytes');
+    // Not before the bytes stopped (they held it open), and about the idle time after the last one.
+    assert.ok(Date.now() - stoppedWriting >= 400, `ended ${Date.now() - stoppedWriting} ms after the last byte`);
+    assert.equal(end.toUpstream, 5 + written, 'the head and every keep-alive byte');
   });
 
   void test('a reset from a peer ends it as "failed" with the errno', async () => {
