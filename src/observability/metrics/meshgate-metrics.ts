@@ -12,7 +12,8 @@ export interface MeshgateMetricSources {
   readonly accessLogDropped?: () => number;
 }
 
-export type DownstreamKind = 'http' | 'connect' | 'tcp';
+const DOWNSTREAM_KINDS = ['http', 'connect', 'tcp'] as const;
+export type DownstreamKind = (typeof DOWNSTREAM_KINDS)[number];
 
 export interface ReloadOutcome {
   /** Version of the snapshot now live (unchanged when rejected). */
@@ -49,7 +50,7 @@ export class MeshgateMetrics {
   readonly #reloads: Counter<'result'>;
   readonly #rejectedFiles: Gauge<string>;
   readonly #buildSeconds: Histogram<string>;
-  readonly #connections: Gauge<'kind'>;
+  readonly #openConnections: Record<DownstreamKind, number> = { http: 0, connect: 0, tcp: 0 };
   readonly #bugs: Counter<string>;
 
   constructor(registry: Registry, sources: MeshgateMetricSources = {}) {
@@ -86,11 +87,17 @@ export class MeshgateMetrics {
       registers,
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     });
-    this.#connections = new Gauge({
+    // Counted in plain numbers and read at scrape time: every connection opens and closes at least once,
+    // and a labelled gauge update per event would hash its labels on the accept path.
+    const open = this.#openConnections;
+    new Gauge({
       name: MESHGATE_METRIC.downstreamConnectionsActive,
       help: 'Client connections open now.',
       labelNames: ['kind'],
       registers,
+      collect() {
+        for (const kind of DOWNSTREAM_KINDS) this.labels(kind).set(open[kind]);
+      },
     });
     this.#bugs = new Counter({
       name: MESHGATE_METRIC.bugTotal,
@@ -126,7 +133,6 @@ export class MeshgateMetrics {
     );
     this.#configVersion.set(0);
     this.#rejectedFiles.set(0);
-    for (const kind of ['http', 'connect', 'tcp'] as const) this.#connections.labels(kind).set(0);
   }
 
   reloaded(outcome: ReloadOutcome): void {
@@ -139,11 +145,11 @@ export class MeshgateMetrics {
   }
 
   connectionOpened(kind: DownstreamKind): void {
-    this.#connections.labels(kind).inc();
+    this.#openConnections[kind]++;
   }
 
   connectionClosed(kind: DownstreamKind): void {
-    this.#connections.labels(kind).dec();
+    this.#openConnections[kind]--;
   }
 
   /** A broken internal invariant in production: counted here, thrown in tests by the caller. */
