@@ -12,6 +12,8 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <csignal>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -118,20 +120,23 @@ void CloseIfOpen(int& fd) {
   fd = -1;
 }
 
-// Moves what it can without blocking; returns an errno when the flow broke, 0 otherwise.
+// Moves what it can without blocking; returns an errno when the flow broke, 0 otherwise. It stops only at
+// EAGAIN: registrations are edge-triggered, so giving up earlier (on EINTR) could wait for an edge forever.
 int Pump(Flow& flow, bool& moved) {
   for (;;) {
     while (flow.pendingSent < flow.pending.size()) {
       ssize_t n = send(flow.to, flow.pending.data() + flow.pendingSent, flow.pending.size() - flow.pendingSent,
                        MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n < 0) return errno == EAGAIN || errno == EINTR ? 0 : errno;
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return errno == EAGAIN ? 0 : errno;
       flow.pendingSent += static_cast<size_t>(n);
       moved = true;
     }
     if (!flow.pending.empty()) std::string().swap(flow.pending);
     while (flow.inPipe > 0) {
       ssize_t n = splice(flow.pipeRead, nullptr, flow.to, nullptr, flow.inPipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-      if (n < 0) return errno == EAGAIN || errno == EINTR ? 0 : errno;
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return errno == EAGAIN ? 0 : errno;
       flow.inPipe -= static_cast<size_t>(n);
       flow.bytes.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
       moved = true;
@@ -155,7 +160,8 @@ int Pump(Flow& flow, bool& moved) {
       moved = true;
       continue;
     }
-    return errno == EAGAIN || errno == EINTR ? 0 : errno;
+    if (errno == EINTR) continue;
+    return errno == EAGAIN ? 0 : errno;
   }
 }
 
@@ -224,7 +230,13 @@ class Relayer {
     event.events = EPOLLIN;
     event.data.u64 = kWakeTag;
     epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &event);
+    // The thread takes no signals: they stay with the threads Node handles them on.
+    sigset_t all;
+    sigset_t previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
     std::thread([this] { Loop(); }).detach();
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   }
 
   // Writes the eventfd only when the thread may be about to sleep: a busy thread finds new commands
