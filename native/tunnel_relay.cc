@@ -172,6 +172,9 @@ class Relayer {
     return *instance;
   }
 
+  // 0, or the -errno that kept the thread from starting (then every call below fails with it).
+  int StartError() const { return startError_; }
+
   int Start(std::shared_ptr<Relay> relay) {
     if (epoll_ < 0) return startError_;
     {
@@ -552,18 +555,23 @@ Napi::ThreadSafeFunction* Reporter(Napi::Env env) {
   return env.GetInstanceData<Napi::ThreadSafeFunction>();
 }
 
-// onReport(callback): this JavaScript environment's dials and relays report to `callback(kind, id, reason,
+// onReport(callback) -> 0 or -errno: this JavaScript environment's dials and relays report to `callback(kind, id, reason,
 // errno, toUpstream, toClient, localAddress, localPort)`. One thread-safe function per environment:
 // creating one per tunnel would cost a libuv async handle each.
+// Returns 0, or -errno when the relay thread could not start: it starts here, at load, rather than with the
+// first tunnel, which might come when no descriptor is left for its epoll.
 Napi::Value OnReport(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsFunction() || Reporter(env) != nullptr) return env.Undefined();
+  int error = Relayer::Get().StartError();
+  if (error != 0) return Napi::Number::New(env, error);
+  if (info.Length() < 1 || !info[0].IsFunction()) return Napi::Number::New(env, -EINVAL);
+  if (Reporter(env) != nullptr) return Napi::Number::New(env, 0);
   auto* report = new Napi::ThreadSafeFunction(
       Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "meshgate-tunnel-relay", 0, 1));
   // Open tunnels do not by themselves keep the process alive, as sockets that are not reading do not.
   report->Unref(env);
   env.SetInstanceData(report);
-  return env.Undefined();
+  return Napi::Number::New(env, 0);
 }
 
 // dial(ip, port, timeoutMs) -> dial id (> 0), or -errno. The outcome is reported with kind kDialed.

@@ -11,6 +11,7 @@ import { handleCapturedConnection, type CapturedConnectionDeps } from './listene
 import { DEFAULT_LIMITS, OutboundListener, type ListenerLimits } from './listeners/outbound-listener.ts';
 import { compileSnapshotMatchers } from './router/route-matchers.ts';
 import type { StreamInfo } from './stream-info.ts';
+import { kernelRelayAvailable } from './upstream/kernel-relay.ts';
 import { ClusterManager } from './upstream/cluster-manager.ts';
 import type { NameResolver } from './upstream/endpoint-resolver.ts';
 
@@ -43,6 +44,9 @@ export class ProxyServer {
   readonly #tunnels = new Set<Socket>();
 
   constructor(options: ProxyServerOptions) {
+    // The tunnel relay is loaded and its thread started now, not with the first tunnel, which might come
+    // when no descriptor is left to open the addon or the thread's epoll.
+    kernelRelayAvailable();
     this.clusters = new ClusterManager(
       options.resolver,
       options.hostCleanupIntervalMs === undefined ? {} : { hostCleanupIntervalMs: options.hostCleanupIntervalMs },

@@ -4,11 +4,13 @@
 // Client sockets stay JavaScript's: their reads are stopped, the bytes they had already read go first,
 // and closing one aborts its relay.
 import type { Socket } from 'node:net';
+import { constants } from 'node:os';
 import { loadNativeAddon, socketFd } from '../native-addon.ts';
 import type { PendingReads } from './socket-reads.ts';
 
 interface RelayAddon {
-  onReport(callback: ReportCallback): void;
+  /** 0, or -errno when the relay thread could not start. */
+  onReport(callback: ReportCallback): number;
   dial(ip: string, port: number, timeoutMs: number): number;
   start(
     clientFd: number,
@@ -32,6 +34,9 @@ type ReportCallback = (
   localAddress: string,
   localPort: number,
 ) => void;
+
+const errnoName = (errno: number): string =>
+  Object.entries(constants.errno).find(([, value]) => value === errno)?.[0] ?? `errno ${errno}`;
 
 /** The addon's report kinds. */
 const RELAY_ENDED = 0;
@@ -110,7 +115,11 @@ function addon(): RelayAddon | undefined {
     if (switchedOff) unavailableReason = `${TUNNEL_RELAY_ENV}=node`;
     else if (loaded !== undefined && 'error' in loaded)
       unavailableReason = `${loaded.error}; rebuild with npm run build:native`;
-    relayAddon?.onReport(onReport);
+    const startError = relayAddon?.onReport(onReport) ?? 0;
+    if (startError !== 0) {
+      relayAddon = null;
+      unavailableReason = `the relay thread could not start: ${errnoName(-startError)}`;
+    }
   }
   return relayAddon ?? undefined;
 }
@@ -160,8 +169,11 @@ function upstreamClosed(dialId: number): void {
 
 interface ReadingHandle {
   reading: boolean;
+  readStart(): number;
   readStop(): number;
 }
+
+const handleOf = (socket: Socket): ReadingHandle => (socket as unknown as { _handle: ReadingHandle })._handle;
 
 /** Stops the client's reads and returns what its stream had already buffered. */
 function stopClientReads(client: Socket): Buffer[] {
@@ -170,10 +182,21 @@ function stopClientReads(client: Socket): Buffer[] {
   // since reads are delivered by the event loop and this runs to completion.
   for (let chunk = client.read() as Buffer | null; chunk !== null; chunk = client.read() as Buffer | null)
     buffered.push(chunk);
-  const handle = (client as unknown as { _handle: ReadingHandle })._handle;
+  const handle = handleOf(client);
   handle.reading = false;
   handle.readStop();
   return buffered;
+}
+
+/**
+ * Undoes stopClientReads. The handle is restarted directly: the stream is still waiting for the read
+ * its last read() asked for, so it would not ask again.
+ */
+function resumeClientReads(client: Socket, buffered: readonly Buffer[]): void {
+  for (let i = buffered.length - 1; i >= 0; i--) client.unshift(buffered[i]);
+  const handle = handleOf(client);
+  handle.reading = true;
+  handle.readStart();
 }
 
 function concat(first: Buffer, rest: readonly Buffer[]): Buffer {
@@ -219,7 +242,7 @@ export function startKernelRelay(
       upstream.reads.putBack(fromUpstream);
       upstream.socket.resume();
     }
-    for (let i = fromClient.length - 1; i >= 0; i--) client.unshift(fromClient[i]);
+    resumeClientReads(client, fromClient);
     return undefined;
   }
   const handedUpstream = handedToUpstream.length;

@@ -3,6 +3,7 @@
 // failed, aborted), live counts are readable meanwhile, and no descriptor is left behind.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import {
@@ -213,5 +214,24 @@ void describe('kernel relay', { skip: unavailable }, () => {
     for (let i = 0; i < 50; i++) await once();
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(openFds(), baseline);
+  });
+
+  void test('with no descriptor left for the relay, a tunnel stays on Node streams losing nothing; a dialled one is closed', async () => {
+    // A child process with a low descriptor limit, so that using them all up is quick and harms nothing here.
+    const child = spawnSync(
+      'bash',
+      ['-c', 'ulimit -n 128 && exec "$0" --import tsx test/fixtures/relay/out-of-descriptors.ts', process.execPath],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.equal(child.status, 0, child.stderr);
+    const outcome = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as unknown;
+    assert.deepEqual(outcome, {
+      relayed: {
+        toClient: 'greeting;early-from-upstream;late-from-upstream',
+        toUpstream: 'head;early-from-client;late-from-client',
+      },
+      streams: { finished: true, bytesReceived: 39, bytesSent: 38 },
+      dialled: { finished: true, upstreamClosed: true },
+    });
   });
 });
