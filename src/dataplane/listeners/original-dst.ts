@@ -2,7 +2,7 @@
 // an accepted socket is captured traffic at all; the outbound listener calls this on every accept.
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { type AddonLoad, loadNativeAddon, socketFd } from '../native-addon.ts';
+import { type AddonLoad, errnoName, loadNativeAddon, socketFd } from '../native-addon.ts';
 
 /** The destination the application dialled before iptables REDIRECT rewrote it to the proxy port. */
 export interface OriginalDestination {
@@ -57,10 +57,8 @@ export function requireOriginalDst(): void {
   if ('error' in loaded) throw new CaptureUnavailableError(loaded.error);
 }
 
-const errnoNames = new Map<number, string>(Object.entries(constants.errno).map(([name, value]) => [value, name]));
-
 function failure(errno: number): OriginalDstQuery {
-  return { ok: false, errno, code: errnoNames.get(errno) ?? `errno ${errno}` };
+  return { ok: false, errno, code: errnoName(errno) };
 }
 
 /** Queries SO_ORIGINAL_DST (IPv4) or IP6T_SO_ORIGINAL_DST (IPv6) on the socket; never throws. */

@@ -4,8 +4,7 @@
 // Client sockets stay JavaScript's: their reads are stopped, the bytes they had already read go first,
 // and closing one aborts its relay.
 import type { Socket } from 'node:net';
-import { constants } from 'node:os';
-import { loadNativeAddon, socketFd } from '../native-addon.ts';
+import { errnoName, loadNativeAddon, socketFd } from '../native-addon.ts';
 import type { PendingReads } from './socket-reads.ts';
 
 interface RelayAddon {
@@ -34,9 +33,6 @@ type ReportCallback = (
   localAddress: string,
   localPort: number,
 ) => void;
-
-const errnoName = (errno: number): string =>
-  Object.entries(constants.errno).find(([, value]) => value === errno)?.[0] ?? `errno ${errno}`;
 
 /** The addon's report kinds. */
 const RELAY_ENDED = 0;
