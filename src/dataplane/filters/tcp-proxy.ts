@@ -160,12 +160,24 @@ export async function dialTunnel(
     return { kind: 'self' };
   }
   info.upstreamHost = picked.key;
+  // Dialled on the kernel relay's thread where the tunnel will be relayed there, else by a socket here.
   let upstream: RelayUpstream;
-  try {
-    upstream = await connectUpstream(deps, cluster, picked, client);
-  } catch (error) {
-    deps.clusters.stats(cluster.name, picked).cxConnectFail++;
-    return { kind: 'connect-failed', error };
+  const dialled = deps.clusters.dialInKernel(cluster, picked, client);
+  if (dialled !== undefined) {
+    const outcome = await dialled;
+    if (!outcome.connected) {
+      deps.clusters.stats(cluster.name, picked).cxConnectFail++;
+      return { kind: 'connect-failed', error: deps.clusters.kernelConnectError(picked, outcome.errno) };
+    }
+    upstream = outcome.upstream;
+  } else {
+    const reads = new PendingReads();
+    try {
+      upstream = { socket: await deps.clusters.connectTcp(cluster, picked, reads.onread), reads };
+    } catch (error) {
+      deps.clusters.stats(cluster.name, picked).cxConnectFail++;
+      return { kind: 'connect-failed', error };
+    }
   }
   if (client.destroyed) {
     if (isDialled(upstream)) dropKernelUpstream(upstream);
@@ -178,19 +190,6 @@ export async function dialTunnel(
   if (local.localAddress !== undefined)
     info.upstreamLocalAddress = formatSocketAddress(local.localAddress, local.localPort ?? 0);
   return { kind: 'connected', upstream };
-}
-
-/** Dials on the kernel relay's thread where the tunnel will be relayed there, else opens a socket here. */
-async function connectUpstream(
-  deps: TunnelDeps,
-  cluster: Cluster,
-  host: UpstreamHost,
-  client: Socket,
-): Promise<RelayUpstream> {
-  const dialled = deps.clusters.dialInKernel(cluster, host, client);
-  if (dialled !== undefined) return dialled;
-  const reads = new PendingReads();
-  return { socket: await deps.clusters.connectTcp(cluster, host, reads.onread), reads };
 }
 
 /** A tunnel whose upstream is connected, ready to have its bytes moved. */

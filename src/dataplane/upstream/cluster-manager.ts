@@ -9,7 +9,7 @@ import type { Cluster } from '../../compiler/snapshot.ts';
 import { UpstreamConnectError } from '../../errors.ts';
 import { transportFailureReasonOf } from '../rescue.ts';
 import { Http1Pool } from './http1-pool.ts';
-import { dialInKernel, type KernelUpstream } from './kernel-relay.ts';
+import { dialInKernel, type KernelDialOutcome } from './kernel-relay.ts';
 import { EndpointResolver, type NameResolver, type UpstreamHost } from './endpoint-resolver.ts';
 import { LoadBalancer } from './load-balancer.ts';
 
@@ -260,22 +260,18 @@ export class ClusterManager {
 
   /**
    * Opens a tunnel's upstream connection on the kernel relay's thread (kernel-relay.ts), for a client the
-   * relay can take; undefined when it cannot, and connectTcp() is the way. Rejects like connectTcp().
+   * relay can take; undefined when it cannot, and connectTcp() is the way. A failed outcome becomes an
+   * error with kernelConnectError().
    */
-  dialInKernel(cluster: Cluster, host: UpstreamHost, client: Socket): Promise<KernelUpstream> | undefined {
-    let counted: (() => void) | undefined;
-    const closed = (): void => counted?.();
-    const dial = dialInKernel(client, host.ip, host.port, cluster.connectTimeoutMs, closed);
-    if (dial === undefined) return undefined;
-    return dial.then((outcome) => {
-      if (!outcome.connected) {
-        // A timeout has no transport failure reason, as in connectTcp().
-        const timedOut = outcome.errno === constants.errno.ETIMEDOUT;
-        throw new UpstreamConnectError(host.key, timedOut ? undefined : transportFailureReasonOf(outcome));
-      }
-      counted = this.#countConnection(host.key);
-      return outcome.upstream;
-    });
+  dialInKernel(cluster: Cluster, host: UpstreamHost, client: Socket): Promise<KernelDialOutcome> | undefined {
+    return dialInKernel(client, host.ip, host.port, cluster.connectTimeoutMs, () => this.#countConnection(host.key));
+  }
+
+  /** The error connectTcp() would have rejected with for a relay dial that failed with `errno`. */
+  kernelConnectError(host: UpstreamHost, errno: number): UpstreamConnectError {
+    // A timeout has no transport failure reason, as in connectTcp().
+    const timedOut = errno === constants.errno.ETIMEDOUT;
+    return new UpstreamConnectError(host.key, timedOut ? undefined : transportFailureReasonOf({ errno }));
   }
 
   /** Open upstream connections per cluster (a pool shared by clusters counts for each), read at scrape time. */

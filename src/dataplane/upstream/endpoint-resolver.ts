@@ -25,6 +25,7 @@ export class EndpointResolver {
   readonly #names: NameResolver;
   /** Hosts built from one DNS answer (the resolver hands back the same array while it is fresh), per port. */
   readonly #built = new WeakMap<readonly string[], Map<number, UpstreamHost[]>>();
+  readonly #fixed = new WeakMap<Cluster, UpstreamHost[]>();
 
   constructor(names: NameResolver) {
     this.#names = names;
@@ -39,7 +40,7 @@ export class EndpointResolver {
         return this.#hostsOf(addresses, cluster.portOverride ?? requestedPort);
       }
       case 'EDS':
-        return cluster.endpoints.map((e) => host(stripBrackets(e.address), e.port));
+        return this.#fixedHosts(cluster, (e) => host(stripBrackets(e.address), e.port));
       case 'LOGICAL_DNS': {
         const first = cluster.endpoints[0];
         if (first === undefined) return [];
@@ -49,8 +50,18 @@ export class EndpointResolver {
       case 'STRICT_DNS':
         return this.#strictDns(cluster);
       case 'STATIC':
-        return cluster.endpoints.map((e) => host(e.address, e.port));
+        return this.#fixedHosts(cluster, (e) => host(e.address, e.port));
     }
+  }
+
+  /** A cluster's fixed endpoints as hosts, built once per cluster: a snapshot's clusters never change. */
+  #fixedHosts(cluster: Cluster, toHost: (endpoint: Cluster['endpoints'][number]) => UpstreamHost): UpstreamHost[] {
+    let hosts = this.#fixed.get(cluster);
+    if (hosts === undefined) {
+      hosts = cluster.endpoints.map(toHost);
+      this.#fixed.set(cluster, hosts);
+    }
+    return hosts;
   }
 
   /** The hosts for one answer and port, built once per answer rather than per request. */

@@ -90,7 +90,6 @@ function onReport(
   if (kind === DIALED) {
     const settle = dialing.get(id);
     dialing.delete(id);
-    if (errno !== 0) onUpstreamClosed.delete(id);
     settle?.(
       errno === 0
         ? { connected: true, upstream: { dialId: id, localAddress, localPort } }
@@ -134,21 +133,26 @@ export function kernelRelayStatus():
 /**
  * Connects to `ip:port` on the relay thread, for a tunnel whose client socket can be relayed; undefined
  * when it cannot (no addon, a client without a kernel fd), and the caller opens a socket itself.
- * `onClosed` runs once when the connection closes, whether a relay used it or it was dropped.
+ * `connected` runs when the connection is up, before the outcome is delivered; the function it returns
+ * runs once when the connection closes, whether a relay used it or it was dropped.
  */
 export function dialInKernel(
   client: Socket,
   ip: string,
   port: number,
   timeoutMs: number,
-  onClosed: () => void,
+  connected: () => () => void,
 ): Promise<KernelDialOutcome> | undefined {
   const relay = addon();
   if (relay === undefined || socketFd(client) === undefined) return undefined;
   const id = relay.dial(ip, port, timeoutMs);
   if (id <= 0) return Promise.resolve({ connected: false, errno: -id });
-  onUpstreamClosed.set(id, onClosed);
-  return new Promise((resolve) => dialing.set(id, resolve));
+  return new Promise((resolve) =>
+    dialing.set(id, (outcome) => {
+      if (outcome.connected) onUpstreamClosed.set(id, connected());
+      resolve(outcome);
+    }),
+  );
 }
 
 /** Closes a dialled connection no tunnel will use (its client left meanwhile). */
@@ -176,8 +180,9 @@ function stopClientReads(client: Socket): Buffer[] {
   const buffered: Buffer[] = [];
   // read() may restart the handle's reads to refill the buffer; nothing arrives before readStop below,
   // since reads are delivered by the event loop and this runs to completion.
-  for (let chunk = client.read() as Buffer | null; chunk !== null; chunk = client.read() as Buffer | null)
-    buffered.push(chunk);
+  if (client.readableLength > 0)
+    for (let chunk = client.read() as Buffer | null; chunk !== null; chunk = client.read() as Buffer | null)
+      buffered.push(chunk);
   const handle = handleOf(client);
   handle.reading = false;
   handle.readStop();

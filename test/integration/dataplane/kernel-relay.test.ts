@@ -181,14 +181,20 @@ void describe('kernel relay', { skip: unavailable }, () => {
     await new Promise<void>((resolve) => refused.listen(0, '127.0.0.61', resolve));
     const closedPort = (refused.address() as { port: number }).port;
     await new Promise((resolve) => refused.close(resolve));
+    let opens = 0;
     let closes = 0;
-    const failed = await dialInKernel(client.inner, '127.0.0.61', closedPort, 1000, () => closes++);
+    const counted = (): (() => void) => {
+      opens++;
+      return () => closes++;
+    };
+    const failed = await dialInKernel(client.inner, '127.0.0.61', closedPort, 1000, counted);
     assert.deepEqual(failed, { connected: false, errno: 111 });
-    const connected = await dialInKernel(client.inner, '127.0.0.61', port, 1000, () => closes++);
+    assert.equal(opens, 0, 'a failed dial opened no connection');
+    const connected = await dialInKernel(client.inner, '127.0.0.61', port, 1000, counted);
     assert.ok(connected?.connected);
     assert.equal(connected.upstream.localAddress, '127.0.0.1');
     assert.ok(connected.upstream.localPort > 0);
-    assert.equal(closes, 0, 'a failed dial has no connection to close');
+    assert.deepEqual([opens, closes], [1, 0]);
     dropKernelUpstream(connected.upstream);
     assert.equal(closes, 1, 'dropping the connection counts it closed');
     client.inner.destroy();
