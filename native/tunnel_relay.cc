@@ -4,6 +4,12 @@
 // per chunk; JavaScript hears once when a dial completes, and once when a tunnel ends, why it ended and
 // how many bytes went each way.
 //
+// It can also own the outbound listener's accepts: the thread accepts each connection and peeks at its
+// first bytes. A complete CONNECT head is handed to JavaScript as a descriptor and the head's text, so a
+// CONNECT tunnel never becomes a Node socket; anything else (plain HTTP, captured traffic, a head still
+// incomplete after 100 ms) is handed over as a bare descriptor for JavaScript to wrap in a socket,
+// with every byte still unread in the kernel.
+//
 // Ownership: JavaScript keeps its client sockets (and an upstream socket it opened itself). The relay
 // works on duplicates of their descriptors and closes those itself when the tunnel ends, so a socket
 // JavaScript destroys early can never have its descriptor number reused under the relay; JavaScript
@@ -12,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/netfilter_ipv4.h>
 #include <pthread.h>
 #include <csignal>
 #include <netinet/in.h>
@@ -36,6 +43,11 @@
 #include <utility>
 #include <vector>
 
+// Defined in linux/netfilter_ipv6/ip6_tables.h, which clashes with netinet/in.h; same value as IPv4's.
+#ifndef IP6T_SO_ORIGINAL_DST
+#define IP6T_SO_ORIGINAL_DST 80
+#endif
+
 namespace {
 
 // Why a relay ended; the numbers are part of the JavaScript contract (kernel-relay.ts).
@@ -47,7 +59,16 @@ constexpr size_t kChunk = 64 * 1024;
 constexpr size_t kSparePipes = 256;
 // The eventfd's epoll tag; the others are (id << 2) | slot with id >= 1, so they never collide with it.
 constexpr uint64_t kWakeTag = 0;
-enum Slot : uint64_t { kClientSlot = 0, kUpstreamSlot = 1, kDialSlot = 2 };
+enum Slot : uint64_t { kClientSlot = 0, kUpstreamSlot = 1, kDialSlot = 2, kAcceptSlot = 3 };
+// How much of a new connection is peeked at for a CONNECT head; a longer head goes to JavaScript's parser.
+constexpr size_t kSniffBytes = 4096;
+// How long a new connection may take to send a complete CONNECT head before JavaScript takes it over
+// (and applies its own header and idle timeouts, which therefore start up to this much after the accept).
+// Clients send the head right after connecting, so a tunnel rarely misses it; one that does is still
+// served, by Node's sockets.
+constexpr int64_t kSniffMs = 100;
+// After running out of descriptors, the listener rests this long rather than spin on a ready backlog.
+constexpr int64_t kAcceptPauseMs = 100;
 
 uint64_t Tag(uint32_t id, Slot slot) {
   return (static_cast<uint64_t>(id) << 2) | slot;
@@ -112,8 +133,84 @@ struct Dial {
   Napi::ThreadSafeFunction report;
 };
 
+// What a listener tells JavaScript about one accepted connection, or that it has stopped.
+enum AcceptKind { kAdopt = 0, kConnectHead = 1, kStopped = 2 };
+
+struct AcceptReport {
+  AcceptKind kind;
+  int fd;
+  std::string head;  // kConnectHead: the request head, up to and including its blank line
+  char peer[INET6_ADDRSTRLEN];
+  int peerPort;
+};
+
+// A listening socket whose connections the relay thread accepts.
+struct Listener {
+  uint32_t id = 0;
+  int fd = -1;
+  // Whether accepted connections may be transparently captured (then they go to JavaScript unpeeked).
+  bool captureCheck = false;
+  int64_t pausedUntil = 0;
+  Napi::ThreadSafeFunction report;
+};
+
+// An accepted connection whose first bytes are awaited.
+struct Pending {
+  uint32_t id = 0;
+  int fd = -1;
+  std::shared_ptr<Listener> listener;
+  int64_t deadline = 0;
+  char peer[INET6_ADDRSTRLEN] = {0};
+  int peerPort = 0;
+};
+
 // Runs on the JavaScript thread: hands one report to the callback registered with onReport().
 void Deliver(Napi::Env env, Napi::Function callback, Report* report);
+void DeliverAccept(Napi::Env env, Napi::Function callback, AcceptReport* report);
+
+// Text and port of an IPv4 or IPv6 socket address; false for any other family.
+bool Describe(const sockaddr_storage& address, char (&text)[INET6_ADDRSTRLEN], int& port) {
+  if (address.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+    inet_ntop(AF_INET, &v4->sin_addr, text, sizeof(text));
+    port = ntohs(v4->sin_port);
+    return true;
+  }
+  if (address.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof(text));
+    port = ntohs(v6->sin6_port);
+    return true;
+  }
+  return false;
+}
+
+// The same endpoint, an IPv4 address and its IPv4-mapped IPv6 form counting as one.
+bool SameEndpoint(const sockaddr_storage& a, const sockaddr_storage& b) {
+  char textA[INET6_ADDRSTRLEN] = {0};
+  char textB[INET6_ADDRSTRLEN] = {0};
+  int portA = 0;
+  int portB = 0;
+  if (!Describe(a, textA, portA) || !Describe(b, textB, portB) || portA != portB) return false;
+  auto unmapped = [](const char* text) { return strncmp(text, "::ffff:", 7) == 0 && strchr(text, '.') ? text + 7 : text; };
+  return strcmp(unmapped(textA), unmapped(textB)) == 0;
+}
+
+// Whether iptables redirected this connection here: it has an original destination other than the
+// address it reached. JavaScript makes the full capture decision on the socket it builds.
+bool MaybeCaptured(int fd) {
+  sockaddr_storage local{};
+  socklen_t localLength = sizeof(local);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &localLength) != 0) return false;
+  bool ipv4 = local.ss_family == AF_INET;
+  if (local.ss_family == AF_INET6)
+    ipv4 = IN6_IS_ADDR_V4MAPPED(&reinterpret_cast<const sockaddr_in6*>(&local)->sin6_addr);
+  sockaddr_storage original{};
+  socklen_t length = sizeof(original);
+  int rc = ipv4 ? getsockopt(fd, SOL_IP, SO_ORIGINAL_DST, &original, &length)
+                : getsockopt(fd, SOL_IPV6, IP6T_SO_ORIGINAL_DST, &original, &length);
+  return rc == 0 && !SameEndpoint(original, local);
+}
 
 void CloseIfOpen(int& fd) {
   if (fd >= 0) close(fd);
@@ -165,6 +262,9 @@ int Pump(Flow& flow, bool& moved) {
   }
 }
 
+// Ids of dials, relays, listeners and connections being peeked at: one space, so epoll tags never collide.
+std::atomic<uint32_t> nextId{1};
+
 class Relayer {
  public:
   static Relayer& Get() {
@@ -194,6 +294,25 @@ class Relayer {
     }
     Wake();
     return 0;
+  }
+
+  int Listen(std::shared_ptr<Listener> listener) {
+    if (epoll_ < 0) return startError_;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      listening_.push_back(std::move(listener));
+    }
+    Wake();
+    return 0;
+  }
+
+  // Stops accepting; connections still being peeked at go to JavaScript, then a kStopped report follows.
+  void StopListening(uint32_t id) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      unlistening_.push_back(id);
+    }
+    Wake();
   }
 
   // Ends a relay, or drops a dial (in progress or connected and not yet relayed), by id.
@@ -253,7 +372,7 @@ class Relayer {
 
   bool HasCommands() {
     std::lock_guard<std::mutex> lock(mutex_);
-    return !dialed_.empty() || !added_.empty() || !aborted_.empty();
+    return !dialed_.empty() || !added_.empty() || !aborted_.empty() || !listening_.empty() || !unlistening_.empty();
   }
 
   void Loop() {
@@ -283,6 +402,20 @@ class Relayer {
           continue;
         }
         uint32_t id = static_cast<uint32_t>(tag >> 2);
+        if ((tag & 3) == kAcceptSlot) {
+          auto listener = listeners_.find(id);
+          if (listener != listeners_.end()) {
+            std::shared_ptr<Listener> held = listener->second;
+            AcceptAll(held);
+            continue;
+          }
+          auto pending = pending_.find(id);
+          if (pending != pending_.end()) {
+            std::shared_ptr<Pending> held = pending->second;
+            Sniff(held);
+          }
+          continue;
+        }
         if ((tag & 3) == kDialSlot) {
           auto dial = dials_.find(id);
           if (dial != dials_.end() && !dial->second->connected) {
@@ -313,12 +446,21 @@ class Relayer {
     std::vector<std::shared_ptr<struct Dial>> dialed;
     std::vector<std::shared_ptr<Relay>> added;
     std::vector<uint32_t> aborted;
+    std::vector<std::shared_ptr<Listener>> listening;
+    std::vector<uint32_t> unlistening;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       dialed.swap(dialed_);
       added.swap(added_);
       aborted.swap(aborted_);
+      listening.swap(listening_);
+      unlistening.swap(unlistening_);
     }
+    for (auto& listener : listening) {
+      listeners_[listener->id] = listener;
+      WatchListener(*listener);
+    }
+    for (uint32_t id : unlistening) Unlisten(id);
     for (auto& dial : dialed) BeginDial(dial);
     for (auto& relay : added) {
       relay->lastActive = now_;
@@ -351,6 +493,114 @@ class Relayer {
       auto dial = dials_.find(id);
       if (dial != dials_.end()) Drop(*dial->second);
     }
+  }
+
+  // Level-triggered, so a backlog left after a batch is found again on the next wait.
+  void WatchListener(Listener& listener) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = Tag(listener.id, kAcceptSlot);
+    epoll_ctl(epoll_, EPOLL_CTL_ADD, listener.fd, &event);
+  }
+
+  // Accepts a batch; other ready sockets are served before the next one.
+  void AcceptAll(const std::shared_ptr<Listener>& listener) {
+    for (int accepted = 0; accepted < 64;) {
+      sockaddr_storage peer{};
+      socklen_t peerLength = sizeof(peer);
+      int fd = accept4(listener->fd, reinterpret_cast<sockaddr*>(&peer), &peerLength, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          // The backlog stays ready: rest rather than spin until a descriptor is freed.
+          epoll_ctl(epoll_, EPOLL_CTL_DEL, listener->fd, nullptr);
+          listener->pausedUntil = now_ + kAcceptPauseMs;
+          nextIdleCheck_ = std::min(nextIdleCheck_, listener->pausedUntil);
+        }
+        return;
+      }
+      accepted++;
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      auto pending = std::make_shared<Pending>();
+      pending->id = nextId.fetch_add(1);
+      pending->fd = fd;
+      pending->listener = listener;
+      pending->deadline = now_ + kSniffMs;
+      Describe(peer, pending->peer, pending->peerPort);
+      if (listener->captureCheck && MaybeCaptured(fd)) {
+        Adopt(*pending, false);
+        continue;
+      }
+      epoll_event event{};
+      event.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+      event.data.u64 = Tag(pending->id, kAcceptSlot);
+      if (epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &event) != 0) {
+        Adopt(*pending, false);
+        continue;
+      }
+      pending_[pending->id] = pending;
+      nextIdleCheck_ = std::min(nextIdleCheck_, pending->deadline);
+    }
+  }
+
+  // Looks at what the connection has sent so far, without taking it from the socket.
+  void Sniff(const std::shared_ptr<Pending>& pending) {
+    char bytes[kSniffBytes];
+    ssize_t n;
+    do {
+      n = recv(pending->fd, bytes, sizeof(bytes), MSG_PEEK | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == EAGAIN) return;
+    static const char kMethod[] = "CONNECT ";
+    constexpr size_t kMethodLength = sizeof(kMethod) - 1;
+    // Closed, failed, or not a CONNECT: JavaScript serves it as it would any connection.
+    if (n <= 0 || memcmp(bytes, kMethod, std::min(static_cast<size_t>(n), kMethodLength)) != 0)
+      return Adopt(*pending, true);
+    size_t length = static_cast<size_t>(n);
+    const char* end = length >= kMethodLength ? static_cast<const char*>(memmem(bytes, length, "\r\n\r\n", 4)) : nullptr;
+    if (end == nullptr) {
+      if (length == sizeof(bytes)) Adopt(*pending, true);
+      return;  // the rest of the head comes with a later edge, or the deadline hands it over
+    }
+    epoll_ctl(epoll_, EPOLL_CTL_DEL, pending->fd, nullptr);
+    pending_.erase(pending->id);
+    auto* report = new AcceptReport{kConnectHead, pending->fd, std::string(bytes, end + 4 - bytes), {0}, pending->peerPort};
+    memcpy(report->peer, pending->peer, sizeof(report->peer));
+    SendAccept(*pending->listener, report);
+  }
+
+  // Hands a connection to JavaScript as a bare descriptor.
+  void Adopt(Pending& pending, bool watched) {
+    if (watched) {
+      epoll_ctl(epoll_, EPOLL_CTL_DEL, pending.fd, nullptr);
+      pending_.erase(pending.id);
+    }
+    auto* report = new AcceptReport{kAdopt, pending.fd, std::string(), {0}, pending.peerPort};
+    memcpy(report->peer, pending.peer, sizeof(report->peer));
+    SendAccept(*pending.listener, report);
+  }
+
+  void SendAccept(Listener& listener, AcceptReport* report) {
+    if (listener.report.NonBlockingCall(report, DeliverAccept) != napi_ok) {
+      if (report->fd >= 0) close(report->fd);
+      delete report;
+    }
+  }
+
+  void Unlisten(uint32_t id) {
+    auto found = listeners_.find(id);
+    if (found == listeners_.end()) return;
+    std::shared_ptr<Listener> listener = found->second;
+    listeners_.erase(found);
+    epoll_ctl(epoll_, EPOLL_CTL_DEL, listener->fd, nullptr);
+    CloseIfOpen(listener->fd);
+    std::vector<std::shared_ptr<Pending>> waiting;
+    for (auto& [pendingId, pending] : pending_)
+      if (pending->listener == listener) waiting.push_back(pending);
+    for (auto& pending : waiting) Adopt(*pending, true);
+    SendAccept(*listener, new AcceptReport{kStopped, -1, std::string(), {0}, 0});
+    listener->report.Release();
   }
 
   // Starts a non-blocking connect; even on loopback its handshake is work the JavaScript thread is spared.
@@ -487,7 +737,25 @@ class Relayer {
         next = std::min(next, dial->deadline);
       }
     }
+    std::vector<std::shared_ptr<Pending>> slow;
+    for (auto& [id, pending] : pending_) {
+      if (pending->deadline <= now_) {
+        slow.push_back(pending);
+      } else {
+        next = std::min(next, pending->deadline);
+      }
+    }
+    for (auto& [id, listener] : listeners_) {
+      if (listener->pausedUntil == 0) continue;
+      if (listener->pausedUntil <= now_) {
+        listener->pausedUntil = 0;
+        WatchListener(*listener);
+      } else {
+        next = std::min(next, listener->pausedUntil);
+      }
+    }
     nextIdleCheck_ = next;
+    for (auto& pending : slow) Adopt(*pending, true);
     for (auto& relay : idle) End(*relay, kIdle, 0);
     for (auto& dial : late) Failed(*dial, ETIMEDOUT);
   }
@@ -525,16 +793,18 @@ class Relayer {
   std::vector<std::shared_ptr<struct Dial>> dialed_;
   std::vector<std::shared_ptr<Relay>> added_;
   std::vector<uint32_t> aborted_;
+  std::vector<std::shared_ptr<Listener>> listening_;
+  std::vector<uint32_t> unlistening_;
   std::unordered_map<uint32_t, std::shared_ptr<Relay>> byId_;
   // Touched by the relay thread only.
   std::unordered_map<uint32_t, std::shared_ptr<Relay>> live_;
   std::unordered_map<uint32_t, std::shared_ptr<struct Dial>> dials_;
+  std::unordered_map<uint32_t, std::shared_ptr<Listener>> listeners_;
+  std::unordered_map<uint32_t, std::shared_ptr<Pending>> pending_;
   std::vector<std::pair<int, int>> spare_;
   int64_t nextIdleCheck_ = INT64_MAX;
   int64_t now_ = 0;
 };
-
-std::atomic<uint32_t> nextId{1};
 
 void Deliver(Napi::Env env, Napi::Function callback, Report* report) {
   if (report->kind == kRelayEnded) Relayer::Get().Forget(report->id);
@@ -542,6 +812,19 @@ void Deliver(Napi::Env env, Napi::Function callback, Report* report) {
                  Napi::Number::New(env, report->reason), Napi::Number::New(env, report->error),
                  Napi::Number::New(env, report->toUpstream), Napi::Number::New(env, report->toClient),
                  Napi::String::New(env, report->localAddress), Napi::Number::New(env, report->localPort)});
+  delete report;
+}
+
+void DeliverAccept(Napi::Env env, Napi::Function callback, AcceptReport* report) {
+  if (env == nullptr || callback.IsEmpty()) {
+    if (report->fd >= 0) close(report->fd);  // the environment is going away: nobody will take it
+  } else {
+    Napi::Value head = report->kind == kConnectHead
+                           ? Napi::Buffer<char>::Copy(env, report->head.data(), report->head.size()).As<Napi::Value>()
+                           : env.Undefined().As<Napi::Value>();
+    callback.Call({Napi::Number::New(env, report->kind), Napi::Number::New(env, report->fd),
+                   Napi::String::New(env, report->peer), Napi::Number::New(env, report->peerPort), head});
+  }
   delete report;
 }
 
@@ -604,9 +887,10 @@ Napi::Value DialUpstream(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, error != 0 ? error : static_cast<int64_t>(id));
 }
 
-// start(clientFd, upstream, toClient, toUpstream, idleTimeoutMs, dialled) -> relay id (> 0), or -errno
+// start(clientFd, upstream, toClient, toUpstream, idleTimeoutMs, dialled, owned) -> relay id (> 0), or -errno
 // when the relay could not start. `upstream` is JavaScript's socket fd, or with `dialled` a dial id whose
-// connection was reported.
+// connection was reported. With `owned`, clientFd is a connection this thread accepted and JavaScript never
+// wrapped: the relay takes it over as it is (no duplicate) and closes it at the end.
 Napi::Value Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::ThreadSafeFunction* report = Reporter(env);
@@ -616,7 +900,9 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   relay->id = nextId.fetch_add(1);
   relay->idleMs = info[4].As<Napi::Number>().Int64Value();
   bool dialled = info[5].ToBoolean().Value();
-  relay->client = fcntl(info[0].As<Napi::Number>().Int32Value(), F_DUPFD_CLOEXEC, 0);
+  bool owned = info.Length() >= 7 && info[6].ToBoolean().Value();
+  int clientFd = info[0].As<Napi::Number>().Int32Value();
+  relay->client = owned ? clientFd : fcntl(clientFd, F_DUPFD_CLOEXEC, 0);
   if (dialled) {
     relay->dialId = info[1].As<Napi::Number>().Uint32Value();
   } else {
@@ -624,7 +910,7 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   }
   if (relay->client < 0 || (!dialled && relay->upstream < 0)) {
     int error = errno;
-    CloseIfOpen(relay->client);
+    if (!owned) CloseIfOpen(relay->client);
     CloseIfOpen(relay->upstream);
     return Napi::Number::New(env, -error);
   }
@@ -638,6 +924,96 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   uint32_t id = relay->id;
   int error = Relayer::Get().Start(std::move(relay));
   return Napi::Number::New(env, error != 0 ? error : static_cast<int64_t>(id));
+}
+
+// listen(ip, port, backlog, captureCheck, callback) -> [id, address, port], or -errno. The relay thread
+// accepts its connections and reports each as callback(kind, fd, peerAddress, peerPort, head): kAdopt for a
+// bare descriptor, kConnectHead with the CONNECT head's bytes (still unread in the socket), and kStopped last.
+Napi::Value Listen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int error = Relayer::Get().StartError();
+  if (error != 0) return Napi::Number::New(env, error);
+  if (info.Length() < 5 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber() || !info[4].IsFunction())
+    return Napi::Number::New(env, -EINVAL);
+  std::string ip = info[0].As<Napi::String>().Utf8Value();
+  sockaddr_storage address{};
+  socklen_t length = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
+  uint16_t port = static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value());
+  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    length = sizeof(sockaddr_in);
+  } else if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    length = sizeof(sockaddr_in6);
+  } else {
+    return Napi::Number::New(env, -EINVAL);
+  }
+  int fd = socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Napi::Number::New(env, -errno);
+  int one = 1;
+  int zero = 0;
+  // As Node listens: the port is reusable at once after a restart, and "::" takes IPv4 as well.
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (address.ss_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr))
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+      listen(fd, info[2].As<Napi::Number>().Int32Value()) != 0) {
+    error = errno;
+    close(fd);
+    return Napi::Number::New(env, -error);
+  }
+  sockaddr_storage bound{};
+  socklen_t boundLength = sizeof(bound);
+  char text[INET6_ADDRSTRLEN] = {0};
+  int boundPort = 0;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &boundLength);
+  Describe(bound, text, boundPort);
+  auto listener = std::make_shared<Listener>();
+  listener->id = nextId.fetch_add(1);
+  listener->fd = fd;
+  listener->captureCheck = info[3].ToBoolean().Value();
+  // Referenced, as a listening server is: the process stays up while it accepts.
+  listener->report = Napi::ThreadSafeFunction::New(env, info[4].As<Napi::Function>(), "meshgate-listener", 0, 1);
+  uint32_t id = listener->id;
+  error = Relayer::Get().Listen(std::move(listener));
+  if (error != 0) return Napi::Number::New(env, error);
+  Napi::Array result = Napi::Array::New(env, 3);
+  result.Set(0u, Napi::Number::New(env, id));
+  result.Set(1u, Napi::String::New(env, text));
+  result.Set(2u, Napi::Number::New(env, boundPort));
+  return result;
+}
+
+Napi::Value StopListening(const Napi::CallbackInfo& info) {
+  if (info.Length() >= 1 && info[0].IsNumber()) Relayer::Get().StopListening(info[0].As<Napi::Number>().Uint32Value());
+  return info.Env().Undefined();
+}
+
+// discard(fd, length) -> bytes taken off the socket (a CONNECT head already read by peeking), or -errno.
+Napi::Value Discard(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) return Napi::Number::New(env, -EINVAL);
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  size_t wanted = std::min<size_t>(info[1].As<Napi::Number>().Uint32Value(), kSniffBytes);
+  char bytes[kSniffBytes];
+  ssize_t n;
+  do {
+    n = recv(fd, bytes, wanted, MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  return Napi::Number::New(env, n < 0 ? -errno : n);
+}
+
+// closeFd(fd): closes an accepted connection JavaScript never wrapped in a socket.
+Napi::Value CloseFd(const Napi::CallbackInfo& info) {
+  if (info.Length() >= 1 && info[0].IsNumber()) {
+    int fd = info[0].As<Napi::Number>().Int32Value();
+    if (fd >= 0) close(fd);
+  }
+  return info.Env().Undefined();
 }
 
 Napi::Value Abort(const Napi::CallbackInfo& info) {
@@ -665,6 +1041,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("dial", Napi::Function::New(env, DialUpstream, "dial"));
   exports.Set("start", Napi::Function::New(env, Start, "start"));
   exports.Set("abort", Napi::Function::New(env, Abort, "abort"));
+  exports.Set("listen", Napi::Function::New(env, Listen, "listen"));
+  exports.Set("stopListening", Napi::Function::New(env, StopListening, "stopListening"));
+  exports.Set("discard", Napi::Function::New(env, Discard, "discard"));
+  exports.Set("closeFd", Napi::Function::New(env, CloseFd, "closeFd"));
   exports.Set("bytes", Napi::Function::New(env, LiveBytes, "bytes"));
   return exports;
 }

@@ -1,12 +1,12 @@
 // Wiring only: holds the live snapshot (a swap replaces one reference; streams keep the snapshot they
 // started on), and connects the outbound listener to the HTTP, CONNECT and captured-connection handlers
 // and the cluster manager.
-import type { Socket } from 'node:net';
 import type { Snapshot } from '../compiler/snapshot.ts';
 import type { Clock } from './clock.ts';
 import { createHttpHandler } from './filters/http-connection-manager.ts';
 import { createCapturedTunnelHandler } from './filters/captured-tcp-proxy.ts';
 import { createConnectHandler } from './filters/tcp-proxy.ts';
+import type { Closable } from './listeners/accepted-client.ts';
 import { handleCapturedConnection, type CapturedConnectionDeps } from './listeners/captured-connection.ts';
 import { DEFAULT_LIMITS, OutboundListener, type ListenerLimits } from './listeners/outbound-listener.ts';
 import { compileSnapshotMatchers } from './router/route-matchers.ts';
@@ -41,7 +41,7 @@ export class ProxyServer {
   #snapshot: Snapshot | undefined;
   readonly clusters: ClusterManager;
   readonly #listener: OutboundListener;
-  readonly #tunnels = new Set<Socket>();
+  readonly #tunnels = new Set<Closable>();
 
   constructor(options: ProxyServerOptions) {
     // The tunnel relay is loaded and its thread started now, not with the first tunnel, which might come

@@ -3,6 +3,7 @@
 import type { Socket } from 'node:net';
 import type { Cluster, Snapshot } from '../../compiler/snapshot.ts';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../../model/cluster-name.ts';
+import { AcceptedClient, type Closable } from '../listeners/accepted-client.ts';
 import { writeRawReply } from '../local-reply.ts';
 import { causeOf, rescue } from '../rescue.ts';
 import { routeTunnel } from '../router/tcp-router.ts';
@@ -19,9 +20,15 @@ const CONNECTED = Buffer.from('HTTP/1.1 200 OK\r\n\r\n', 'latin1');
 /** A captured connection hears nothing from the proxy itself. */
 export const NO_GREETING = Buffer.alloc(0);
 
+/** A tunnel's client: a socket, or a CONNECT client accepted on the relay thread (no socket unless needed). */
+export type TunnelClient = Socket | AcceptedClient;
+
+/** The client as a socket, for a reply meshgate writes itself. */
+const socketOf = (client: TunnelClient): Socket => (client instanceof AcceptedClient ? client.socket() : client);
+
 export interface TunnelDeps extends StreamDeps {
   /** Tunnels currently open, so a drain can wait for them and then close them. */
-  readonly open: Set<Socket>;
+  readonly open: Set<Closable>;
   /** Told when a tunnel starts being proxied (its upstream is connected), for istio_tcp_connections_opened_total. */
   readonly opened?: ((info: StreamInfo) => void) | undefined;
 }
@@ -30,10 +37,10 @@ export interface TunnelDeps extends StreamDeps {
  * Registers a tunnel's client as open and returns the function that ends its stream exactly once:
  * forget the client, stamp the end time and write the one access-log line.
  */
-export function trackTunnel(deps: TunnelDeps, client: Socket, info: StreamInfo): () => void {
+export function trackTunnel(deps: TunnelDeps, client: TunnelClient, info: StreamInfo): () => void {
   deps.open.add(client);
   let logged = false;
-  client.on('error', () => client.destroy());
+  if (!(client instanceof AcceptedClient)) client.on('error', () => client.destroy());
   return () => {
     if (logged) return;
     logged = true;
@@ -44,14 +51,14 @@ export function trackTunnel(deps: TunnelDeps, client: Socket, info: StreamInfo):
 }
 
 /** Takes `CONNECT <target>` requests; `head` holds bytes the client sent after the request head. */
-export function createConnectHandler(deps: TunnelDeps): (target: string, client: Socket, head: Buffer) => void {
+export function createConnectHandler(deps: TunnelDeps): (target: string, client: TunnelClient, head: Buffer) => void {
   return (target, client, head) => {
     const info = new StreamInfo(deps.clock, 'tcp');
     const snapshot = deps.snapshot();
     const finish = trackTunnel(deps, client, info);
     tunnel(deps, snapshot, target, client, head, info, finish).catch((error: unknown) => {
       deps.bug?.(error);
-      writeRawReply(client, info, rescue(causeOf(error)));
+      writeRawReply(socketOf(client), info, rescue(causeOf(error)));
       finish();
     });
   };
@@ -61,7 +68,7 @@ async function tunnel(
   deps: TunnelDeps,
   snapshot: Snapshot,
   target: string,
-  client: Socket,
+  client: TunnelClient,
   head: Buffer,
   info: StreamInfo,
   finish: () => void,
@@ -71,7 +78,7 @@ async function tunnel(
     info.downstreamRemoteAddress = formatSocketAddress(client.remoteAddress, client.remotePort ?? 0);
   const split = splitAuthority(target, 0);
   if (split === undefined || split.port === 0) {
-    writeRawReply(client, info, rescue({ kind: 'bad_request' }));
+    writeRawReply(socketOf(client), info, rescue({ kind: 'bad_request' }));
     return finish();
   }
   const host = split.host.toLowerCase();
@@ -83,12 +90,12 @@ async function tunnel(
   info.upstreamCluster = decision.cluster;
   if (decision.cluster === BLACKHOLE_CLUSTER) {
     info.destinationServiceName = BLACKHOLE_CLUSTER;
-    writeRawReply(client, info, rescue({ kind: 'blackhole_connect' }));
+    writeRawReply(socketOf(client), info, rescue({ kind: 'blackhole_connect' }));
     return finish();
   }
   const cluster = snapshot.clusters[decision.cluster];
   if (cluster === undefined) {
-    writeRawReply(client, info, rescue({ kind: 'cluster_not_found' }));
+    writeRawReply(socketOf(client), info, rescue({ kind: 'cluster_not_found' }));
     return finish();
   }
   info.destinationServiceName = cluster.service?.hostname ?? PASSTHROUGH_CLUSTER;
@@ -98,15 +105,15 @@ async function tunnel(
   const dial = await dialTunnel(deps, client, cluster, host, split.port, info);
   switch (dial.kind) {
     case 'no-host':
-      writeRawReply(client, info, rescue({ kind: 'no_healthy_upstream' }));
+      writeRawReply(socketOf(client), info, rescue({ kind: 'no_healthy_upstream' }));
       return finish();
     case 'self':
       // A tunnel to the proxy's own listener would loop: Istio's virtualOutbound-blackhole chain.
-      writeRawReply(client, info, rescue({ kind: 'blackhole_connect' }));
+      writeRawReply(socketOf(client), info, rescue({ kind: 'blackhole_connect' }));
       return finish();
     case 'connect-failed':
       // tcp_proxy logs UF,URX (max_connect_attempts 1 exhausted); the client gets Envoy's connect-failure text.
-      writeRawReply(client, info, rescue(causeOf(dial.error)));
+      writeRawReply(socketOf(client), info, rescue(causeOf(dial.error)));
       info.addResponseFlag('URX');
       return finish();
     case 'client-gone':
@@ -140,7 +147,7 @@ export type TunnelDial =
  */
 export async function dialTunnel(
   deps: TunnelDeps,
-  client: Socket,
+  client: TunnelClient,
   cluster: Cluster,
   requestedHost: string,
   port: number,
@@ -194,7 +201,7 @@ export async function dialTunnel(
 
 /** A tunnel whose upstream is connected, ready to have its bytes moved. */
 export interface ConnectedTunnel {
-  readonly client: Socket;
+  readonly client: TunnelClient;
   readonly upstream: RelayUpstream;
   /** Bytes the client sent before the tunnel was up; they go upstream first. */
   readonly head: Buffer;
@@ -213,14 +220,16 @@ export interface ConnectedTunnel {
  */
 export function splice(tunnel: ConnectedTunnel): void {
   if (relayInKernel(tunnel)) return;
-  const { client, head, info, finish, idleTimeoutMs, greeting } = tunnel;
+  const { head, info, finish, idleTimeoutMs, greeting } = tunnel;
   if (isDialled(tunnel.upstream)) {
     // Only a lack of descriptors stops a dialled upstream's relay; the tunnel cannot go on.
     dropKernelUpstream(tunnel.upstream);
-    client.once('close', finish);
-    client.destroy();
+    if (tunnel.client instanceof AcceptedClient) tunnel.client.onClose(finish);
+    else tunnel.client.once('close', finish);
+    tunnel.client.destroy();
     return;
   }
+  const client = socketOf(tunnel.client);
   const { socket: upstream, reads } = tunnel.upstream;
   const readBytes = (): void => {
     info.bytesReceived = upstream.bytesWritten;
@@ -276,7 +285,7 @@ function relayInKernel({ client, upstream, head, info, finish, idleTimeoutMs, gr
   });
   if (relay === undefined) return false;
   upstreamSocket?.on('error', () => upstreamSocket.destroy());
-  client.setTimeout(0);
+  if (!(client instanceof AcceptedClient)) client.setTimeout(0);
   info.readLiveBytes = () => {
     const live = relay.liveBytes();
     if (live === undefined) return;

@@ -1,6 +1,8 @@
 // The outbound listener on --bind:--outbound-port: an HTTP/1 server that takes explicit-proxy traffic
 // (absolute-form requests and CONNECT), with header limits, header/idle timeouts and a bounded drain; each
 // accepted socket first passes the capture check, and transparently captured ones are dispatched elsewhere.
+// Where the tunnel relay is built, the port is accepted on the relay's thread (native-accept.ts) and a
+// CONNECT reaches the tunnel handler without a socket; node:http's server then serves the sockets it is given.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Clock } from '../clock.ts';
@@ -12,6 +14,9 @@ import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
 import type { StreamDeps } from '../filters/stream-deps.ts';
 import { Http1Session, type Http1SessionDeps } from './http1-session.ts';
 import { streamIdled } from '../stream-idle.ts';
+import type { AcceptedClient, Closable } from './accepted-client.ts';
+import { parseRequestHead } from './http1-request-head.ts';
+import { type AcceptedConnect, NativeListener } from './native-accept.ts';
 
 export interface ListenerLimits {
   /** Request line + headers (Node counts both); beyond it the client gets 431. Envoy's default is 60 KiB. */
@@ -33,7 +38,7 @@ export const DEFAULT_LIMITS: ListenerLimits = Object.freeze({
 
 export interface OutboundListenerHandlers {
   readonly request: (req: IncomingMessage, res: ServerResponse) => void;
-  readonly connect: (target: string, socket: Socket, head: Buffer) => void;
+  readonly connect: (target: string, client: Socket | AcceptedClient, head: Buffer) => void;
   readonly log: (info: StreamInfo) => void;
   readonly clock: Clock;
   /** Told when a client connection opens (+1) or closes (-1); a CONNECT moves it from `http` to `connect`. */
@@ -42,7 +47,12 @@ export interface OutboundListenerHandlers {
   readonly captured?: ((socket: Socket, destination: OriginalDestination) => void) | undefined;
   /** Serve plain explicit-proxy requests on the fast lane (http1-session.ts); without it, Node's server takes all. */
   readonly fastLane?: StreamDeps | undefined;
+  /** Accept on the tunnel relay's thread where it is built (default true); false keeps node:net's accepts. */
+  readonly acceptOnRelay?: boolean | undefined;
 }
+
+/** Bytes a CONNECT client sent after its head: none yet, on a head the relay thread peeked at. */
+const NO_EARLY_BYTES = Buffer.alloc(0);
 
 export class OutboundListener {
   readonly #server: Server;
@@ -59,8 +69,14 @@ export class OutboundListener {
   readonly #sessions = new Set<Http1Session>();
   readonly #fastLane: Http1SessionDeps | undefined;
   #draining = false;
+  readonly #handlers: OutboundListenerHandlers;
+  readonly #limits: ListenerLimits;
+  /** Set when the port is accepted on the relay's thread. */
+  #native: NativeListener | undefined;
 
   constructor(handlers: OutboundListenerHandlers, limits: ListenerLimits) {
+    this.#handlers = handlers;
+    this.#limits = limits;
     this.#server = createServer({
       maxHeaderSize: limits.maxHeaderBytes,
       headersTimeout: limits.headersTimeoutMs,
@@ -115,6 +131,32 @@ export class OutboundListener {
     this.#server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
       this.#clientError(error, socket, handlers),
     );
+  }
+
+  /**
+   * A CONNECT the relay thread accepted: a plain one becomes a tunnel with no socket, as the fast lane would
+   * have started it; anything the fast lane would not take is served as a socket.
+   */
+  #acceptedConnect(native: NativeListener, accepted: AcceptedConnect): void {
+    const { maxHeaderBytes, maxUriBytes } = this.#limits;
+    const head =
+      this.#fastLane === undefined || this.#draining
+        ? 'unsupported'
+        : parseRequestHead(accepted.head, maxHeaderBytes, maxUriBytes);
+    if (typeof head === 'string' || head.method !== 'CONNECT' || head.length !== accepted.head.length) {
+      this.#server.emit('connection', native.adopt(accepted));
+      return;
+    }
+    const client = native.take(accepted, head.length);
+    if (client === undefined) return;
+    const count = this.#count;
+    count?.('connect', 1);
+    this.#inFlight++;
+    client.onClose(() => {
+      count?.('connect', -1);
+      this.#release();
+    });
+    this.#handlers.connect(head.target, client, NO_EARLY_BYTES);
   }
 
   /** A socket becomes a tunnel (CONNECT, captured TLS/TCP): it counts as `connect` and holds a drain open. */
@@ -213,6 +255,25 @@ export class OutboundListener {
   }
 
   listen(port: number, host: string): Promise<{ address: string; port: number }> {
+    if (this.#handlers.acceptOnRelay !== false) {
+      let native: NativeListener | undefined;
+      try {
+        native = NativeListener.listen(host, port, this.#handlers.captured !== undefined, {
+          socket: (socket) => this.#server.emit('connection', socket),
+          connect: (accepted) => this.#acceptedConnect(native!, accepted),
+        });
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+      if (native !== undefined) {
+        this.#native = native;
+        // node:http sets up its header-timeout checks and connection list when it starts listening; the
+        // sockets it serves here come from the relay thread instead.
+        this.#server.emit('listening');
+        this.#bound = { address: native.address, port: native.port };
+        return Promise.resolve({ ...this.#bound });
+      }
+    }
     return new Promise((resolve, reject) => {
       this.#server.once('error', reject);
       this.#server.listen(port, host, () => {
@@ -233,9 +294,15 @@ export class OutboundListener {
    * Stops accepting, closes idle keep-alive connections, waits for in-flight requests and tunnels up to
    * `timeoutMs`, then closes whatever is left. Resolves with the number of streams cut off.
    */
-  async drain(timeoutMs: number, openTunnels: Set<Socket>): Promise<number> {
+  async drain(timeoutMs: number, openTunnels: Set<Closable>): Promise<number> {
     this.#draining = true;
+    // Without a handle of its own (relay-thread accepts), node:http reports "not running": still closed.
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    if (this.#native !== undefined) {
+      // Connections the relay thread was still peeking at are handed over before it reports having stopped;
+      // they are then idle ones like any other.
+      await this.#native.stop();
+    }
     this.#server.closeIdleConnections();
     for (const session of this.#sessions) session.drain();
     if (this.#inFlight > 0) {

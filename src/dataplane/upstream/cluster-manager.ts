@@ -10,6 +10,7 @@ import { UpstreamConnectError } from '../../errors.ts';
 import { transportFailureReasonOf } from '../rescue.ts';
 import { Http1Pool } from './http1-pool.ts';
 import { dialInKernel, type KernelDialOutcome } from './kernel-relay.ts';
+import type { AcceptedClient } from '../listeners/accepted-client.ts';
 import { EndpointResolver, type NameResolver, type UpstreamHost } from './endpoint-resolver.ts';
 import { LoadBalancer } from './load-balancer.ts';
 
@@ -263,7 +264,11 @@ export class ClusterManager {
    * relay can take; undefined when it cannot, and connectTcp() is the way. A failed outcome becomes an
    * error with kernelConnectError().
    */
-  dialInKernel(cluster: Cluster, host: UpstreamHost, client: Socket): Promise<KernelDialOutcome> | undefined {
+  dialInKernel(
+    cluster: Cluster,
+    host: UpstreamHost,
+    client: Socket | AcceptedClient,
+  ): Promise<KernelDialOutcome> | undefined {
     return dialInKernel(client, host.ip, host.port, cluster.connectTimeoutMs, () => this.#countConnection(host.key));
   }
 

@@ -4,10 +4,20 @@
 // Client sockets stay JavaScript's: their reads are stopped, the bytes they had already read go first,
 // and closing one aborts its relay.
 import type { Socket } from 'node:net';
+import { AcceptedClient } from '../listeners/accepted-client.ts';
 import { errnoName, loadNativeAddon, socketFd } from '../native-addon.ts';
 import type { PendingReads } from './socket-reads.ts';
 
-interface RelayAddon {
+/** What the relay thread tells a listener about an accepted connection (native-accept.ts). */
+export type AcceptCallback = (
+  kind: number,
+  fd: number,
+  peerAddress: string,
+  peerPort: number,
+  head: Buffer | undefined,
+) => void;
+
+export interface RelayAddon {
   /** 0, or -errno when the relay thread could not start. */
   onReport(callback: ReportCallback): number;
   dial(ip: string, port: number, timeoutMs: number): number;
@@ -18,9 +28,22 @@ interface RelayAddon {
     toUpstream: Buffer,
     idleTimeoutMs: number,
     dialled: boolean,
+    owned?: boolean,
   ): number;
   abort(id: number): void;
   bytes(id: number): [toUpstream: number, toClient: number] | undefined;
+  /** [listener id, bound address, bound port], or -errno. */
+  listen(
+    ip: string,
+    port: number,
+    backlog: number,
+    captureCheck: boolean,
+    callback: AcceptCallback,
+  ): [id: number, address: string, port: number] | number;
+  stopListening(id: number): void;
+  /** Bytes taken off the socket, or -errno. */
+  discard(fd: number, length: number): number;
+  closeFd(fd: number): void;
 }
 
 type ReportCallback = (
@@ -80,7 +103,7 @@ const ended = new Map<number, (end: KernelRelayEnd) => void>();
 const dialing = new Map<number, (outcome: KernelDialOutcome) => void>();
 /** Told once when a dialled connection closes: its relay ended, or it was dropped unused. */
 const onUpstreamClosed = new Map<number, () => void>();
-let relayAddon: RelayAddon | null | undefined;
+let loadedAddon: RelayAddon | null | undefined;
 /** Why tunnels run on Node's streams, once addon() has decided they do. */
 let unavailableReason = '';
 
@@ -103,25 +126,36 @@ function onReport(
 }
 
 function addon(): RelayAddon | undefined {
-  if (relayAddon === undefined) {
+  if (loadedAddon === undefined) {
     const switchedOff = process.env[TUNNEL_RELAY_ENV] === 'node';
     const loaded = switchedOff ? undefined : loadNativeAddon<RelayAddon>('tunnel_relay');
-    relayAddon = loaded !== undefined && 'addon' in loaded ? loaded.addon : null;
+    loadedAddon = loaded !== undefined && 'addon' in loaded ? loaded.addon : null;
     if (switchedOff) unavailableReason = `${TUNNEL_RELAY_ENV}=node`;
     else if (loaded !== undefined && 'error' in loaded)
       unavailableReason = `${loaded.error}; rebuild with npm run build:native`;
-    const startError = relayAddon?.onReport(onReport) ?? 0;
+    const startError = loadedAddon?.onReport(onReport) ?? 0;
     if (startError !== 0) {
-      relayAddon = null;
+      loadedAddon = null;
       unavailableReason = `the relay thread could not start: ${errnoName(-startError)}`;
     }
   }
-  return relayAddon ?? undefined;
+  return loadedAddon ?? undefined;
 }
 
 /** Whether tunnels are relayed in the kernel here (the addon is built and not switched off). */
 export function kernelRelayAvailable(): boolean {
   return addon() !== undefined;
+}
+
+/** The relay addon, for the listener that accepts on its thread; undefined where tunnels stay on Node's streams. */
+export function relayAddon(): RelayAddon | undefined {
+  return addon();
+}
+
+/** The kernel fd a relay can work on: an accepted client's own, or a socket's. */
+function clientFd(client: Socket | AcceptedClient): number | undefined {
+  if (client instanceof AcceptedClient) return client.held ? client.fd : undefined;
+  return socketFd(client);
 }
 
 /** How tunnels are relayed here, with the reason when it is not the native relay (for the startup summary). */
@@ -137,14 +171,14 @@ export function kernelRelayStatus():
  * runs once when the connection closes, whether a relay used it or it was dropped.
  */
 export function dialInKernel(
-  client: Socket,
+  client: Socket | AcceptedClient,
   ip: string,
   port: number,
   timeoutMs: number,
   connected: () => () => void,
 ): Promise<KernelDialOutcome> | undefined {
   const relay = addon();
-  if (relay === undefined || socketFd(client) === undefined) return undefined;
+  if (relay === undefined || clientFd(client) === undefined) return undefined;
   const id = relay.dial(ip, port, timeoutMs);
   if (id <= 0) return Promise.resolve({ connected: false, errno: -id });
   return new Promise((resolve) =>
@@ -216,13 +250,19 @@ export const isDialled = (upstream: RelayUpstream): upstream is KernelUpstream =
  * closes its sockets.
  */
 export function startKernelRelay(
-  client: Socket,
+  client: Socket | AcceptedClient,
   upstream: RelayUpstream,
   toClient: Buffer,
   toUpstream: Buffer,
   idleTimeoutMs: number,
   onEnd: (end: KernelRelayEnd) => void,
 ): KernelRelay | undefined {
+  if (client instanceof AcceptedClient) {
+    // An accepted client has never been read from by JavaScript: its descriptor is handed over as it is.
+    if (isDialled(upstream) && client.held)
+      return relayAccepted(client, upstream, toClient, toUpstream, idleTimeoutMs, onEnd);
+    client = client.socket();
+  }
   const relay = addon();
   const clientFd = socketFd(client);
   const dialled = isDialled(upstream);
@@ -246,25 +286,58 @@ export function startKernelRelay(
     resumeClientReads(client, fromClient);
     return undefined;
   }
-  const handedUpstream = handedToUpstream.length;
-  const handedClient = handedToClient.length - toClient.length;
-  ended.set(id, (end) => {
-    if (dialled) upstreamClosed(upstream.dialId);
-    onEnd({ ...end, toUpstream: handedUpstream + end.toUpstream, toClient: handedClient + end.toClient });
-  });
+  const tracked = track(relay, id, handedToUpstream.length, handedToClient.length - toClient.length, upstream, onEnd);
   // A socket closed here (a drain's cut, an error) ends the tunnel now, as on Node's streams, so its log line
   // is written before a shutdown completes; the relay's own report of the abort is then dropped.
-  const abort = (): void => {
-    const report = ended.get(id);
-    if (report === undefined) return;
-    ended.delete(id);
-    const bytes = relay.bytes(id);
-    relay.abort(id);
-    report({ reason: 'aborted', errno: 0, toUpstream: bytes?.[0] ?? 0, toClient: bytes?.[1] ?? 0 });
-  };
-  client.once('close', abort);
-  if (!dialled) upstream.socket.once('close', abort);
+  client.once('close', tracked.abort);
+  if (!dialled) upstream.socket.once('close', tracked.abort);
+  return tracked;
+}
+
+/** startKernelRelay() for a client accepted on the relay thread: the relay takes its descriptor over. */
+function relayAccepted(
+  client: AcceptedClient,
+  upstream: KernelUpstream,
+  toClient: Buffer,
+  toUpstream: Buffer,
+  idleTimeoutMs: number,
+  onEnd: (end: KernelRelayEnd) => void,
+): KernelRelay | undefined {
+  const relay = addon();
+  if (relay === undefined) return undefined;
+  const id = relay.start(client.fd, upstream.dialId, toClient, toUpstream, idleTimeoutMs, true, true);
+  if (id <= 0) return undefined;
+  client.relayed();
+  const tracked = track(relay, id, toUpstream.length, 0, upstream, onEnd);
+  client.onClose(tracked.abort);
+  return tracked;
+}
+
+/**
+ * Waits for relay `id`'s end, counting the `handedUpstream` and `handedClient` bytes given to it as the
+ * tunnel's; `abort` ends it from here at once (its log line must not wait for the relay's report).
+ */
+function track(
+  relay: RelayAddon,
+  id: number,
+  handedUpstream: number,
+  handedClient: number,
+  upstream: RelayUpstream,
+  onEnd: (end: KernelRelayEnd) => void,
+): KernelRelay & { abort: () => void } {
+  ended.set(id, (end) => {
+    if (isDialled(upstream)) upstreamClosed(upstream.dialId);
+    onEnd({ ...end, toUpstream: handedUpstream + end.toUpstream, toClient: handedClient + end.toClient });
+  });
   return {
+    abort: () => {
+      const report = ended.get(id);
+      if (report === undefined) return;
+      ended.delete(id);
+      const bytes = relay.bytes(id);
+      relay.abort(id);
+      report({ reason: 'aborted', errno: 0, toUpstream: bytes?.[0] ?? 0, toClient: bytes?.[1] ?? 0 });
+    },
     liveBytes: () => {
       const bytes = relay.bytes(id);
       return bytes === undefined

@@ -1,0 +1,80 @@
+// A CONNECT client the relay thread accepted (native-accept.ts): JavaScript holds only its descriptor and
+// peer address, so a tunnel that comes up costs no net.Socket. A socket is built from the descriptor only
+// when meshgate must answer the client itself (a refusal, a failed dial).
+import { Socket } from 'node:net';
+
+/** Anything a drain can cut: a client socket, or an accepted client. */
+export interface Closable {
+  destroy(): void;
+}
+
+/** Wraps an accepted descriptor in a socket as node:http's server would have (half-open allowed, no Nagle). */
+export function socketForAccepted(fd: number): Socket {
+  const socket = new Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+  socket.setNoDelay(true);
+  return socket;
+}
+
+export class AcceptedClient implements Closable {
+  readonly fd: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly #closeFd: (fd: number) => void;
+  #socket: Socket | undefined;
+  /** held: the descriptor is JavaScript's; relayed: the relay owns and closes it; closed: ended. */
+  #state: 'held' | 'relayed' | 'closed' = 'held';
+  #onClose: (() => void)[] = [];
+
+  constructor(fd: number, remoteAddress: string, remotePort: number, closeFd: (fd: number) => void) {
+    this.fd = fd;
+    this.remoteAddress = remoteAddress;
+    this.remotePort = remotePort;
+    this.#closeFd = closeFd;
+  }
+
+  get destroyed(): boolean {
+    return this.#socket !== undefined ? this.#socket.destroyed : this.#state === 'closed';
+  }
+
+  /** Whether the descriptor can still be handed to the relay (not closed, not wrapped in a socket). */
+  get held(): boolean {
+    return this.#state === 'held' && this.#socket === undefined;
+  }
+
+  /** The connection as a socket, for a reply meshgate writes itself; built once, after which it owns the descriptor. */
+  socket(): Socket {
+    if (this.#socket === undefined) {
+      const socket = socketForAccepted(this.fd);
+      this.#socket = socket;
+      socket.on('error', () => socket.destroy());
+      socket.once('close', () => this.#closed());
+    }
+    return this.#socket;
+  }
+
+  /** The relay has taken the descriptor over; it closes it when the tunnel ends. */
+  relayed(): void {
+    this.#state = 'relayed';
+  }
+
+  /** Runs `listener` once when the connection closes (at once if it already has). */
+  onClose(listener: () => void): void {
+    if (this.#state === 'closed') listener();
+    else this.#onClose.push(listener);
+  }
+
+  destroy(): void {
+    if (this.#socket !== undefined) {
+      this.#socket.destroy();
+      return;
+    }
+    if (this.#state === 'held') this.#closeFd(this.fd);
+    this.#closed();
+  }
+
+  #closed(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    for (const listener of this.#onClose.splice(0)) listener();
+  }
+}
