@@ -266,9 +266,11 @@ async function runProxy(flags: ProxyFlags): Promise<void> {
   );
   const relay = kernelRelayStatus();
   process.stderr.write(
-    relay.available
-      ? 'meshgate: tunnel relay: native (CONNECT and captured TCP/TLS tunnels are dialled and relayed off the JavaScript thread)\n'
-      : `meshgate: tunnel relay: Node streams (${relay.reason})\n`,
+    !relay.available
+      ? `meshgate: tunnel relay: Node streams (${relay.reason})\n`
+      : live.acceptsOnRelay
+        ? 'meshgate: tunnel relay: native (the outbound port is accepted, and CONNECT and captured TCP/TLS tunnels are dialled and relayed, off the JavaScript thread)\n'
+        : 'meshgate: tunnel relay: native (CONNECT and captured TCP/TLS tunnels are dialled and relayed off the JavaScript thread; the outbound port is accepted by Node, as --bind is not an IP address)\n',
   );
   // The startup summary is printed whatever the log level: with port 0 it is the only way to learn the
   // ports, and scripts wait for it.

@@ -33,6 +33,8 @@ export interface ProxyServerOptions {
   readonly capture?: boolean;
   /** Serve plain explicit-proxy requests on the fast lane; default true. */
   readonly fastLane?: boolean;
+  /** Accept the outbound port on the tunnel relay's thread where it is built; default true. */
+  readonly acceptOnRelay?: boolean;
   /** Unused upstream hosts are forgotten after this long (Envoy's ORIGINAL_DST cleanup_interval); default 5 s. */
   readonly hostCleanupIntervalMs?: number;
 }
@@ -87,6 +89,7 @@ export class ProxyServer {
         clock: options.clock,
         connections: options.connections,
         fastLane: options.fastLane === false ? undefined : common,
+        acceptOnRelay: options.acceptOnRelay,
         captured:
           options.capture === false
             ? undefined
@@ -112,6 +115,11 @@ export class ProxyServer {
     const bound = await this.#listener.listen(port, host);
     this.clusters.setSelf(bound.address, bound.port);
     return bound;
+  }
+
+  /** Whether the outbound port is accepted on the tunnel relay's thread (known once listening). */
+  get acceptsOnRelay(): boolean {
+    return this.#listener.acceptsOnRelay;
   }
 
   get inFlight(): number {

@@ -69,15 +69,15 @@ export class NativeListener {
   ): NativeListener | undefined {
     const addon = relayAddon();
     if (addon === undefined || isIP(host) === 0) return undefined;
-    let listener: NativeListener | undefined;
+    const created: { listener?: NativeListener } = {};
     const result = addon.listen(host, port, BACKLOG, captureCheck, (kind, fd, peerAddress, peerPort, head) => {
       if (kind === ADOPT) handlers.socket(socketForAccepted(fd));
       else if (kind === CONNECT_HEAD && head !== undefined) handlers.connect({ fd, peerAddress, peerPort, head });
-      else if (kind === STOPPED && listener !== undefined) listener.#onStopped?.();
+      else if (kind === STOPPED && created.listener !== undefined) created.listener.#onStopped?.();
     });
     if (typeof result === 'number') throw listenError(-result, host, port);
-    listener = new NativeListener(addon, result[0], result[1], result[2]);
-    return listener;
+    created.listener = new NativeListener(addon, result[0], result[1], result[2]);
+    return created.listener;
   }
 
   /**

@@ -286,6 +286,11 @@ export class OutboundListener {
     });
   }
 
+  /** Whether the port is accepted on the tunnel relay's thread (known once listening). */
+  get acceptsOnRelay(): boolean {
+    return this.#native !== undefined;
+  }
+
   get inFlight(): number {
     return this.#inFlight;
   }
