@@ -60,6 +60,8 @@ constexpr size_t kSparePipes = 256;
 // The eventfd's epoll tag; the others are (id << 2) | slot with id >= 1, so they never collide with it.
 constexpr uint64_t kWakeTag = 0;
 enum Slot : uint64_t { kClientSlot = 0, kUpstreamSlot = 1, kDialSlot = 2, kAcceptSlot = 3 };
+// Which flows a step pumps: client -> upstream, upstream -> client.
+enum Direction : int { kUp = 1, kDown = 2, kBothWays = 3 };
 // How much of a new connection is peeked at for a CONNECT head; a longer head goes to JavaScript's parser.
 constexpr size_t kSniffBytes = 4096;
 // How long a new connection may take to send a complete CONNECT head before JavaScript takes it over
@@ -116,6 +118,8 @@ struct Relay {
   Flow down;  // upstream -> client
   // The dial whose connection is the upstream (0: JavaScript's own socket, duplicated into `upstream`).
   uint32_t dialId = 0;
+  // The client is a connection this thread accepted, still in the epoll set from its accept.
+  bool owned = false;
   int64_t idleMs = 0;
   int64_t lastActive = 0;
   Napi::ThreadSafeFunction report;
@@ -197,19 +201,22 @@ bool SameEndpoint(const sockaddr_storage& a, const sockaddr_storage& b) {
 }
 
 // Whether iptables redirected this connection here: it has an original destination other than the
-// address it reached. JavaScript makes the full capture decision on the socket it builds.
-bool MaybeCaptured(int fd) {
-  sockaddr_storage local{};
-  socklen_t localLength = sizeof(local);
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &localLength) != 0) return false;
-  bool ipv4 = local.ss_family == AF_INET;
-  if (local.ss_family == AF_INET6)
-    ipv4 = IN6_IS_ADDR_V4MAPPED(&reinterpret_cast<const sockaddr_in6*>(&local)->sin6_addr);
+// address it reached. JavaScript makes the full capture decision on the socket it builds. The peer's
+// family picks the query (an IPv4 client of a dual-stack listener has an IPv4 conntrack entry); a
+// connection with no NAT entry, the usual case, costs one system call.
+bool MaybeCaptured(int fd, const sockaddr_storage& peer) {
+  bool ipv4 = peer.ss_family == AF_INET;
+  if (peer.ss_family == AF_INET6)
+    ipv4 = IN6_IS_ADDR_V4MAPPED(&reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_addr);
   sockaddr_storage original{};
   socklen_t length = sizeof(original);
   int rc = ipv4 ? getsockopt(fd, SOL_IP, SO_ORIGINAL_DST, &original, &length)
                 : getsockopt(fd, SOL_IPV6, IP6T_SO_ORIGINAL_DST, &original, &length);
-  return rc == 0 && !SameEndpoint(original, local);
+  if (rc != 0) return false;
+  sockaddr_storage local{};
+  socklen_t localLength = sizeof(local);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &localLength) != 0) return false;
+  return !SameEndpoint(original, local);
 }
 
 void CloseIfOpen(int& fd) {
@@ -313,6 +320,11 @@ class Relayer {
       unlistening_.push_back(id);
     }
     Wake();
+  }
+
+  // Takes an accepted connection out of the epoll set (JavaScript reads it from now on).
+  void Unwatch(int fd) {
+    if (epoll_ >= 0) epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
   }
 
   // Ends a relay, or drops a dial (in progress or connected and not yet relayed), by id.
@@ -420,7 +432,7 @@ class Relayer {
           auto dial = dials_.find(id);
           if (dial != dials_.end() && !dial->second->connected) {
             std::shared_ptr<struct Dial> held = dial->second;  // Connected() may erase the map's reference
-            Connected(held);
+            Connected(held, events[i].events);
           }
           continue;
         }
@@ -436,7 +448,7 @@ class Relayer {
             continue;
           }
         }
-        Step(*relay);
+        Step(*relay, Directions((tag & 3) == kClientSlot, events[i].events));
       }
       if (now_ >= nextIdleCheck_) CheckIdle();
     }
@@ -476,16 +488,20 @@ class Relayer {
         epoll_event event{};
         event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
         event.data.u64 = Tag(relay->id, side == 0 ? kClientSlot : kUpstreamSlot);
-        // A dialled upstream is registered already (as its dial); it only changes tag and events.
-        int op = side == 1 && relay->dialId != 0 ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-        if (epoll_ctl(epoll_, op, side == 0 ? relay->client : relay->upstream, &event) != 0) {
+        // A dialled upstream is registered already (as its dial), and so is an accepted client: they only
+        // change tag and events.
+        bool registered = side == 0 ? relay->owned : relay->dialId != 0;
+        int fd = side == 0 ? relay->client : relay->upstream;
+        int result = epoll_ctl(epoll_, registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event);
+        if (result != 0 && registered && errno == ENOENT) result = epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &event);
+        if (result != 0) {
           End(*relay, kFailed, errno);
           break;
         }
       }
       if (live_.count(relay->id) == 0) continue;
       if (relay->idleMs > 0) nextIdleCheck_ = std::min(nextIdleCheck_, now_ + relay->idleMs);
-      Step(*relay);
+      Step(*relay, kBothWays);
     }
     for (uint32_t id : aborted) {
       auto it = live_.find(id);
@@ -519,16 +535,14 @@ class Relayer {
         }
         return;
       }
-      accepted++;
-      int one = 1;
-      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      accepted++;  // TCP_NODELAY comes from the listening socket
       auto pending = std::make_shared<Pending>();
       pending->id = nextId.fetch_add(1);
       pending->fd = fd;
       pending->listener = listener;
       pending->deadline = now_ + kSniffMs;
       Describe(peer, pending->peer, pending->peerPort);
-      if (listener->captureCheck && MaybeCaptured(fd)) {
+      if (listener->captureCheck && MaybeCaptured(fd, peer)) {
         Adopt(*pending, false);
         continue;
       }
@@ -563,7 +577,8 @@ class Relayer {
       if (length == sizeof(bytes)) Adopt(*pending, true);
       return;  // the rest of the head comes with a later edge, or the deadline hands it over
     }
-    epoll_ctl(epoll_, EPOLL_CTL_DEL, pending->fd, nullptr);
+    // It stays in the epoll set, its events ignored until a relay retags it (or JavaScript unwatches it):
+    // two system calls saved per tunnel.
     pending_.erase(pending->id);
     auto* report = new AcceptReport{kConnectHead, pending->fd, std::string(bytes, end + 4 - bytes), {0}, pending->peerPort};
     memcpy(report->peer, pending->peer, sizeof(report->peer));
@@ -611,7 +626,7 @@ class Relayer {
     int one = 1;
     setsockopt(dial->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (connect(dial->fd, reinterpret_cast<sockaddr*>(&dial->address), dial->addressLength) == 0)
-      return Connected(dial);
+      return Connected(dial, EPOLLOUT);
     if (errno != EINPROGRESS) return Failed(*dial, errno);
     epoll_event event{};
     event.events = EPOLLOUT | EPOLLET;
@@ -622,10 +637,13 @@ class Relayer {
   }
 
   // The connect finished, one way or the other.
-  void Connected(const std::shared_ptr<struct Dial>& dial) {
+  void Connected(const std::shared_ptr<struct Dial>& dial, uint32_t events) {
     int error = 0;
     socklen_t length = sizeof(error);
-    if (getsockopt(dial->fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+    // Writable without an error or hang-up is a completed connect; only a failure needs its errno read.
+    if ((events & (EPOLLERR | EPOLLHUP)) != 0 && getsockopt(dial->fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
+      error = errno;
+    if ((events & (EPOLLERR | EPOLLHUP)) != 0 && error == 0) error = ECONNRESET;
     // Stays registered (events with a connected dial's tag are ignored) until a relay changes it.
     if (error != 0) return Failed(*dial, error);
     dial->connected = true;
@@ -676,10 +694,20 @@ class Relayer {
     }
   }
 
-  void Step(Relay& relay) {
+  // The flows an event on one side can move: what that side sent is read, and what waits for it written.
+  // Pumping only those spares a splice that would find nothing (EAGAIN) on every event.
+  static int Directions(bool clientSide, uint32_t events) {
+    if ((events & (EPOLLERR | EPOLLHUP)) != 0) return kBothWays;
+    int which = 0;
+    if ((events & (EPOLLIN | EPOLLRDHUP)) != 0) which |= clientSide ? kUp : kDown;
+    if ((events & EPOLLOUT) != 0) which |= clientSide ? kDown : kUp;
+    return which;
+  }
+
+  void Step(Relay& relay, int which) {
     bool moved = false;
-    int error = Pump(relay.up, moved);
-    if (error == 0) error = Pump(relay.down, moved);
+    int error = (which & kUp) != 0 ? Pump(relay.up, moved) : 0;
+    if (error == 0 && (which & kDown) != 0) error = Pump(relay.down, moved);
     if (moved) relay.lastActive = now_;
     if (error != 0) {
       End(relay, kFailed, error);
@@ -766,7 +794,8 @@ class Relayer {
     std::shared_ptr<Relay> keep = found != live_.end() ? found->second : nullptr;
     // Duplicates leave the epoll set only when every descriptor of their socket is closed, and JavaScript
     // still holds its own; a dialled upstream leaves with its close.
-    epoll_ctl(epoll_, EPOLL_CTL_DEL, relay.client, nullptr);
+    // An accepted client and a dialled upstream leave with their close.
+    if (!relay.owned) epoll_ctl(epoll_, EPOLL_CTL_DEL, relay.client, nullptr);
     if (relay.dialId == 0) epoll_ctl(epoll_, EPOLL_CTL_DEL, relay.upstream, nullptr);
     live_.erase(relay.id);
     auto* report = new Report{kRelayEnded,
@@ -903,6 +932,7 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   bool owned = info.Length() >= 7 && info[6].ToBoolean().Value();
   int clientFd = info[0].As<Napi::Number>().Int32Value();
   relay->client = owned ? clientFd : fcntl(clientFd, F_DUPFD_CLOEXEC, 0);
+  relay->owned = owned;
   if (dialled) {
     relay->dialId = info[1].As<Napi::Number>().Uint32Value();
   } else {
@@ -958,6 +988,8 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   int zero = 0;
   // As Node listens: the port is reusable at once after a restart, and "::" takes IPv4 as well.
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  // Accepted connections inherit it: one system call per listener rather than per connection.
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   if (address.ss_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr))
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
   if (bind(fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
@@ -1007,6 +1039,12 @@ Napi::Value Discard(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, n < 0 ? -errno : n);
 }
 
+// unwatch(fd): an accepted connection reported with its CONNECT head becomes JavaScript's to read.
+Napi::Value Unwatch(const Napi::CallbackInfo& info) {
+  if (info.Length() >= 1 && info[0].IsNumber()) Relayer::Get().Unwatch(info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
 // closeFd(fd): closes an accepted connection JavaScript never wrapped in a socket.
 Napi::Value CloseFd(const Napi::CallbackInfo& info) {
   if (info.Length() >= 1 && info[0].IsNumber()) {
@@ -1045,6 +1083,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("stopListening", Napi::Function::New(env, StopListening, "stopListening"));
   exports.Set("discard", Napi::Function::New(env, Discard, "discard"));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd, "closeFd"));
+  exports.Set("unwatch", Napi::Function::New(env, Unwatch, "unwatch"));
   exports.Set("bytes", Napi::Function::New(env, LiveBytes, "bytes"));
   return exports;
 }

@@ -8,28 +8,36 @@ export interface Closable {
   destroy(): void;
 }
 
-/** Wraps an accepted descriptor in a socket as node:http's server would have (half-open allowed, no Nagle). */
+/**
+ * Wraps an accepted descriptor in a socket as node:http's server would have: half-open allowed. Nagle is
+ * already off (inherited from the listening socket).
+ */
 export function socketForAccepted(fd: number): Socket {
-  const socket = new Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
-  socket.setNoDelay(true);
-  return socket;
+  return new Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+}
+
+/** What an accepted client needs of the relay addon for the descriptor it holds. */
+export interface AcceptedDescriptors {
+  closeFd(fd: number): void;
+  /** Takes the descriptor out of the relay thread's epoll set before JavaScript reads it. */
+  unwatch(fd: number): void;
 }
 
 export class AcceptedClient implements Closable {
   readonly fd: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
-  readonly #closeFd: (fd: number) => void;
+  readonly #descriptors: AcceptedDescriptors;
   #socket: Socket | undefined;
   /** held: the descriptor is JavaScript's; relayed: the relay owns and closes it; closed: ended. */
   #state: 'held' | 'relayed' | 'closed' = 'held';
   #onClose: (() => void)[] = [];
 
-  constructor(fd: number, remoteAddress: string, remotePort: number, closeFd: (fd: number) => void) {
+  constructor(fd: number, remoteAddress: string, remotePort: number, descriptors: AcceptedDescriptors) {
     this.fd = fd;
     this.remoteAddress = remoteAddress;
     this.remotePort = remotePort;
-    this.#closeFd = closeFd;
+    this.#descriptors = descriptors;
   }
 
   get destroyed(): boolean {
@@ -44,6 +52,7 @@ export class AcceptedClient implements Closable {
   /** The connection as a socket, for a reply meshgate writes itself; built once, after which it owns the descriptor. */
   socket(): Socket {
     if (this.#socket === undefined) {
+      this.#descriptors.unwatch(this.fd);
       const socket = socketForAccepted(this.fd);
       this.#socket = socket;
       socket.on('error', () => socket.destroy());
@@ -68,7 +77,7 @@ export class AcceptedClient implements Closable {
       this.#socket.destroy();
       return;
     }
-    if (this.#state === 'held') this.#closeFd(this.fd);
+    if (this.#state === 'held') this.#descriptors.closeFd(this.fd);
     this.#closed();
   }
 

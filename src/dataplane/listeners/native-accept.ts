@@ -46,14 +46,12 @@ export class NativeListener {
   readonly #id: number;
   #stopped: Promise<void> | undefined;
   #onStopped: (() => void) | undefined;
-  readonly #closeFd: (fd: number) => void;
 
   private constructor(addon: RelayAddon, id: number, address: string, port: number) {
     this.#addon = addon;
     this.#id = id;
     this.address = address;
     this.port = port;
-    this.#closeFd = (fd) => addon.closeFd(fd);
   }
 
   /**
@@ -89,11 +87,12 @@ export class NativeListener {
       this.#addon.closeFd(accepted.fd);
       return undefined;
     }
-    return new AcceptedClient(accepted.fd, accepted.peerAddress, accepted.peerPort, this.#closeFd);
+    return new AcceptedClient(accepted.fd, accepted.peerAddress, accepted.peerPort, this.#addon);
   }
 
   /** Serves a CONNECT as any other connection: a socket that reads the head itself. */
   adopt(accepted: AcceptedConnect): Socket {
+    this.#addon.unwatch(accepted.fd);
     return socketForAccepted(accepted.fd);
   }
 

@@ -44,6 +44,8 @@ export interface RelayAddon {
   /** Bytes taken off the socket, or -errno. */
   discard(fd: number, length: number): number;
   closeFd(fd: number): void;
+  /** Takes an accepted connection reported with its CONNECT head out of the relay thread's epoll set. */
+  unwatch(fd: number): void;
 }
 
 type ReportCallback = (
