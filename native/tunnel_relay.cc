@@ -135,6 +135,12 @@ struct Dial {
   int fd = -1;
   bool connected = false;
   Napi::ThreadSafeFunction report;
+  // Armed: an accepted client (this thread's descriptor) whose relay starts the moment the connect
+  // succeeds, with `toClient` (CONNECT's 200) first, without waiting for JavaScript. A failed connect
+  // hands the client back to JavaScript, to answer; an aborted one closes it.
+  int armedClient = -1;
+  std::string toClient;
+  int64_t idleMs = 0;
 };
 
 // What a listener tells JavaScript about one accepted connection, or that it has stopped.
@@ -474,41 +480,44 @@ class Relayer {
     }
     for (uint32_t id : unlistening) Unlisten(id);
     for (auto& dial : dialed) BeginDial(dial);
-    for (auto& relay : added) {
-      relay->lastActive = now_;
-      live_[relay->id] = relay;
-      int error = relay->dialId != 0 ? TakeDialed(*relay) : 0;
-      if (error == 0) error = TakePipe(relay->up);
-      if (error == 0) error = TakePipe(relay->down);
-      if (error != 0) {
-        End(*relay, kFailed, error);
-        continue;
-      }
-      for (int side = 0; side < 2; side++) {
-        epoll_event event{};
-        event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-        event.data.u64 = Tag(relay->id, side == 0 ? kClientSlot : kUpstreamSlot);
-        // A dialled upstream is registered already (as its dial), and so is an accepted client: they only
-        // change tag and events.
-        bool registered = side == 0 ? relay->owned : relay->dialId != 0;
-        int fd = side == 0 ? relay->client : relay->upstream;
-        int result = epoll_ctl(epoll_, registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event);
-        if (result != 0 && registered && errno == ENOENT) result = epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &event);
-        if (result != 0) {
-          End(*relay, kFailed, errno);
-          break;
-        }
-      }
-      if (live_.count(relay->id) == 0) continue;
-      if (relay->idleMs > 0) nextIdleCheck_ = std::min(nextIdleCheck_, now_ + relay->idleMs);
-      Step(*relay, kBothWays);
-    }
+    for (auto& relay : added) Begin(relay);
     for (uint32_t id : aborted) {
       auto it = live_.find(id);
       if (it != live_.end()) End(*it->second, kAborted, 0);
       auto dial = dials_.find(id);
-      if (dial != dials_.end()) Drop(*dial->second);
+      if (dial == dials_.end()) continue;
+      if (dial->second->armedClient >= 0) {
+        // JavaScript gave the client up when it armed the dial: it is closed here, and the dial reported.
+        CloseIfOpen(dial->second->armedClient);
+        Failed(*dial->second, ECANCELED);
+      } else {
+        Drop(*dial->second);
+      }
     }
+  }
+
+  // A relay starts moving bytes: it takes its dialled upstream and two pipes, and joins the epoll set.
+  void Begin(const std::shared_ptr<Relay>& relay) {
+    relay->lastActive = now_;
+    live_[relay->id] = relay;
+    int error = relay->dialId != 0 ? TakeDialed(*relay) : 0;
+    if (error == 0) error = TakePipe(relay->up);
+    if (error == 0) error = TakePipe(relay->down);
+    if (error != 0) return End(*relay, kFailed, error);
+    for (int side = 0; side < 2; side++) {
+      epoll_event event{};
+      event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+      event.data.u64 = Tag(relay->id, side == 0 ? kClientSlot : kUpstreamSlot);
+      // A dialled upstream is registered already (as its dial), and so is an accepted client: they only
+      // change tag and events.
+      bool registered = side == 0 ? relay->owned : relay->dialId != 0;
+      int fd = side == 0 ? relay->client : relay->upstream;
+      int result = epoll_ctl(epoll_, registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event);
+      if (result != 0 && registered && errno == ENOENT) result = epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &event);
+      if (result != 0) return End(*relay, kFailed, errno);
+    }
+    if (relay->idleMs > 0) nextIdleCheck_ = std::min(nextIdleCheck_, now_ + relay->idleMs);
+    Step(*relay, kBothWays);
   }
 
   // Level-triggered, so a backlog left after a batch is found again on the next wait.
@@ -662,9 +671,31 @@ class Relayer {
       }
     }
     Send(dial->report, report);
+    if (dial->armedClient >= 0) StartArmed(*dial);
+  }
+
+  // The armed client's relay begins at once; JavaScript hears of it by the dial's report.
+  void StartArmed(struct Dial& dial) {
+    auto relay = std::make_shared<Relay>();
+    relay->id = dial.id;  // one id for the dial and its relay: JavaScript aborts and reads bytes by it
+    relay->dialId = dial.id;
+    relay->client = dial.armedClient;
+    relay->owned = true;
+    relay->idleMs = dial.idleMs;
+    relay->up.from = relay->client;
+    relay->down.to = relay->client;
+    relay->down.pending = std::move(dial.toClient);
+    relay->report = dial.report;
+    dial.armedClient = -1;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      byId_[relay->id] = relay;
+    }
+    Begin(relay);
   }
 
   void Failed(struct Dial& dial, int error) {
+    dial.armedClient = -1;  // an armed client goes back to JavaScript, which answers it
     Send(dial.report, new Report{kDialed, dial.id, 0, error, 0, 0, {0}, 0});
     Drop(dial);
   }
@@ -886,7 +917,10 @@ Napi::Value OnReport(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, 0);
 }
 
-// dial(ip, port, timeoutMs) -> dial id (> 0), or -errno. The outcome is reported with kind kDialed.
+// dial(ip, port, timeoutMs[, clientFd, toClient, idleTimeoutMs]) -> dial id (> 0), or -errno. The outcome
+// is reported with kind kDialed. With clientFd (a connection this thread accepted, given over), the dial is
+// armed: on connect the relay starts at once under the same id, `toClient` first; a failed connect gives
+// the client back (still open); an abort closes it and reports ECANCELED.
 Napi::Value DialUpstream(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::ThreadSafeFunction* report = Reporter(env);
@@ -910,6 +944,11 @@ Napi::Value DialUpstream(const Napi::CallbackInfo& info) {
   }
   dial->id = nextId.fetch_add(1);
   dial->timeoutMs = info[2].As<Napi::Number>().Int64Value();
+  if (info.Length() >= 6 && info[3].IsNumber() && info[5].IsNumber()) {
+    dial->armedClient = info[3].As<Napi::Number>().Int32Value();
+    dial->toClient = Bytes(info[4]);
+    dial->idleMs = info[5].As<Napi::Number>().Int64Value();
+  }
   dial->report = *report;
   uint32_t id = dial->id;
   int error = Relayer::Get().Dial(std::move(dial));

@@ -80,7 +80,7 @@ async function proxy(deps: TunnelDeps, tunnel: CapturedTunnel, info: StreamInfo,
   // forward proxy resolves the SNI; the other cluster types ignore both.
   const requestedHost =
     cluster.type === 'DYNAMIC_FORWARD_PROXY' && tunnel.sni !== undefined ? tunnel.sni : destination.address;
-  const dial = await dialTunnel(deps, client, cluster, requestedHost, destination.port, info);
+  const dial = await dialTunnel(deps, client, cluster, requestedHost, destination.port, info, finish);
   switch (dial.kind) {
     case 'no-host':
     case 'self':

@@ -102,7 +102,7 @@ async function tunnel(
   info.destinationServiceHost = cluster.service?.hostname ?? host;
   if (cluster.service !== undefined) info.destinationServiceNamespace = cluster.service.namespace;
 
-  const dial = await dialTunnel(deps, client, cluster, host, split.port, info);
+  const dial = await dialTunnel(deps, client, cluster, host, split.port, info, finish);
   switch (dial.kind) {
     case 'no-host':
       writeRawReply(socketOf(client), info, rescue({ kind: 'no_healthy_upstream' }));
@@ -143,7 +143,8 @@ export type TunnelDial =
 
 /**
  * Picks a host of `cluster` for `requestedHost:port` and connects to it, counting the attempt in the
- * host's /clusters counters, for CONNECT and captured TLS/TCP alike.
+ * host's /clusters counters, for CONNECT and captured TLS/TCP alike. A client closed here while its
+ * upstream connects (a drain's cut) has the tunnel logged at once, DC, through `finish`.
  */
 export async function dialTunnel(
   deps: TunnelDeps,
@@ -152,6 +153,7 @@ export async function dialTunnel(
   requestedHost: string,
   port: number,
   info: StreamInfo,
+  finish: () => void,
 ): Promise<TunnelDial> {
   let hosts: readonly UpstreamHost[];
   try {
@@ -167,36 +169,63 @@ export async function dialTunnel(
     return { kind: 'self' };
   }
   info.upstreamHost = picked.key;
-  // Dialled on the kernel relay's thread where the tunnel will be relayed there, else by a socket here.
-  let upstream: RelayUpstream;
-  const dialled = deps.clusters.dialInKernel(cluster, picked, client);
-  if (dialled !== undefined) {
-    const outcome = await dialled;
-    if (!outcome.connected) {
-      deps.clusters.stats(cluster.name, picked).cxConnectFail++;
-      return { kind: 'connect-failed', error: deps.clusters.kernelConnectError(picked, outcome.errno) };
-    }
-    upstream = outcome.upstream;
-  } else {
-    const reads = new PendingReads();
-    try {
-      upstream = { socket: await deps.clusters.connectTcp(cluster, picked, reads.onread), reads };
-    } catch (error) {
-      deps.clusters.stats(cluster.name, picked).cxConnectFail++;
-      return { kind: 'connect-failed', error };
-    }
-  }
+  const stopWatching = whenClosed(client, () => {
+    info.addResponseFlag('DC');
+    finish();
+  });
+  const dial = await connectUpstream(deps, client, cluster, picked);
+  stopWatching();
   if (client.destroyed) {
-    if (isDialled(upstream)) dropKernelUpstream(upstream);
-    else upstream.socket.destroy();
+    if (dial.kind === 'connected') {
+      if (isDialled(dial.upstream)) dropKernelUpstream(dial.upstream);
+      else dial.upstream.socket.destroy();
+    }
     info.addResponseFlag('DC');
     return { kind: 'client-gone' };
   }
+  if (dial.kind !== 'connected') return dial;
   deps.clusters.stats(cluster.name, picked).rqTotal++;
-  const local = isDialled(upstream) ? upstream : upstream.socket;
+  const local = isDialled(dial.upstream) ? dial.upstream : dial.upstream.socket;
   if (local.localAddress !== undefined)
     info.upstreamLocalAddress = formatSocketAddress(local.localAddress, local.localPort ?? 0);
-  return { kind: 'connected', upstream };
+  return dial;
+}
+
+/** Runs `listener` if the client closes; returns what stops watching. */
+function whenClosed(client: TunnelClient, listener: () => void): () => void {
+  if (client instanceof AcceptedClient) return client.onClose(listener);
+  client.once('close', listener);
+  return () => client.off('close', listener);
+}
+
+/** Connects to the picked host: on the kernel relay's thread where the tunnel will be relayed there, else by a socket here. */
+async function connectUpstream(
+  deps: TunnelDeps,
+  client: TunnelClient,
+  cluster: Cluster,
+  picked: UpstreamHost,
+): Promise<Extract<TunnelDial, { kind: 'connected' | 'connect-failed' }>> {
+  // An accepted CONNECT client's relay starts on the relay thread as the connect succeeds, 200 first.
+  const relayOnConnect =
+    client instanceof AcceptedClient ? { toClient: CONNECTED, idleTimeoutMs: cluster.tcpIdleTimeoutMs } : undefined;
+  const dialled = deps.clusters.dialInKernel(cluster, picked, client, relayOnConnect);
+  if (dialled !== undefined) {
+    const outcome = await dialled;
+    if (outcome.connected) return { kind: 'connected', upstream: outcome.upstream };
+    // A cancelled dial's client was closed here: the caller logs it DC, not as a connect failure.
+    if (outcome.cancelled !== true) deps.clusters.stats(cluster.name, picked).cxConnectFail++;
+    return { kind: 'connect-failed', error: deps.clusters.kernelConnectError(picked, outcome.errno) };
+  }
+  const reads = new PendingReads();
+  try {
+    return {
+      kind: 'connected',
+      upstream: { socket: await deps.clusters.connectTcp(cluster, picked, reads.onread), reads },
+    };
+  } catch (error) {
+    deps.clusters.stats(cluster.name, picked).cxConnectFail++;
+    return { kind: 'connect-failed', error };
+  }
 }
 
 /** A tunnel whose upstream is connected, ready to have its bytes moved. */

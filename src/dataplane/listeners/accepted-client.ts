@@ -66,10 +66,22 @@ export class AcceptedClient implements Closable {
     this.#state = 'relayed';
   }
 
-  /** Runs `listener` once when the connection closes (at once if it already has). */
-  onClose(listener: () => void): void {
-    if (this.#state === 'closed') listener();
-    else this.#onClose.push(listener);
+  /** The relay gave the descriptor back (its upstream never connected): JavaScript answers the client. */
+  reclaim(): void {
+    if (this.#state === 'relayed') this.#state = 'held';
+  }
+
+  /** Runs `listener` once when the connection closes (at once if it already has); returns what cancels it. */
+  onClose(listener: () => void): () => void {
+    if (this.#state === 'closed') {
+      listener();
+      return noop;
+    }
+    this.#onClose.push(listener);
+    return () => {
+      const at = this.#onClose.indexOf(listener);
+      if (at >= 0) this.#onClose.splice(at, 1);
+    };
   }
 
   destroy(): void {
@@ -87,3 +99,5 @@ export class AcceptedClient implements Closable {
     for (const listener of this.#onClose.splice(0)) listener();
   }
 }
+
+function noop(): void {}

@@ -324,6 +324,10 @@ export class OutboundListener {
     for (const socket of this.#captured) socket.destroy();
     for (const session of this.#sessions) session.destroy();
     this.#server.closeAllConnections();
+    // A destroyed socket's 'close' (which logs a cut tunnel) comes after the loop's close phase: two turns
+    // of the check phase make sure it has been emitted before the drain reports done.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
     await closed;
     return cut;
   }

@@ -9,7 +9,7 @@ import type { Cluster } from '../../compiler/snapshot.ts';
 import { UpstreamConnectError } from '../../errors.ts';
 import { transportFailureReasonOf } from '../rescue.ts';
 import { Http1Pool } from './http1-pool.ts';
-import { dialInKernel, type KernelDialOutcome } from './kernel-relay.ts';
+import { dialInKernel, type KernelDialOutcome, type RelayOnConnect } from './kernel-relay.ts';
 import type { AcceptedClient } from '../listeners/accepted-client.ts';
 import { EndpointResolver, type NameResolver, type UpstreamHost } from './endpoint-resolver.ts';
 import { LoadBalancer } from './load-balancer.ts';
@@ -268,8 +268,16 @@ export class ClusterManager {
     cluster: Cluster,
     host: UpstreamHost,
     client: Socket | AcceptedClient,
+    relayOnConnect?: RelayOnConnect,
   ): Promise<KernelDialOutcome> | undefined {
-    return dialInKernel(client, host.ip, host.port, cluster.connectTimeoutMs, () => this.#countConnection(host.key));
+    return dialInKernel(
+      client,
+      host.ip,
+      host.port,
+      cluster.connectTimeoutMs,
+      () => this.#countConnection(host.key),
+      relayOnConnect,
+    );
   }
 
   /** The error connectTcp() would have rejected with for a relay dial that failed with `errno`. */

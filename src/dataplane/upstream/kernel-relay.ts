@@ -4,6 +4,7 @@
 // Client sockets stay JavaScript's: their reads are stopped, the bytes they had already read go first,
 // and closing one aborts its relay.
 import type { Socket } from 'node:net';
+import { constants } from 'node:os';
 import { AcceptedClient } from '../listeners/accepted-client.ts';
 import { errnoName, loadNativeAddon, socketFd } from '../native-addon.ts';
 import type { PendingReads } from './socket-reads.ts';
@@ -21,6 +22,8 @@ export interface RelayAddon {
   /** 0, or -errno when the relay thread could not start. */
   onReport(callback: ReportCallback): number;
   dial(ip: string, port: number, timeoutMs: number): number;
+  /** An armed dial: the relay starts on `clientFd` (given over) as soon as the connect succeeds. */
+  dial(ip: string, port: number, timeoutMs: number, clientFd: number, toClient: Buffer, idleTimeoutMs: number): number;
   start(
     clientFd: number,
     upstream: number,
@@ -88,6 +91,14 @@ export interface KernelUpstream {
   readonly dialId: number;
   readonly localAddress: string;
   readonly localPort: number;
+  /** The dial was armed: its relay started on connect, and splice() only tracks it. */
+  readonly relaying?: boolean;
+}
+
+/** What an armed dial's relay sends first and its idle timeout: for an accepted CONNECT client, its 200. */
+export interface RelayOnConnect {
+  readonly toClient: Buffer;
+  readonly idleTimeoutMs: number;
 }
 
 /** A tunnel's upstream: a socket JavaScript opened (its reads through `reads`), or one the relay dialled. */
@@ -95,13 +106,15 @@ export type RelayUpstream = { readonly socket: Socket; readonly reads: PendingRe
 
 export type KernelDialOutcome =
   | { readonly connected: true; readonly upstream: KernelUpstream }
-  /** `errno` is ETIMEDOUT when the connect timeout ran out. */
-  | { readonly connected: false; readonly errno: number };
+  /** `errno` is ETIMEDOUT when the connect timeout ran out; `cancelled`: an armed dial whose client was closed here. */
+  | { readonly connected: false; readonly errno: number; readonly cancelled?: boolean };
 
 /** Environment switch: `MESHGATE_TUNNEL_RELAY=node` keeps every tunnel on Node's sockets and streams. */
 export const TUNNEL_RELAY_ENV = 'MESHGATE_TUNNEL_RELAY';
 
 const ended = new Map<number, (end: KernelRelayEnd) => void>();
+/** Ends of armed relays that came before splice() tracked them (a tunnel over before its dial was heard). */
+const earlyEnds = new Map<number, KernelRelayEnd>();
 const dialing = new Map<number, (outcome: KernelDialOutcome) => void>();
 /** Told once when a dialled connection closes: its relay ended, or it was dropped unused. */
 const onUpstreamClosed = new Map<number, () => void>();
@@ -178,15 +191,38 @@ export function dialInKernel(
   port: number,
   timeoutMs: number,
   connected: () => () => void,
+  relayOnConnect?: RelayOnConnect,
 ): Promise<KernelDialOutcome> | undefined {
   const relay = addon();
-  if (relay === undefined || clientFd(client) === undefined) return undefined;
-  const id = relay.dial(ip, port, timeoutMs);
+  const fd = clientFd(client);
+  if (relay === undefined || fd === undefined) return undefined;
+  // An accepted client's tunnel starts on the relay thread the moment its upstream connects: the bytes need
+  // not wait for JavaScript to hear of the connect and answer.
+  const armed = relayOnConnect !== undefined && client instanceof AcceptedClient ? client : undefined;
+  const id =
+    armed !== undefined
+      ? relay.dial(ip, port, timeoutMs, fd, relayOnConnect!.toClient, relayOnConnect!.idleTimeoutMs)
+      : relay.dial(ip, port, timeoutMs);
   if (id <= 0) return Promise.resolve({ connected: false, errno: -id });
+  if (armed !== undefined) {
+    armed.relayed();
+    ended.set(id, (end) => earlyEnds.set(id, end));
+    armed.onClose(() => relay.abort(id));
+  }
   return new Promise((resolve) =>
     dialing.set(id, (outcome) => {
-      if (outcome.connected) onUpstreamClosed.set(id, connected());
-      resolve(outcome);
+      if (outcome.connected) {
+        onUpstreamClosed.set(id, connected());
+        return resolve(
+          armed !== undefined ? { connected: true, upstream: { ...outcome.upstream, relaying: true } } : outcome,
+        );
+      }
+      if (armed === undefined) return resolve(outcome);
+      ended.delete(id);
+      // Cancelled: closed on the thread. Otherwise the client is JavaScript's again, to be answered.
+      const cancelled = outcome.errno === constants.errno.ECANCELED;
+      if (!cancelled) armed.reclaim();
+      resolve({ ...outcome, cancelled });
     }),
   );
 }
@@ -194,6 +230,8 @@ export function dialInKernel(
 /** Closes a dialled connection no tunnel will use (its client left meanwhile). */
 export function dropKernelUpstream(upstream: KernelUpstream): void {
   addon()?.abort(upstream.dialId);
+  ended.delete(upstream.dialId);
+  earlyEnds.delete(upstream.dialId);
   upstreamClosed(upstream.dialId);
 }
 
@@ -259,6 +297,11 @@ export function startKernelRelay(
   idleTimeoutMs: number,
   onEnd: (end: KernelRelayEnd) => void,
 ): KernelRelay | undefined {
+  if (client instanceof AcceptedClient && isDialled(upstream) && upstream.relaying === true) {
+    const tracked = track(addon()!, upstream.dialId, 0, 0, upstream, onEnd);
+    client.onClose(tracked.abort);
+    return tracked;
+  }
   if (client instanceof AcceptedClient) {
     // An accepted client has never been read from by JavaScript: its descriptor is handed over as it is.
     if (isDialled(upstream) && client.held)
@@ -327,10 +370,18 @@ function track(
   upstream: RelayUpstream,
   onEnd: (end: KernelRelayEnd) => void,
 ): KernelRelay & { abort: () => void } {
-  ended.set(id, (end) => {
+  const report = (end: KernelRelayEnd): void => {
     if (isDialled(upstream)) upstreamClosed(upstream.dialId);
     onEnd({ ...end, toUpstream: handedUpstream + end.toUpstream, toClient: handedClient + end.toClient });
-  });
+  };
+  const early = earlyEnds.get(id);
+  if (early !== undefined) {
+    // Reported after the caller has finished setting the tunnel up, as a relay's end always is.
+    earlyEnds.delete(id);
+    queueMicrotask(() => report(early));
+  } else {
+    ended.set(id, report);
+  }
   return {
     abort: () => {
       const report = ended.get(id);

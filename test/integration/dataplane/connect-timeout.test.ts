@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { compile } from '../../../src/compiler/compile.ts';
 import { ProxyServer } from '../../../src/dataplane/proxy-server.ts';
 import type { StreamInfo } from '../../../src/dataplane/stream-info.ts';
@@ -38,6 +39,7 @@ void describe(
     let proxy: ProxyServer;
     let proxyUrl: string;
     const infos: StreamInfo[] = [];
+    let snapshot: ReturnType<typeof compile>;
 
     before(async () => {
       silent = spawn('python3', ['-c', FILL_BACKLOG], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -50,38 +52,37 @@ void describe(
         accessLog: (info) => infos.push(info),
       });
       const ports = [{ number: port, name: 'http', protocol: 'HTTP' }];
-      proxy.swap(
-        compile(
-          configSet({
-            serviceEntries: [
-              serviceEntry(
-                { name: 'silent' },
-                { hosts: ['silent.test'], ports, resolution: 'STATIC', endpoints: [{ address: SILENT_IP }] },
-              ),
-              serviceEntry(
-                { name: 'silent-tcp' },
-                {
-                  hosts: ['silent-tcp.test'],
-                  ports: [{ number: 443, name: 'tcp', protocol: 'TCP' }],
-                  resolution: 'STATIC',
-                  endpoints: [{ address: SILENT_IP, ports: { tcp: port } }],
-                },
-              ),
-            ],
-            destinationRules: [
-              destinationRule(
-                { name: 'silent' },
-                { host: 'silent.test', trafficPolicy: { connectionPool: { tcp: { connectTimeout: '300ms' } } } },
-              ),
-              destinationRule(
-                { name: 'silent-tcp' },
-                { host: 'silent-tcp.test', trafficPolicy: { connectionPool: { tcp: { connectTimeout: '300ms' } } } },
-              ),
-            ],
-          }),
-          { namespace: 'default', version: '1' },
-        ),
+      snapshot = compile(
+        configSet({
+          serviceEntries: [
+            serviceEntry(
+              { name: 'silent' },
+              { hosts: ['silent.test'], ports, resolution: 'STATIC', endpoints: [{ address: SILENT_IP }] },
+            ),
+            serviceEntry(
+              { name: 'silent-tcp' },
+              {
+                hosts: ['silent-tcp.test'],
+                ports: [{ number: 443, name: 'tcp', protocol: 'TCP' }],
+                resolution: 'STATIC',
+                endpoints: [{ address: SILENT_IP, ports: { tcp: port } }],
+              },
+            ),
+          ],
+          destinationRules: [
+            destinationRule(
+              { name: 'silent' },
+              { host: 'silent.test', trafficPolicy: { connectionPool: { tcp: { connectTimeout: '300ms' } } } },
+            ),
+            destinationRule(
+              { name: 'silent-tcp' },
+              { host: 'silent-tcp.test', trafficPolicy: { connectionPool: { tcp: { connectTimeout: '300ms' } } } },
+            ),
+          ],
+        }),
+        { namespace: 'default', version: '1' },
       );
+      proxy.swap(snapshot);
       const listening = await proxy.listen(0, '127.0.0.1');
       proxyUrl = `http://127.0.0.1:${listening.port}`;
     });
@@ -111,5 +112,36 @@ void describe(
       assert.equal(info.responseFlags(), 'UF,URX');
       assert.equal(info.upstreamCluster, 'outbound|443||silent-tcp.test');
     });
+
+    for (const acceptOnRelay of [true, false]) {
+      void test(`a drain while a CONNECT upstream is still connecting closes the client and logs DC before stop resolves (accepted ${acceptOnRelay ? 'on the relay thread' : 'by Node'})`, async () => {
+        const lines: StreamInfo[] = [];
+        const draining = new ProxyServer({
+          clock: systemClock,
+          resolver: new DnsResolver(),
+          accessLog: (info) => lines.push(info),
+          acceptOnRelay,
+        });
+        draining.swap(snapshot);
+        const { port: proxyPort } = await draining.listen(0, '127.0.0.1');
+        const client = connect(proxyPort, '127.0.0.1', () =>
+          client.write('CONNECT silent-tcp.test:443 HTTP/1.1\r\nHost: silent-tcp.test:443\r\n\r\n'),
+        );
+        let received = '';
+        client.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        client.on('error', () => undefined);
+        const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        await draining.stop(20);
+        assert.equal(lines.length, 1, 'logged before stop resolved');
+        assert.equal(lines[0]!.responseFlags(), 'DC');
+        assert.equal(lines[0]!.upstreamCluster, 'outbound|443||silent-tcp.test');
+        await closed;
+        assert.equal(received, '', 'nothing was answered');
+        // The connect's outcome, when it comes, changes nothing.
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        assert.equal(lines.length, 1);
+      });
+    }
   },
 );
