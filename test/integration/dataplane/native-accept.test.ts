@@ -3,7 +3,8 @@
 // Each case runs on both accept paths and expects the same replies and the same access-log lines.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { ProxyServer } from '../../../src/dataplane/proxy-server.ts';
 import { kernelRelayAvailable } from '../../../src/dataplane/upstream/kernel-relay.ts';
@@ -278,6 +279,63 @@ void describe('relay-thread listener lifecycle', { skip }, () => {
       }
       assert.equal(lines[0], lines[1]);
     } finally {
+      banner.close();
+    }
+  });
+
+  void test('with no descriptor left, accepts wait without spinning and the backlog is served once there are', async () => {
+    const banner = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.end('220 bye\r\n');
+    });
+    const bannerPort = await listen(banner, '127.0.0.53');
+    const child = spawn(
+      '/bin/sh',
+      [
+        '-c',
+        'ulimit -n 256 && exec "$0" --import tsx test/fixtures/relay/accept-without-descriptors.ts "$1" "$2"',
+        process.execPath,
+        '127.0.0.53',
+        String(bannerPort),
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      const lines: string[] = [];
+      const waiters: (() => void)[] = [];
+      let partial = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        partial += chunk.toString();
+        const parts = partial.split('\n');
+        partial = parts.pop()!;
+        lines.push(...parts);
+        for (const wake of waiters.splice(0)) wake();
+      });
+      const line = async (wanted: (text: string) => boolean): Promise<string> => {
+        for (;;) {
+          const found = lines.find(wanted);
+          if (found !== undefined) return found;
+          await new Promise<void>((resolve) => waiters.push(resolve));
+        }
+      };
+      const proxyPort = Number(await line((text) => /^\d+$/.test(text)));
+      const cpuTicks = (): number => {
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'latin1').split(') ')[1]!.split(' ');
+        return Number(fields[11]) + Number(fields[12]);
+      };
+      child.stdin!.write('exhaust\n');
+      await line((text) => text === 'exhausted');
+      const before = cpuTicks();
+      const reply = exchange(proxyPort, [`CONNECT banner.test:${bannerPort} HTTP/1.1\r\nHost: banner.test\r\n\r\n`]);
+      await line((text) => text === 'released');
+      const spent = cpuTicks() - before;
+      assert.equal(await reply, 'HTTP/1.1 200 OK\r\n\r\n220 bye\r\n');
+      // 500 ms without descriptors: a thread retrying accept in a loop would burn ~50 ticks of 10 ms.
+      assert.ok(spent < 25, `${spent} ticks of CPU while no descriptor was left`);
+      child.stdin!.write('stop\n');
+      await new Promise((resolve) => child.once('exit', resolve));
+    } finally {
+      child.kill();
       banner.close();
     }
   });
