@@ -55,8 +55,9 @@ enum EndReason { kClosed = 0, kIdle = 1, kAborted = 2, kFailed = 3 };
 
 // Bytes a pipe takes per splice; the kernel's default pipe holds 64 KiB.
 constexpr size_t kChunk = 64 * 1024;
-// Empty pipes kept for reuse, at most.
-constexpr size_t kSparePipes = 256;
+// Empty pipes kept for reuse (a tunnel takes two), at most: enough that short tunnels rarely open one,
+// few enough that a past burst leaves at most 128 descriptors held.
+constexpr size_t kSparePipes = 64;
 // The eventfd's epoll tag; the others are (id << 2) | slot with id >= 1, so they never collide with it.
 constexpr uint64_t kWakeTag = 0;
 enum Slot : uint64_t { kClientSlot = 0, kUpstreamSlot = 1, kDialSlot = 2, kAcceptSlot = 3 };

@@ -190,6 +190,35 @@ void describe('outbound port accepted on the relay thread', { skip }, () => {
     assert.equal(connections.relay, 0);
   });
 
+  void test('200 tunnels at once, each opened, used and closed, are all relayed and logged with exact counts', async () => {
+    const running = proxies.relay;
+    const burst = async (): Promise<number> => {
+      const before = running.infos.length;
+      const replies = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          exchange(running.port, [`${connectHead()}tunnel-${i}\r\n`], { endAfter: new RegExp(`tunnel-${i}\\r\\n$`) }),
+        ),
+      );
+      for (const [i, reply] of replies.entries())
+        assert.equal(reply, `HTTP/1.1 200 OK\r\n\r\n220 hello\r\ntunnel-${i}\r\n`);
+      await logged(running, before + 200);
+      for (const info of running.infos.slice(before)) {
+        assert.equal(info.responseFlags(), '');
+        assert.equal(info.bytesSent, 11 + info.bytesReceived);
+      }
+      await pause(100);
+      assert.equal(connections.relay, 0);
+      return openDescriptors();
+    };
+    // The relay keeps up to 64 empty pipe pairs for reuse after a burst; a second burst must add nothing.
+    const afterFirst = await burst();
+    const afterSecond = await burst();
+    assert.ok(
+      afterSecond <= afterFirst + 2,
+      `${afterSecond} descriptors after the second burst, ${afterFirst} after the first`,
+    );
+  });
+
   void test('no descriptor is left behind by tunnels, refusals and clients that leave early', async () => {
     const running = proxies.relay;
     await exchange(running.port, [`${connectHead()}x`], { endAfter: /x$/ });
