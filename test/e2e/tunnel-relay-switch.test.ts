@@ -23,13 +23,30 @@ void describe('the tunnel relay at startup', () => {
   });
 
   const native = process.platform === 'linux';
-  for (const [env, relay] of [
-    [{}, native ? /tunnel relay: native / : /tunnel relay: Node streams \(/],
-    [{ MESHGATE_TUNNEL_RELAY: 'node' }, /tunnel relay: Node streams \(MESHGATE_TUNNEL_RELAY=node\)/],
+  for (const [name, args, env, relay] of [
+    [
+      'by default',
+      [],
+      {},
+      native ? /tunnel relay: native \(the outbound port is accepted, and CONNECT / : /tunnel relay: Node streams \(/,
+    ],
+    [
+      'with --bind localhost',
+      ['--bind', 'localhost'],
+      {},
+      native
+        ? /tunnel relay: native \(.*; the outbound port is accepted by Node, as --bind is not an IP address\)/
+        : /tunnel relay: Node streams \(/,
+    ],
+    [
+      'with MESHGATE_TUNNEL_RELAY=node',
+      [],
+      { MESHGATE_TUNNEL_RELAY: 'node' },
+      /tunnel relay: Node streams \(MESHGATE_TUNNEL_RELAY=node\)/,
+    ],
   ] as const) {
-    const name = Object.keys(env).length === 0 ? 'by default' : 'with MESHGATE_TUNNEL_RELAY=node';
     void test(`${name}: the startup line says how, and a CONNECT tunnel answers and is logged the same`, async () => {
-      const proxy = await startProxy(['--config', config.path], env);
+      const proxy = await startProxy(['--config', config.path, ...args], env);
       try {
         await proxy.waitForStderr(relay);
         const r = await curl(['-x', proxy.proxyUrl, '-p', `http://web.test:${web.port}/status/200`]);
