@@ -39,6 +39,19 @@ function listenError(errno: number, host: string, port: number): NodeJS.ErrnoExc
   return error;
 }
 
+/**
+ * The accepted descriptor as a socket; undefined, with the descriptor closed, if Node refuses it (it would
+ * have to be something other than a TCP socket): a bad descriptor must not throw on the relay's report.
+ */
+function wrap(addon: RelayAddon, fd: number): Socket | undefined {
+  try {
+    return socketForAccepted(fd);
+  } catch {
+    addon.closeFd(fd);
+    return undefined;
+  }
+}
+
 export class NativeListener {
   readonly address: string;
   readonly port: number;
@@ -69,8 +82,10 @@ export class NativeListener {
     if (addon === undefined || isIP(host) === 0) return undefined;
     const created: { listener?: NativeListener } = {};
     const result = addon.listen(host, port, BACKLOG, captureCheck, (kind, fd, peerAddress, peerPort, head) => {
-      if (kind === ADOPT) handlers.socket(socketForAccepted(fd));
-      else if (kind === CONNECT_HEAD && head !== undefined) handlers.connect({ fd, peerAddress, peerPort, head });
+      if (kind === ADOPT) {
+        const socket = wrap(addon, fd);
+        if (socket !== undefined) handlers.socket(socket);
+      } else if (kind === CONNECT_HEAD && head !== undefined) handlers.connect({ fd, peerAddress, peerPort, head });
       else if (kind === STOPPED && created.listener !== undefined) created.listener.#onStopped?.();
     });
     if (typeof result === 'number') throw listenError(-result, host, port);
@@ -91,9 +106,9 @@ export class NativeListener {
   }
 
   /** Serves a CONNECT as any other connection: a socket that reads the head itself. */
-  adopt(accepted: AcceptedConnect): Socket {
+  adopt(accepted: AcceptedConnect): Socket | undefined {
     this.#addon.unwatch(accepted.fd);
-    return socketForAccepted(accepted.fd);
+    return wrap(this.#addon, accepted.fd);
   }
 
   /** Stops accepting; resolves once every connection still being peeked at has been handed over. */

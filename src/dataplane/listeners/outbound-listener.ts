@@ -144,7 +144,8 @@ export class OutboundListener {
         ? 'unsupported'
         : parseRequestHead(accepted.head, maxHeaderBytes, maxUriBytes);
     if (typeof head === 'string' || head.method !== 'CONNECT' || head.length !== accepted.head.length) {
-      this.#server.emit('connection', native.adopt(accepted));
+      const socket = native.adopt(accepted);
+      if (socket !== undefined) this.#server.emit('connection', socket);
       return;
     }
     const client = native.take(accepted, head.length);
