@@ -89,6 +89,12 @@ function snapshotFor(web: TestUpstream, wire: WireUpstream): Snapshot {
                 route: [{ destination: { host: 'api.test' } }],
               },
               {
+                name: 'held',
+                match: [{ uri: { prefix: '/held' } }],
+                fault: { delay: { fixedDelay: '10s', percentage: { value: 100 } } },
+                route: [{ destination: { host: 'api.test' } }],
+              },
+              {
                 name: 'slow',
                 match: [{ uri: { prefix: '/delay' } }],
                 timeout: '500ms',

@@ -7,6 +7,7 @@ import type { Route, Snapshot } from '../../compiler/snapshot.ts';
 import { BLACKHOLE_CLUSTER } from '../../model/cluster-name.ts';
 import { sendCorsPreflight, sendDirectResponse, sendLocalReply, sendRedirect } from '../local-reply.ts';
 import { causeOf, rescue } from '../rescue.ts';
+import { onStreamIdle } from '../stream-idle.ts';
 import { routeHttp, type HttpDecision } from '../router/http-router.ts';
 import { formatSocketAddress, StreamInfo } from '../stream-info.ts';
 import { evaluateCors, type CorsOutcome } from './cors.ts';
@@ -187,8 +188,10 @@ async function dispatch(
   const fault = decideFault(decision.route.fault, deps.random);
   if (fault.delayMs > 0) {
     info.addResponseFlag('DI');
-    await delay(fault.delayMs, res);
+    const idled = await delay(fault.delayMs, req, res);
     if (res.destroyed) return;
+    if (idled)
+      return sendLocalReply(res, info, rescue({ kind: 'stream_idle_timeout', requestIncomplete: !req.complete }));
   }
   if (fault.abort !== undefined) {
     return sendLocalReply(
@@ -224,12 +227,19 @@ function headerReader(req: IncomingMessage): (name: string) => string | undefine
 }
 
 /** Holds the request for a fault delay; ends early when the client goes away. */
-function delay(ms: number, res: ServerResponse): Promise<void> {
+/**
+ * Holds a request for its fault delay. Envoy's stream idle timeout keeps running meanwhile (nothing moves
+ * on a delayed stream), so a delay longer than it ends early: resolves true when that is what ended it.
+ */
+function delay(ms: number, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    res.once('close', () => {
+    const done = (idled: boolean): void => {
       clearTimeout(timer);
-      resolve();
-    });
+      forgetIdle();
+      resolve(idled);
+    };
+    const timer = setTimeout(() => done(false), ms);
+    const forgetIdle = onStreamIdle(req.socket, () => done(true));
+    res.once('close', () => done(false));
   });
 }

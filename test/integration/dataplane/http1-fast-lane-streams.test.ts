@@ -183,6 +183,25 @@ void describe('HTTP/1.1 fast lane: bodies in flight', () => {
     await lane.proxy.stop(100);
   });
 
+  void test('a fault delay longer than the stream idle timeout ends with 504 stream timeout (DI,SI)', async () => {
+    // Faults are the full path's on either lane; Envoy's stream idle timer keeps running through a delay.
+    for (const fastLane of [true, false]) {
+      const lane = await rig.startLane(fastLane, { idleTimeoutMs: 200 });
+      const started = performance.now();
+      const r = await curl(['-x', `http://127.0.0.1:${lane.port}`, rig.url('api', '/held')]);
+      const took = performance.now() - started;
+      assert.equal(r.status, 504);
+      assert.equal(r.body, 'stream timeout');
+      assert.ok(
+        took < 3000,
+        `${fastLane ? 'fast' : 'full'}: answered after ${Math.round(took)} ms, not the 10 s delay`,
+      );
+      await logged(lane, 1);
+      assert.match(lane.lines[0]!, /" 504 DI,SI stream_idle_timeout /);
+      await lane.proxy.stop(100);
+    }
+  });
+
   void test('an idle keep-alive connection is closed after the idle timeout, with nothing logged', async () => {
     for (const fastLane of [true, false]) {
       const lane = await rig.startLane(fastLane, { idleTimeoutMs: 200 });
