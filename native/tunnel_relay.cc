@@ -660,17 +660,8 @@ class Relayer {
     auto* report = new Report{kDialed, dial->id, 0, 0, 0, 0, {0}, 0};
     sockaddr_storage local{};
     socklen_t localLength = sizeof(local);
-    if (getsockname(dial->fd, reinterpret_cast<sockaddr*>(&local), &localLength) == 0) {
-      if (local.ss_family == AF_INET) {
-        const auto* v4 = reinterpret_cast<const sockaddr_in*>(&local);
-        inet_ntop(AF_INET, &v4->sin_addr, report->localAddress, sizeof(report->localAddress));
-        report->localPort = ntohs(v4->sin_port);
-      } else if (local.ss_family == AF_INET6) {
-        const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&local);
-        inet_ntop(AF_INET6, &v6->sin6_addr, report->localAddress, sizeof(report->localAddress));
-        report->localPort = ntohs(v6->sin6_port);
-      }
-    }
+    if (getsockname(dial->fd, reinterpret_cast<sockaddr*>(&local), &localLength) == 0)
+      Describe(local, report->localAddress, report->localPort);
     Send(dial->report, report);
     if (dial->armedClient >= 0) StartArmed(*dial);
   }
@@ -889,6 +880,28 @@ void DeliverAccept(Napi::Env env, Napi::Function callback, AcceptReport* report)
   delete report;
 }
 
+// The IPv4 or IPv6 socket address for JavaScript's (ip, port); false when `ip` is neither.
+bool SocketAddress(const Napi::Value& ipValue, const Napi::Value& portValue, sockaddr_storage& out,
+                   socklen_t& length) {
+  std::string ip = ipValue.As<Napi::String>().Utf8Value();
+  uint16_t port = static_cast<uint16_t>(portValue.As<Napi::Number>().Uint32Value());
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&out);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&out);
+  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    length = sizeof(sockaddr_in);
+    return true;
+  }
+  if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    length = sizeof(sockaddr_in6);
+    return true;
+  }
+  return false;
+}
+
 std::string Bytes(const Napi::Value& value) {
   if (!value.IsBuffer()) return std::string();
   auto buffer = value.As<Napi::Buffer<char>>();
@@ -928,21 +941,7 @@ Napi::Value DialUpstream(const Napi::CallbackInfo& info) {
   if (report == nullptr || info.Length() < 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber())
     return Napi::Number::New(env, -EINVAL);
   auto dial = std::make_shared<Dial>();
-  std::string ip = info[0].As<Napi::String>().Utf8Value();
-  uint16_t port = static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value());
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&dial->address);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&dial->address);
-  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(port);
-    dial->addressLength = sizeof(sockaddr_in);
-  } else if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(port);
-    dial->addressLength = sizeof(sockaddr_in6);
-  } else {
-    return Napi::Number::New(env, -EINVAL);
-  }
+  if (!SocketAddress(info[0], info[1], dial->address, dial->addressLength)) return Napi::Number::New(env, -EINVAL);
   dial->id = nextId.fetch_add(1);
   dial->timeoutMs = info[2].As<Napi::Number>().Int64Value();
   if (info.Length() >= 6 && info[3].IsNumber() && info[5].IsNumber()) {
@@ -1005,23 +1004,10 @@ Napi::Value Listen(const Napi::CallbackInfo& info) {
   if (error != 0) return Napi::Number::New(env, error);
   if (info.Length() < 5 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber() || !info[4].IsFunction())
     return Napi::Number::New(env, -EINVAL);
-  std::string ip = info[0].As<Napi::String>().Utf8Value();
   sockaddr_storage address{};
   socklen_t length = 0;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
-  uint16_t port = static_cast<uint16_t>(info[1].As<Napi::Number>().Uint32Value());
-  if (inet_pton(AF_INET, ip.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(port);
-    length = sizeof(sockaddr_in);
-  } else if (inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(port);
-    length = sizeof(sockaddr_in6);
-  } else {
-    return Napi::Number::New(env, -EINVAL);
-  }
+  if (!SocketAddress(info[0], info[1], address, length)) return Napi::Number::New(env, -EINVAL);
+  const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
   int fd = socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return Napi::Number::New(env, -errno);
   int one = 1;

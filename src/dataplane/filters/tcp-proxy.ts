@@ -253,8 +253,7 @@ export function splice(tunnel: ConnectedTunnel): void {
   if (isDialled(tunnel.upstream)) {
     // Only a lack of descriptors stops a dialled upstream's relay; the tunnel cannot go on.
     dropKernelUpstream(tunnel.upstream);
-    if (tunnel.client instanceof AcceptedClient) tunnel.client.onClose(finish);
-    else tunnel.client.once('close', finish);
+    whenClosed(tunnel.client, finish);
     tunnel.client.destroy();
     return;
   }
