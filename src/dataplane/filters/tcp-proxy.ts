@@ -144,7 +144,7 @@ export type TunnelDial =
 /**
  * Picks a host of `cluster` for `requestedHost:port` and connects to it, counting the attempt in the
  * host's /clusters counters, for CONNECT and captured TLS/TCP alike. A client closed here while its
- * upstream connects (a drain's cut) has the tunnel logged at once, DC, through `finish`.
+ * upstream is resolved or connects (a drain's cut) has the tunnel logged at once, DC, through `finish`.
  */
 export async function dialTunnel(
   deps: TunnelDeps,
@@ -155,12 +155,32 @@ export async function dialTunnel(
   info: StreamInfo,
   finish: () => void,
 ): Promise<TunnelDial> {
+  const stopWatching = whenClosed(client, () => {
+    info.addResponseFlag('DC');
+    finish();
+  });
+  try {
+    return await pickAndConnect(deps, client, cluster, requestedHost, port, info);
+  } finally {
+    stopWatching();
+  }
+}
+
+async function pickAndConnect(
+  deps: TunnelDeps,
+  client: TunnelClient,
+  cluster: Cluster,
+  requestedHost: string,
+  port: number,
+  info: StreamInfo,
+): Promise<TunnelDial> {
   let hosts: readonly UpstreamHost[];
   try {
     hosts = await deps.clusters.hostsFor(cluster, requestedHost, port);
   } catch {
     hosts = [];
   }
+  if (client.destroyed) return clientGone(info);
   const picked = deps.clusters.lb.pick(cluster, hosts, new Set(), deps.random());
   if (picked === undefined) return { kind: 'no-host' };
   if (deps.clusters.isSelf(picked)) {
@@ -169,19 +189,13 @@ export async function dialTunnel(
     return { kind: 'self' };
   }
   info.upstreamHost = picked.key;
-  const stopWatching = whenClosed(client, () => {
-    info.addResponseFlag('DC');
-    finish();
-  });
   const dial = await connectUpstream(deps, client, cluster, picked);
-  stopWatching();
   if (client.destroyed) {
     if (dial.kind === 'connected') {
       if (isDialled(dial.upstream)) dropKernelUpstream(dial.upstream);
       else dial.upstream.socket.destroy();
     }
-    info.addResponseFlag('DC');
-    return { kind: 'client-gone' };
+    return clientGone(info);
   }
   if (dial.kind !== 'connected') return dial;
   deps.clusters.stats(cluster.name, picked).rqTotal++;
@@ -189,6 +203,11 @@ export async function dialTunnel(
   if (local.localAddress !== undefined)
     info.upstreamLocalAddress = formatSocketAddress(local.localAddress, local.localPort ?? 0);
   return dial;
+}
+
+function clientGone(info: StreamInfo): TunnelDial {
+  info.addResponseFlag('DC');
+  return { kind: 'client-gone' };
 }
 
 /** Runs `listener` if the client closes; returns what stops watching. */

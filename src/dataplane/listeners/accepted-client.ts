@@ -49,8 +49,18 @@ export class AcceptedClient implements Closable {
     return this.#state === 'held' && this.#socket === undefined;
   }
 
-  /** The connection as a socket, for a reply meshgate writes itself; built once, after which it owns the descriptor. */
+  /**
+   * The connection as a socket, for a reply meshgate writes itself; built once, after which it owns the
+   * descriptor. Once the connection is closed (a drain cut it, the relay ended it) its descriptor number
+   * may already belong to another connection, so what comes back is a socket that was never connected
+   * and is already destroyed: replies to it go nowhere.
+   */
   socket(): Socket {
+    if (this.#socket === undefined && this.#state !== 'held') {
+      const closed = new Socket();
+      closed.destroy();
+      return closed;
+    }
     if (this.#socket === undefined) {
       this.#descriptors.unwatch(this.fd);
       const socket = socketForAccepted(this.fd);

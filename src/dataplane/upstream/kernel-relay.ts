@@ -198,16 +198,17 @@ export function dialInKernel(
   if (relay === undefined || fd === undefined) return undefined;
   // An accepted client's tunnel starts on the relay thread the moment its upstream connects: the bytes need
   // not wait for JavaScript to hear of the connect and answer.
-  const armed = relayOnConnect !== undefined && client instanceof AcceptedClient ? client : undefined;
+  const armed =
+    relayOnConnect !== undefined && client instanceof AcceptedClient ? { client, ...relayOnConnect } : undefined;
   const id =
     armed !== undefined
-      ? relay.dial(ip, port, timeoutMs, fd, relayOnConnect!.toClient, relayOnConnect!.idleTimeoutMs)
+      ? relay.dial(ip, port, timeoutMs, fd, armed.toClient, armed.idleTimeoutMs)
       : relay.dial(ip, port, timeoutMs);
   if (id <= 0) return Promise.resolve({ connected: false, errno: -id });
   if (armed !== undefined) {
-    armed.relayed();
+    armed.client.relayed();
     ended.set(id, (end) => earlyEnds.set(id, end));
-    armed.onClose(() => relay.abort(id));
+    armed.client.onClose(() => relay.abort(id));
   }
   return new Promise((resolve) =>
     dialing.set(id, (outcome) => {
@@ -221,7 +222,7 @@ export function dialInKernel(
       ended.delete(id);
       // Cancelled: closed on the thread. Otherwise the client is JavaScript's again, to be answered.
       const cancelled = outcome.errno === constants.errno.ECANCELED;
-      if (!cancelled) armed.reclaim();
+      if (!cancelled) armed.client.reclaim();
       resolve({ ...outcome, cancelled });
     }),
   );

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { ProxyServer } from '../../../src/dataplane/proxy-server.ts';
 import { kernelRelayAvailable } from '../../../src/dataplane/upstream/kernel-relay.ts';
@@ -284,6 +285,42 @@ void describe('relay-thread listener lifecycle', { skip }, () => {
     await pause(20);
     await running.stop();
     await closed;
+  });
+
+  void test('a drain while a CONNECT target is still being resolved logs DC before stop resolves and answers nothing', async () => {
+    // A DNS server that never answers holds the tunnel in name resolution.
+    const quiet = createSocket('udp4');
+    await new Promise<void>((resolve) => quiet.bind(0, '127.0.0.54', resolve));
+    const config = {
+      serviceEntries: [
+        serviceEntry(
+          { name: 'quiet' },
+          { hosts: ['quiet.test'], ports: [{ number: 443, name: 'tcp', protocol: 'TCP' }], resolution: 'DNS' },
+        ),
+      ],
+    };
+    try {
+      for (const acceptOnRelay of [true, false]) {
+        const resolver = new DnsResolver({ servers: [`127.0.0.54:${quiet.address().port}`] });
+        const running = await startInProcessProxy(config, { acceptOnRelay, resolver });
+        const client = connect(running.port, '127.0.0.1', () =>
+          client.write('CONNECT quiet.test:443 HTTP/1.1\r\nHost: quiet.test:443\r\n\r\n'),
+        );
+        let received = '';
+        client.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        client.on('error', () => undefined);
+        const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+        await pause(100);
+        await running.stop();
+        const label = acceptOnRelay ? 'relay-thread accept' : 'Node accept';
+        assert.equal(running.infos.length, 1, `${label}: logged before stop resolved`);
+        assert.equal(running.infos[0]!.responseFlags(), 'DC', label);
+        await closed;
+        assert.equal(received, '', `${label}: nothing was answered`);
+      }
+    } finally {
+      quiet.close();
+    }
   });
 
   void test('a dual-stack listener on :: logs IPv4 clients as Node-accepted sockets do', async () => {
