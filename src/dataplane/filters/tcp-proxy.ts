@@ -160,49 +160,38 @@ export async function dialTunnel(
     finish();
   });
   try {
-    return await pickAndConnect(deps, client, cluster, requestedHost, port, info);
+    let hosts: readonly UpstreamHost[];
+    try {
+      hosts = await deps.clusters.hostsFor(cluster, requestedHost, port);
+    } catch {
+      hosts = [];
+    }
+    if (client.destroyed) return clientGone(info);
+    const picked = deps.clusters.lb.pick(cluster, hosts, new Set(), deps.random());
+    if (picked === undefined) return { kind: 'no-host' };
+    if (deps.clusters.isSelf(picked)) {
+      info.upstreamCluster = BLACKHOLE_CLUSTER;
+      info.destinationServiceName = BLACKHOLE_CLUSTER;
+      return { kind: 'self' };
+    }
+    info.upstreamHost = picked.key;
+    const dial = await connectUpstream(deps, client, cluster, picked);
+    if (client.destroyed) {
+      if (dial.kind === 'connected') {
+        if (isDialled(dial.upstream)) dropKernelUpstream(dial.upstream);
+        else dial.upstream.socket.destroy();
+      }
+      return clientGone(info);
+    }
+    if (dial.kind !== 'connected') return dial;
+    deps.clusters.stats(cluster.name, picked).rqTotal++;
+    const local = isDialled(dial.upstream) ? dial.upstream : dial.upstream.socket;
+    if (local.localAddress !== undefined)
+      info.upstreamLocalAddress = formatSocketAddress(local.localAddress, local.localPort ?? 0);
+    return dial;
   } finally {
     stopWatching();
   }
-}
-
-async function pickAndConnect(
-  deps: TunnelDeps,
-  client: TunnelClient,
-  cluster: Cluster,
-  requestedHost: string,
-  port: number,
-  info: StreamInfo,
-): Promise<TunnelDial> {
-  let hosts: readonly UpstreamHost[];
-  try {
-    hosts = await deps.clusters.hostsFor(cluster, requestedHost, port);
-  } catch {
-    hosts = [];
-  }
-  if (client.destroyed) return clientGone(info);
-  const picked = deps.clusters.lb.pick(cluster, hosts, new Set(), deps.random());
-  if (picked === undefined) return { kind: 'no-host' };
-  if (deps.clusters.isSelf(picked)) {
-    info.upstreamCluster = BLACKHOLE_CLUSTER;
-    info.destinationServiceName = BLACKHOLE_CLUSTER;
-    return { kind: 'self' };
-  }
-  info.upstreamHost = picked.key;
-  const dial = await connectUpstream(deps, client, cluster, picked);
-  if (client.destroyed) {
-    if (dial.kind === 'connected') {
-      if (isDialled(dial.upstream)) dropKernelUpstream(dial.upstream);
-      else dial.upstream.socket.destroy();
-    }
-    return clientGone(info);
-  }
-  if (dial.kind !== 'connected') return dial;
-  deps.clusters.stats(cluster.name, picked).rqTotal++;
-  const local = isDialled(dial.upstream) ? dial.upstream : dial.upstream.socket;
-  if (local.localAddress !== undefined)
-    info.upstreamLocalAddress = formatSocketAddress(local.localAddress, local.localPort ?? 0);
-  return dial;
 }
 
 function clientGone(info: StreamInfo): TunnelDial {
