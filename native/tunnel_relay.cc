@@ -485,14 +485,15 @@ class Relayer {
     for (uint32_t id : aborted) {
       auto it = live_.find(id);
       if (it != live_.end()) End(*it->second, kAborted, 0);
-      auto dial = dials_.find(id);
-      if (dial == dials_.end()) continue;
-      if (dial->second->armedClient >= 0) {
+      auto found = dials_.find(id);
+      if (found == dials_.end()) continue;
+      std::shared_ptr<struct Dial> dial = found->second;  // Drop() erases the map's reference
+      if (dial->armedClient >= 0) {
         // JavaScript gave the client up when it armed the dial: it is closed here, and the dial reported.
-        CloseIfOpen(dial->second->armedClient);
-        Failed(*dial->second, ECANCELED);
+        CloseIfOpen(dial->armedClient);
+        Failed(*dial, ECANCELED);
       } else {
-        Drop(*dial->second);
+        Drop(*dial);
       }
     }
   }
