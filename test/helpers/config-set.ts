@@ -52,6 +52,19 @@ export function serviceEntry(m: Meta, spec: ServiceEntrySpec): ServiceEntryResou
   return { ...meta('ServiceEntry', m), spec: serviceEntryWithDefaults(spec, DEFAULT_MESH_CONFIG) };
 }
 
+/** A ServiceEntry for one STATIC TCP port: `host:port` reaches `address:port`. */
+export function staticTcpService(name: string, host: string, port: number, address: string): ServiceEntryResource {
+  return serviceEntry(
+    { name },
+    {
+      hosts: [host],
+      ports: [{ number: port, name: `tcp-${name}`, protocol: 'TCP' }],
+      resolution: 'STATIC',
+      endpoints: [{ address }],
+    },
+  );
+}
+
 export function virtualService(m: Meta, spec: VirtualServiceSpec): VirtualServiceResource {
   return { ...meta('VirtualService', m), spec: virtualServiceWithDefaults(spec, DEFAULT_MESH_CONFIG) };
 }

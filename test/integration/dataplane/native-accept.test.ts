@@ -12,7 +12,7 @@ import { kernelRelayAvailable } from '../../../src/dataplane/upstream/kernel-rel
 import { DnsResolver } from '../../../src/dns/resolver.ts';
 import { systemClock } from '../../../src/system-clock.ts';
 import { formatEnvoyText } from '../../../src/observability/access-log/envoy-format.ts';
-import { serviceEntry } from '../../helpers/config-set.ts';
+import { serviceEntry, staticTcpService } from '../../helpers/config-set.ts';
 import { startInProcessProxy, type InProcessProxy } from '../../helpers/in-process-proxy.ts';
 
 const native = kernelRelayAvailable();
@@ -76,6 +76,14 @@ function comparable(line: string): string {
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/, 'request-id');
 }
 
+/** A server that says `greeting` to each connection and closes it. */
+function closingServer(greeting: string): Server {
+  return createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.end(greeting);
+  });
+}
+
 /** Descriptors this process holds now. */
 const openDescriptors = (): number => readdirSync('/proc/self/fd').length;
 
@@ -93,17 +101,7 @@ void describe('outbound port accepted on the relay thread', { skip }, () => {
   });
 
   const config = (): Parameters<typeof startInProcessProxy>[0] => ({
-    serviceEntries: [
-      serviceEntry(
-        { name: 'relay' },
-        {
-          hosts: ['relay.test'],
-          ports: [{ number: bannerPort, name: 'tcp-banner', protocol: 'TCP' }],
-          resolution: 'STATIC',
-          endpoints: [{ address: '127.0.0.52' }],
-        },
-      ),
-    ],
+    serviceEntries: [staticTcpService('relay', 'relay.test', bannerPort, '127.0.0.52')],
   });
 
   before(async () => {
@@ -324,24 +322,9 @@ void describe('relay-thread listener lifecycle', { skip }, () => {
   });
 
   void test('a dual-stack listener on :: logs IPv4 clients as Node-accepted sockets do', async () => {
-    const banner = createServer((socket) => {
-      socket.on('error', () => undefined);
-      socket.end('220 bye\r\n');
-    });
+    const banner = closingServer('220 bye\r\n');
     const port = await listen(banner, '127.0.0.52');
-    const config = {
-      serviceEntries: [
-        serviceEntry(
-          { name: 'bye' },
-          {
-            hosts: ['bye.test'],
-            ports: [{ number: port, name: 'tcp-bye', protocol: 'TCP' }],
-            resolution: 'STATIC',
-            endpoints: [{ address: '127.0.0.52' }],
-          },
-        ),
-      ],
-    };
+    const config = { serviceEntries: [staticTcpService('bye', 'bye.test', port, '127.0.0.52')] };
     const lines: string[] = [];
     try {
       for (const acceptOnRelay of [true, false]) {
@@ -360,10 +343,7 @@ void describe('relay-thread listener lifecycle', { skip }, () => {
   });
 
   void test('with no descriptor left, accepts wait without spinning and the backlog is served once there are', async () => {
-    const banner = createServer((socket) => {
-      socket.on('error', () => undefined);
-      socket.end('220 bye\r\n');
-    });
+    const banner = closingServer('220 bye\r\n');
     const bannerPort = await listen(banner, '127.0.0.53');
     const child = spawn(
       '/bin/sh',
